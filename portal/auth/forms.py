@@ -1,0 +1,20 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from .passwords import MIN_LENGTH
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=40)])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
+    remember = BooleanField("在这台设备上保持登录（共用电脑请勿勾选）")
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
+    new = PasswordField(
+        "新密码",
+        validators=[DataRequired("请输入新密码"), Length(min=MIN_LENGTH, max=200, message=f"密码至少 {MIN_LENGTH} 位")],
+    )
+    confirm = PasswordField("再次输入新密码", validators=[EqualTo("new", "两次输入的新密码不一致")])

@@ -1,0 +1,74 @@
+"""flask commands: seed-demo, create-user, import-schools, backup."""
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Role, School, User
+
+
+def init_app(app) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(backup)
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the demo county (does nothing when schools already exist)."""
+    from .demo import DEMO_PASSWORD, seed
+
+    if seed():
+        db.session.commit()
+        click.echo(f"示范县数据已载入。所有演示账号的密码：{DEMO_PASSWORD}")
+    else:
+        click.echo("数据库中已有学校，未载入示范数据。")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="显示姓名")
+@click.option("--role", type=click.Choice([r.name.lower() for r in Role]), required=True)
+@click.option("--school", "school_code", help="校长所在学校的代码")
+@click.password_option(help="初始密码（至少 8 位）")
+def create_user(username, display_name, role, school_code, password):
+    """Create a user (the first admin on a new installation)."""
+    from .auth.passwords import MIN_LENGTH, hash_password
+
+    if len(password) < MIN_LENGTH:
+        raise click.BadParameter(f"密码至少 {MIN_LENGTH} 位", param_hint="password")
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise click.BadParameter(f"用户名 {username} 已存在", param_hint="username")
+    school = None
+    if role == "principal":
+        school = db.session.scalar(select(School).where(School.code == (school_code or "")))
+        if school is None:
+            raise click.BadParameter("校长须用 --school 指定已存在的学校代码", param_hint="--school")
+    db.session.add(User(username=username, display_name=display_name, role=Role[role.upper()],
+                        school=school, password_hash=hash_password(password)))
+    db.session.commit()
+    click.echo(f"已创建用户 {username}。")
+
+
+@click.command("backup")
+@click.option("--to", "folder", type=click.Path(file_okay=False), help="备份目录（默认 instance/backups）")
+def backup(folder):
+    """A consistent copy of the SQLite database, safe while the app is running."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        click.echo("PostgreSQL：请用 pg_dump 备份，例如 pg_dump -Fc -f dudao-$(date +%F).dump \"$DATABASE_URL\"")
+        raise SystemExit(1)
+    target_dir = Path(folder or current_app.config["BACKUP_FOLDER"])
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"dudao-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    source = sqlite3.connect(url.database)
+    dest = sqlite3.connect(target)
+    with dest:
+        source.backup(dest)  # SQLite's online backup API: a consistent snapshot under WAL
+    dest.close()
+    source.close()
+    click.echo(f"已备份到 {target}（上传的文件在 {current_app.config['UPLOAD_FOLDER']}，请一并复制）")

@@ -1,0 +1,90 @@
+"""Settings, read from the environment.
+
+APP_ENV chooses the profile: ``production`` (the default, refuses to start without a real
+SECRET_KEY), ``development`` (``make run``: a random key kept in instance/) or ``testing``.
+"""
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret() -> str:
+    """A development key that survives restarts, so `make run` keeps people signed in."""
+    path = INSTANCE / "dev-secret-key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+class Config:
+    APP_ENV = os.environ.get("APP_ENV", "production")
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE / 'dudao.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024
+    BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER", str(INSTANCE / "backups"))
+
+    # Tablets roam between access points mid-inspection: "strong" would sign them out.
+    SESSION_PROTECTION = "basic"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _flag("SECURE_COOKIES")
+    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", "12")) * 3600
+    # A two-hour inspection must not lose its token; the token is bound to the session.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = _flag("SECURE_COOKIES")
+
+    # Number of proxies in front of the app (nginx: 1); 0 trusts no X-Forwarded-* header.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+    # argon2id, OWASP 2024 minimum: m=19 MiB, t=2, p=1; we use m=64 MiB, t=3 (RFC 9106 second choice).
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
+    ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", str(64 * 1024)))
+
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
+    LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+    PER_PAGE = 50
+    TEMPLATES_STRICT = False  # StrictUndefined in development and tests
+
+    @classmethod
+    def for_env(cls, overrides: dict | None = None) -> dict:
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        settings.update(overrides or {})
+        env = settings["APP_ENV"]
+        if env in {"development", "testing"}:
+            settings["TEMPLATES_STRICT"] = True
+            settings["SECRET_KEY"] = settings["SECRET_KEY"] or _dev_secret()
+        if env == "testing":
+            settings.update(TESTING=True, ARGON2_TIME_COST=1, ARGON2_MEMORY_KIB=8)
+            settings.update(overrides or {})
+        return settings
+
+
+def check(config) -> None:
+    """Refuse to start on settings that would be unsafe in production."""
+    if config["APP_ENV"] not in {"production", "development", "testing"}:
+        raise RuntimeError(f"APP_ENV 必须是 production/development/testing，而不是 {config['APP_ENV']!r}")
+    key = config.get("SECRET_KEY") or ""
+    if config["APP_ENV"] == "production" and (len(key) < 32 or key in {"dev", "changeme", "secret"}):
+        raise RuntimeError(
+            "SECRET_KEY 未设置或太短：生产环境请设置至少 32 个字符的随机 SECRET_KEY"
+            "（例如 python -c 'import secrets; print(secrets.token_hex(32))'）。"
+        )

@@ -1,0 +1,34 @@
+from flask import Blueprint
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..htmx import render
+from ..models import AuditLog, Role, School, User
+from ..security import Action, authorize, scoped
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+def index():
+    """Each role lands on a home page of its own."""
+    authorize(Action.VIEW)
+    schools = db.session.scalars(
+        scoped(select(School).where(School.active), School.id).order_by(School.code)
+    ).all()
+    context = dict(schools=schools)
+    if current_user.role in (Role.ADMIN, Role.LEADER):
+        context["by_group"] = db.session.execute(
+            select(School.education_group, func.count())
+            .where(School.active).group_by(School.education_group).order_by(School.education_group)
+        ).all()
+        context["by_kind"] = db.session.execute(
+            select(School.kind, func.count()).where(School.active).group_by(School.kind).order_by(School.kind)
+        ).all()
+        context["inspectors"] = db.session.scalar(
+            select(func.count()).select_from(User).where(User.role == Role.INSPECTOR, User.active)
+        )
+    if current_user.role is Role.ADMIN:
+        context["recent"] = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(10)).all()
+    return render("dashboard/index.html", **context)

@@ -1,0 +1,95 @@
+"""The demo county: believable schools and people for `flask seed-demo` and the browser tests."""
+import random
+
+from sqlalchemy import select
+
+from .auth.passwords import hash_password
+from .extensions import db
+from .models import Ownership, Role, School, SchoolKind, User
+
+DEMO_PASSWORD = "dudao2026"
+
+GROUPS = {
+    "东部教育集团": ["城东街道", "河口镇", "东岗镇"],
+    "南部教育集团": ["南湖街道", "白沙镇", "石桥乡"],
+    "西部教育集团": ["西山镇", "柳林乡", "清水镇"],
+    "北部教育集团": ["北关街道", "马庄镇", "龙泉乡"],
+    "高中部": ["城东街道", "北关街道"],
+}
+
+# (name, kind, ownership, township index, project school)
+SCHOOLS = {
+    "东部教育集团": [
+        ("城东实验小学", "PRIMARY", "PUBLIC", 0, True), ("城东第二小学", "PRIMARY", "PUBLIC", 0, False),
+        ("河口镇中心小学", "PRIMARY", "PUBLIC", 1, True), ("河口镇初级中学", "JUNIOR", "PUBLIC", 1, False),
+        ("东岗镇九年一贯制学校", "NINE_YEAR", "PUBLIC", 2, True), ("城东中心幼儿园", "KINDERGARTEN", "PUBLIC", 0, False),
+        ("东岗镇李家湾教学点", "TEACHING_POINT", "PUBLIC", 2, False),
+    ],
+    "南部教育集团": [
+        ("南湖小学", "PRIMARY", "PUBLIC", 0, True), ("南湖第二初级中学", "JUNIOR", "PUBLIC", 0, True),
+        ("白沙镇中心小学", "PRIMARY", "PUBLIC", 1, False), ("白沙镇初级中学", "JUNIOR", "PUBLIC", 1, False),
+        ("石桥乡九年一贯制学校", "NINE_YEAR", "PUBLIC", 2, False), ("育英双语学校", "NINE_YEAR", "PRIVATE", 0, False),
+    ],
+    "西部教育集团": [
+        ("西山镇中心小学", "PRIMARY", "PUBLIC", 0, True), ("西山镇初级中学", "JUNIOR", "PUBLIC", 0, False),
+        ("柳林乡中心小学", "PRIMARY", "PUBLIC", 1, False), ("清水镇九年一贯制学校", "NINE_YEAR", "PUBLIC", 2, True),
+        ("清水镇中心幼儿园", "KINDERGARTEN", "PUBLIC", 2, False), ("县特殊教育学校", "SPECIAL", "PUBLIC", 0, False),
+    ],
+    "北部教育集团": [
+        ("北关小学", "PRIMARY", "PUBLIC", 0, True), ("北关初级中学", "JUNIOR", "PUBLIC", 0, True),
+        ("马庄镇中心小学", "PRIMARY", "PUBLIC", 1, False), ("马庄镇初级中学", "JUNIOR", "PUBLIC", 1, False),
+        ("龙泉乡九年一贯制学校", "NINE_YEAR", "PUBLIC", 2, False), ("启明民办小学", "PRIMARY", "PRIVATE", 0, False),
+    ],
+    "高中部": [
+        ("县第一中学", "SENIOR", "PUBLIC", 0, False), ("县第二中学", "COMPLETE_SECONDARY", "PUBLIC", 1, False),
+        ("县职业中等专业学校", "VOCATIONAL", "PUBLIC", 0, False),
+    ],
+}
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ["建国", "海燕", "志强", "丽华", "文杰", "晓明", "秀英", "国庆", "春梅", "振华", "雪峰", "玉兰", "立新", "红霞", "德明"]
+
+INSPECTORS = [("duxue1", "周正清"), ("duxue2", "吴慧敏"), ("duxue3", "郑国华"), ("duxue4", "孙雅琴"), ("duxue5", "钱文博"), ("duxue6", "冯立群")]
+LEADERS = [("juzhang", "何志远", "局长"), ("fenguan", "许丽萍", "分管副局长")]
+
+SIZES = {  # students range, students per class
+    "KINDERGARTEN": (180, 420, 30), "PRIMARY": (300, 1900, 42), "JUNIOR": (400, 1600, 48),
+    "NINE_YEAR": (500, 2300, 44), "SENIOR": (1500, 3000, 50), "COMPLETE_SECONDARY": (1200, 2400, 50),
+    "TEACHING_POINT": (20, 45, 15), "SPECIAL": (60, 120, 10), "VOCATIONAL": (800, 1800, 45),
+}
+
+
+def seed(rng: random.Random | None = None) -> bool:
+    """Create the demo county. False (and nothing done) when the database already has schools."""
+    if db.session.scalar(select(School.id).limit(1)) is not None:
+        return False
+    rng = rng or random.Random(2026)
+    password = hash_password(DEMO_PASSWORD)
+    schools: list[School] = []
+    n = 0
+    for group, entries in SCHOOLS.items():
+        for name, kind, ownership, town, project in entries:
+            n += 1
+            low, high, per_class = SIZES[kind]
+            students = rng.randint(low, high)
+            schools.append(School(
+                code=f"36{n:04d}", name=name, kind=SchoolKind[kind], ownership=Ownership[ownership],
+                township=GROUPS[group][town], education_group=group, is_project_school=project,
+                students=students, classes=max(1, round(students / per_class)), teachers=max(2, round(students / 14)),
+            ))
+    db.session.add_all(schools)
+    db.session.add(User(username="admin", display_name="督导室管理员", role=Role.ADMIN, phone="0791-8888001", password_hash=password))
+    for i, (username, name) in enumerate(INSPECTORS):
+        db.session.add(User(
+            username=username, display_name=name, role=Role.INSPECTOR, password_hash=password,
+            phone=f"1390791{i:04d}", schools=schools[i * 5:(i + 1) * 5],
+        ))
+    for username, name, title in LEADERS:
+        db.session.add(User(username=username, display_name=f"{name}（{title}）", role=Role.LEADER, password_hash=password))
+    for i, school in enumerate(schools):
+        name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
+        db.session.add(User(
+            username=f"xz{school.code}", display_name=name, role=Role.PRINCIPAL, school=school,
+            phone=f"1380791{i:04d}", password_hash=password,
+        ))
+    return True

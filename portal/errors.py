@@ -1,0 +1,48 @@
+"""Error pages, and the htmx error path: a message event instead of a broken swap."""
+from flask import current_app, make_response, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+from .htmx import is_htmx, trigger
+
+MESSAGES = {
+    400: "请求无效，请刷新页面后重试。",
+    401: "登录已过期，请重新登录。",
+    403: "您没有权限访问此内容。",
+    404: "您要找的页面或记录不存在。",
+    405: "不支持此操作。",
+    413: "上传的文件太大。",
+    422: "提交的内容有误，请按提示修改。",
+    429: "尝试次数过多，请稍后再试。",
+    500: "服务器出错了，我们已记录此问题。请稍后重试。",
+}
+CSRF_MESSAGE = "页面已过期（安全令牌失效），请刷新页面后重试。您填写的内容请先复制保存。"
+
+
+def respond(code: int, message: str):
+    if is_htmx():
+        return trigger(make_response("", code), "app-error", {"message": message, "status": code})
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def handle_http(error: HTTPException):
+    if error.response is not None:  # abort(response), e.g. the sign-in redirect
+        return error.response
+    return respond(error.code or 500, MESSAGES.get(error.code, error.description))
+
+
+def handle_csrf(_error: CSRFError):
+    return respond(400, CSRF_MESSAGE)
+
+
+def handle_500(error: InternalServerError):
+    db.session.rollback()
+    current_app.logger.error("unhandled error: %s", error.original_exception or error)
+    return respond(500, MESSAGES[500])
+
+
+def init_app(app) -> None:
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(InternalServerError, handle_500)
+    app.register_error_handler(HTTPException, handle_http)

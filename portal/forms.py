@@ -1,0 +1,39 @@
+"""Form plumbing shared by every blueprint."""
+from flask import request
+from wtforms import SelectField
+
+from .htmx import trigger_name
+
+
+def enum_field(label: str, enum_cls, blank: str | None = None, **kwargs) -> SelectField:
+    """A select over an enum: the name travels, the Chinese label shows."""
+    choices = [(member.name, member.value) for member in enum_cls]
+    if blank is not None:
+        choices.insert(0, ("", blank))
+
+    def coerce(value):
+        if isinstance(value, enum_cls) or value in ("", None):
+            return value or None
+        try:
+            return enum_cls[value]
+        except KeyError:
+            raise ValueError("无效的选项") from None
+
+    return SelectField(label, choices=choices, coerce=coerce, **kwargs)
+
+
+def inline_check(form) -> bool:
+    """Inline validation while typing: True when this request only asks "is this valid?".
+
+    Errors are kept for the field that fired and fields already filled in, so a half-typed
+    form does not shout about fields the user has not reached yet.
+    """
+    if request.method != "POST" or request.args.get("validate") != "1":
+        return False
+    form.validate()
+    fired = trigger_name()
+    for name, field in form._fields.items():
+        filled = any(value not in ("", None) for value in field.raw_data or [])
+        if name != fired and not filled:
+            field.errors = []
+    return True

@@ -1,0 +1,12 @@
+"""The one shared model. Import models from here."""
+from .attachment import Attachment
+from .audit import AuditLog, log_event
+from .base import utcnow
+from .login_attempt import LoginFailure
+from .school import Ownership, School, SchoolKind
+from .user import Role, User, inspector_school
+
+__all__ = [
+    "Attachment", "AuditLog", "LoginFailure", "Ownership", "Role", "School", "SchoolKind",
+    "User", "inspector_school", "log_event", "utcnow",
+]

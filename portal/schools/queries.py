@@ -1,0 +1,28 @@
+"""Reusable school queries; each returns a Select for the caller to narrow, page or export."""
+from sqlalchemy import Select, or_, select
+
+from ..models import School
+
+
+def filtered(q: str = "", kind=None, group: str = "", township: str = "", project: str = "", status: str = "") -> Select:
+    stmt = select(School)
+    if status == "inactive":
+        stmt = stmt.where(School.active.is_(False))
+    elif status != "all":
+        stmt = stmt.where(School.active.is_(True))
+    if q := (q or "").strip():
+        like = f"%{q.replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(or_(School.name.ilike(like), School.code.ilike(like), School.township.ilike(like)))
+    if kind:
+        stmt = stmt.where(School.kind == kind)
+    if group:
+        stmt = stmt.where(School.education_group == group)
+    if township:
+        stmt = stmt.where(School.township == township)
+    if project in ("0", "1"):
+        stmt = stmt.where(School.is_project_school.is_(project == "1"))
+    return stmt.order_by(School.education_group, School.code)
+
+
+def from_form(form) -> Select:
+    return filtered(**{name: form[name].data for name in ("q", "kind", "group", "township", "project", "status")})

@@ -1,0 +1,144 @@
+"""Fixtures in the Flask-tutorial style. TEST_DATABASE_URL runs the suite on PostgreSQL."""
+import os
+import re
+
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.auth.passwords import hash_password
+from portal.extensions import db
+from portal.models import Ownership, Role, School, SchoolKind, User
+
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_schema, tmp_path):
+    app = create_app({
+        "APP_ENV": "testing",
+        "SQLALCHEMY_DATABASE_URI": _schema,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "BACKUP_FOLDER": str(tmp_path / "backups"),
+    })
+    with app.app_context():
+        _empty_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_school(app):
+    counter = iter(range(1, 10_000))
+
+    def make(**fields) -> int:
+        n = next(counter)
+        values = dict(code=f"T{n:04d}", name=f"测试学校{n}", kind=SchoolKind.PRIMARY, ownership=Ownership.PUBLIC,
+                      township="城东街道", education_group="东部教育集团", students=600, classes=14, teachers=40)
+        values.update(fields)
+        with app.app_context():
+            school = School(**values)
+            db.session.add(school)
+            db.session.commit()
+            return school.id
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str, school_id: int | None = None, schools=(), **fields) -> int:
+        role = Role[role.upper()] if isinstance(role, str) else role
+        n = next(counter)
+        with app.app_context():
+            user = User(
+                username=fields.pop("username", f"{role.name.lower()}{n}"),
+                display_name=fields.pop("display_name", f"{role.value}{n}"),
+                role=role, school_id=school_id, password_hash=hash_password(fields.pop("password", PASSWORD)),
+                schools=[db.session.get(School, s) for s in schools], **fields,
+            )
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'"X-CSRFToken": "([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class Auth:
+    def __init__(self, app, client, make_user):
+        self.app, self.client, self.make_user = app, client, make_user
+        self.user_id = None
+
+    def login(self, username: str, password: str = PASSWORD, follow=False):
+        token = csrf_token(self.client, "/login")
+        return self.client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                                follow_redirects=follow)
+
+    def login_as(self, role, school_id=None, schools=()) -> int:
+        """Create a user with that role (and school or 责任区) and sign in as them."""
+        self.user_id = self.make_user(role, school_id=school_id, schools=schools)
+        with self.app.app_context():
+            username = db.session.get(User, self.user_id).username
+        response = self.login(username)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return self.user_id
+
+    def token(self) -> str:
+        return csrf_token(self.client, "/")
+
+
+@pytest.fixture
+def auth(app, client, make_user):
+    return Auth(app, client, make_user)
+
+
+HX = {"HX-Request": "true"}
+HX_BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
