@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .extensions import db
@@ -18,6 +19,7 @@ def init_app(app) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Load the demo county (does nothing when schools already exist)."""
     from .demo import DEMO_PASSWORD, seed
@@ -30,6 +32,7 @@ def seed_demo():
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="显示姓名")
 @click.option("--role", type=click.Choice([r.name.lower() for r in Role]), required=True)
@@ -55,6 +58,7 @@ def create_user(username, display_name, role, school_code, password):
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--to", "folder", type=click.Path(file_okay=False), help="备份目录（默认 instance/backups）")
 def backup(folder):
     """A consistent copy of the SQLite database, safe while the app is running."""

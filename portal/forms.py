@@ -1,8 +1,13 @@
 """Form plumbing shared by every blueprint."""
 from flask import request
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 from .htmx import trigger_name
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select choices from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def enum_field(label: str, enum_cls, blank: str | None = None, **kwargs) -> SelectField:
@@ -19,7 +24,7 @@ def enum_field(label: str, enum_cls, blank: str | None = None, **kwargs) -> Sele
         except KeyError:
             raise ValueError("无效的选项") from None
 
-    return SelectField(label, choices=choices, coerce=coerce, **kwargs)
+    return SelectField(label, choices=options(choices), coerce=coerce, **kwargs)
 
 
 def inline_check(form) -> bool:

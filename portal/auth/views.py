@@ -68,7 +68,7 @@ def change_password():
             current_user.session_version += 1
             log_event("user", current_user.id, "password", school_id=current_user.school_id)
             db.session.commit()
-            login_user(current_user)  # keep this session, end the others
+            login_user(current_user._get_current_object())  # keep this session, end the others
             flash("密码已修改，其他设备上的登录已失效。", "success")
             return see_other(url_for("dashboard.index"))
     return render("auth/password.html", form=form, status=422 if form.errors else 200)

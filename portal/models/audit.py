@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -21,7 +21,8 @@ class AuditLog(db.Model):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(40))
     action: Mapped[str] = mapped_column(String(20))
-    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id", ondelete="SET NULL"), index=True)
+    # No foreign key: the log outlives what it describes (a deleted school keeps its history).
+    school_id: Mapped[int | None] = mapped_column(index=True)
     # create: {field: value}; update: {field: [before, after]}; delete: {field: value}
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
@@ -103,6 +104,14 @@ def audit_rows(session: Session) -> list[dict]:
                 )
             )
     return rows
+
+
+@event.listens_for(Mapper, "before_mapper_configured")
+def load_old_values(mapper, cls):
+    """Audited columns keep their old value when set, even when it was not loaded yet."""
+    if getattr(cls, "__audit__", False):
+        for prop in mapper.column_attrs:
+            prop.active_history = True
 
 
 @event.listens_for(Session, "after_flush")

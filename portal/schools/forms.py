@@ -4,7 +4,7 @@ from wtforms import BooleanField, IntegerField, SearchField, SelectField, String
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..extensions import db
-from ..forms import enum_field
+from ..forms import enum_field, options
 from ..models import Ownership, School, SchoolKind
 
 
@@ -20,13 +20,13 @@ class SchoolFilterForm(FlaskForm):
     kind = enum_field("类型", SchoolKind, blank="全部类型", validators=[Optional()])
     group = SelectField("教育集团", validators=[Optional()])
     township = SelectField("乡镇", validators=[Optional()])
-    project = SelectField("公办强校", choices=[("", "全部"), ("1", "项目学校"), ("0", "非项目学校")], validators=[Optional()])
-    status = SelectField("状态", choices=[("", "在册"), ("inactive", "已停用"), ("all", "全部")], validators=[Optional()])
+    project = SelectField("公办强校", choices=options([("", "全部"), ("1", "项目学校"), ("0", "非项目学校")]), validators=[Optional()])
+    status = SelectField("状态", choices=options([("", "在册"), ("inactive", "已停用"), ("all", "全部")]), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group.choices = [("", "全部集团")] + [(g, g) for g in distinct_values(School.education_group)]
-        self.township.choices = [("", "全部乡镇")] + [(t, t) for t in distinct_values(School.township)]
+        self.group.choices = options([("", "全部集团")] + [(g, g) for g in distinct_values(School.education_group)])
+        self.township.choices = options([("", "全部乡镇")] + [(t, t) for t in distinct_values(School.township)])
 
 
 class SchoolForm(FlaskForm):

@@ -1,0 +1,51 @@
+# Two commands: `make run` and `make test`. Each installs what is missing first.
+SHELL := /bin/bash
+VENV := .venv
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk poppler-utils chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export FLASK_APP := portal:create_app
+
+.PHONY: run test test-pg system-packages python-packages demo-db bench
+
+run: system-packages python-packages demo-db
+	@echo "督导平台已启动：http://$(HOST):$(PORT)  （演示账号见 README.md，Ctrl-C 停止）"
+	APP_ENV=development $(VENV)/bin/gunicorn --no-control-socket --workers 2 --threads 4 \
+		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: system-packages python-packages
+	@$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "没有收集到任何测试：视为失败。"; fi; exit $$rc
+
+# The same suite on PostgreSQL (used by .ci/run).
+test-pg: system-packages python-packages
+	@TEST_DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "没有收集到任何测试：视为失败。"; fi; exit $$rc
+
+demo-db: python-packages
+	APP_ENV=development $(VENV)/bin/flask db upgrade
+	APP_ENV=development $(VENV)/bin/flask seed-demo
+
+bench: python-packages
+	for script in bench/*.py; do $(VENV)/bin/python "$$script" || exit 1; done
+
+python-packages: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Debian packages the PDFs (Pango, HarfBuzz subsetting, CJK fonts) and browser tests (Chromium) need.
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "安装系统软件包：$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi

@@ -1,0 +1,68 @@
+from sqlalchemy import select
+
+from portal.auth.passwords import hash_password
+from portal.extensions import db
+from portal.models import AuditLog, Role, School, SchoolKind, User
+
+
+def entries(entity):
+    return db.session.scalars(select(AuditLog).where(AuditLog.entity == entity).order_by(AuditLog.id)).all()
+
+
+def test_create_update_delete_are_recorded_with_before_and_after(app):
+    with app.app_context():
+        school = School(code="1", name="甲小学", kind=SchoolKind.PRIMARY)
+        db.session.add(school)
+        db.session.commit()
+        school.name, school.kind = "乙小学", SchoolKind.JUNIOR
+        db.session.commit()
+        db.session.delete(school)
+        db.session.commit()
+        created, updated, deleted = entries("school")
+        assert created.action == "create" and created.changes["name"] == "甲小学"
+        assert updated.changes == {"name": ["甲小学", "乙小学"], "kind": ["小学", "初中"]}
+        assert deleted.action == "delete" and deleted.changes["name"] == "乙小学"
+        assert created.actor == "系统" and created.school_id == school.id
+
+
+def test_no_entry_when_nothing_really_changed(app):
+    with app.app_context():
+        school = School(code="1", name="甲小学", kind=SchoolKind.PRIMARY)
+        db.session.add(school)
+        db.session.commit()
+        school.name = "甲小学"
+        db.session.commit()
+        assert [e.action for e in entries("school")] == ["create"]
+
+
+def test_password_hash_never_written_to_the_log(app):
+    with app.app_context():
+        user = User(username="u", display_name="甲", role=Role.LEADER, password_hash=hash_password("secret-123"))
+        db.session.add(user)
+        db.session.commit()
+        user.password_hash = hash_password("other-secret-456")
+        db.session.commit()
+        logged = [e.changes for e in entries("user")]
+        assert logged[0]["password_hash"] == "***"
+        assert logged[1] == {"password_hash": ["***", "***"]}
+
+
+def test_inspector_assignment_changes_are_recorded(app):
+    with app.app_context():
+        a = School(code="1", name="甲小学", kind=SchoolKind.PRIMARY)
+        user = User(username="u", display_name="督学甲", role=Role.INSPECTOR, password_hash="x")
+        db.session.add_all([a, user])
+        db.session.commit()
+        user.schools.append(a)
+        db.session.commit()
+        assert entries("user")[-1].changes == {"schools": {"added": ["甲小学"], "removed": []}}
+
+
+def test_web_changes_name_the_signed_in_user(app, client, auth, make_school):
+    sid = make_school(name="旧名")
+    auth.login_as("admin")
+    client.post(f"/schools/{sid}/edit", data={
+        "code": "X1", "name": "新名", "kind": "PRIMARY", "ownership": "PUBLIC", "csrf_token": auth.token()})
+    with app.app_context():
+        last = entries("school")[-1]
+        assert last.user_id == auth.user_id and last.changes["name"] == ["旧名", "新名"]
