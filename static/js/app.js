@@ -38,6 +38,56 @@
     toast("网络连接中断，请检查网络后重试。");
   });
 
+  // Keep what was typed in a form[data-keep-draft] until the server has taken it: a session
+  // that ends mid-form sends the user to sign in and back, and the text comes back with them.
+  // sessionStorage, not localStorage: it goes when the tab closes (shared office machines).
+  function draftKey(form) { return "draft:" + form.getAttribute("action"); }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest("form[data-keep-draft]");
+    if (!form) return;
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || el.type === "password" || el.type === "file") return;
+      data[el.name] = (el.type === "checkbox" || el.type === "radio") ? el.checked : el.value;
+    });
+    sessionStorage.setItem(draftKey(form), JSON.stringify(data));
+  });
+
+  function restoreDrafts(root) {
+    var forms = root.matches && root.matches("form[data-keep-draft]") ? [root] : root.querySelectorAll("form[data-keep-draft]");
+    Array.prototype.forEach.call(forms, function (form) {
+      var saved = sessionStorage.getItem(draftKey(form));
+      if (!saved) return;
+      var data = JSON.parse(saved);
+      var restored = 0;
+      Object.keys(data).forEach(function (name) {
+        var el = form.elements.namedItem(name);
+        if (!el || el.length) return;
+        var checkable = el.type === "checkbox" || el.type === "radio";
+        if ((checkable ? el.checked : el.value) === data[name]) return;
+        if (checkable) el.checked = data[name]; else el.value = data[name];
+        restored += 1;
+      });
+      if (restored) toast("已恢复您上次未提交的内容，请检查后保存。");
+    });
+  }
+
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    var status = event.detail.xhr.status;
+    if (form.matches && form.matches("form[data-keep-draft]") && status >= 200 && status < 400) {
+      sessionStorage.removeItem(draftKey(form));
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    // A plain (non-htmx) submit leaves the page; the server's answer will carry any errors.
+    if (event.target.matches("form[data-keep-draft]") && !event.target.closest("[hx-boost=true]")) {
+      sessionStorage.removeItem(draftKey(event.target));
+    }
+  });
+  document.body.addEventListener("htmx:load", function (event) { restoreDrafts(event.detail.elt); });
+
   // Auto-submit a filter form when a select changes (the search box has its own trigger).
   document.addEventListener("change", function (event) {
     var form = event.target.closest("form[data-autosubmit]");
