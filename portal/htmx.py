@@ -62,7 +62,9 @@ def reswap(response: Response, swap: str, target: str | None = None) -> Response
 def after_request(response: Response) -> Response:
     response.vary.update(("HX-Request", "HX-Boosted"))
     # Flash messages reach fragments too: appended as an out-of-band swap into #flashes.
-    if is_partial() and "_flashes" in session and response.mimetype == "text/html" and not response.direct_passthrough:
+    # Not on a navigation (HX-Redirect): the next page shows them.
+    if (is_partial() and "_flashes" in session and response.mimetype == "text/html"
+            and "HX-Redirect" not in response.headers and not response.direct_passthrough):
         messages = get_flashed_messages(with_categories=True)
         if messages:
             response.set_data(response.get_data() + render_template("_flashes.html", messages=messages, oob=True).encode())

@@ -156,3 +156,16 @@ def test_list_query_count_does_not_grow(client, admin, make_school, app):
     for _ in range(15):
         make_school()
     assert queries_for("/schools/") == few
+
+
+def test_flash_survives_an_htmx_navigation(client, admin):
+    client.post("/schools/new", data={**GOOD, "csrf_token": admin.token()}, headers=HX)
+    page = client.get("/schools/").get_data(as_text=True)
+    assert "学校已添加" in page
+
+
+def test_flash_reaches_a_fragment_out_of_band(client, admin, app):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "已保存")]
+    html = client.get("/schools/", headers=HX).get_data(as_text=True)
+    assert 'hx-swap-oob="beforeend"' in html and "已保存" in html
