@@ -16,6 +16,19 @@ def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
 
 
+AUDIT_ENTITIES = {"school": "学校", "user": "用户", "attachment": "附件"}
+AUDIT_ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "logout": "退出",
+                 "password": "修改密码"}
+
+
+def audit_entity(entry) -> str:
+    return f"{AUDIT_ENTITIES.get(entry.entity, entry.entity)} #{entry.entity_id}"
+
+
+def audit_action(action: str) -> str:
+    return AUDIT_ACTIONS.get(action, action)
+
+
 def can(action: Action, obj=None) -> bool:
     from .security import scope_of
 
@@ -23,5 +36,5 @@ def can(action: Action, obj=None) -> bool:
 
 
 def init_app(app) -> None:
-    app.jinja_env.filters["local"] = local
+    app.jinja_env.filters.update(local=local, audit_entity=audit_entity, audit_action=audit_action)
     app.jinja_env.globals.update(can=can, Action=Action, Role=Role)
