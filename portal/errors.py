@@ -1,9 +1,10 @@
 """Error pages, and the htmx error path: a message event instead of a broken swap."""
-from flask import current_app, make_response, render_template
+from flask import current_app, make_response, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .extensions import db
+from .extensions import db, login_manager
 from .htmx import is_htmx, trigger
 
 MESSAGES = {
@@ -33,6 +34,9 @@ def handle_http(error: HTTPException):
 
 
 def handle_csrf(_error: CSRFError):
+    """A missing session is an ended sign-in, not a forged form: send the user to sign in and back."""
+    if not current_user.is_authenticated and request.endpoint != "auth.login":
+        return login_manager.unauthorized()
     return respond(400, CSRF_MESSAGE)
 
 

@@ -184,3 +184,10 @@ def test_password_change_validation(auth, client, app, data, message):
     assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, uid).password_hash == before
+
+
+def test_post_after_session_ended_goes_to_sign_in_not_csrf_error(client):
+    response = client.post("/schools/new", data={"csrf_token": "stale"}, headers={
+        **HX, "HX-Current-URL": "http://localhost/schools/new"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login?next=/schools/new"
