@@ -52,6 +52,10 @@ ROUTES = {
     "schools.create": Route(MANAGE, fixed("schools.create"), ("GET", "POST")),
     "schools.edit": Route(MANAGE, school("schools.edit"), ("GET", "POST")),
     "users.index": Route(MANAGE, fixed("users.index")),
+    "users.create": Route(MANAGE, fixed("users.create"), ("GET", "POST")),
+    "users.edit": Route(MANAGE, lambda w, where: url_for("users.edit", user_id=w[f"user_{where}"]), ("GET", "POST")),
+    "users.reset_password": Route(MANAGE, lambda w, where: url_for("users.reset_password", user_id=w[f"user_{where}"]), ("POST",)),
+    "users.toggle_active": Route(MANAGE, lambda w, where: url_for("users.toggle_active", user_id=w[f"user_{where}"]), ("POST",)),
 }
 
 
@@ -65,7 +69,8 @@ def world(app, make_school, make_user):
             db.session.add(attachment)
             db.session.commit()
             files[f"file_{where}"] = attachment.id
-    return {"own": own, "other": other, **files}
+    users = {"user_own": make_user("principal", school_id=own), "user_other": make_user("principal", school_id=other)}
+    return {"own": own, "other": other, **files, **users}
 
 
 def sign_in(client, make_user, role, world):
