@@ -16,6 +16,7 @@ def init_app(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(backup)
+    app.cli.add_command(import_schools)
 
 
 @click.command("seed-demo")
@@ -76,3 +77,22 @@ def backup(folder):
     dest.close()
     source.close()
     click.echo(f"已备份到 {target}（上传的文件在 {current_app.config['UPLOAD_FOLDER']}，请一并复制）")
+
+
+@click.command("import-schools")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_schools(path):
+    """Import the school roster from an Excel file: every row checked, all or nothing."""
+    from .schools import roster
+
+    with open(path, "rb") as stream:
+        result = roster.apply(stream)
+    if result.errors:
+        db.session.rollback()
+        for error in result.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"发现 {len(result.errors)} 处错误，未导入任何数据。", err=True)
+        raise SystemExit(1)
+    db.session.commit()
+    click.echo(f"导入完成：新增 {result.created} 所，更新 {result.updated} 所，未变 {result.unchanged} 所。")

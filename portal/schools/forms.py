@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -71,3 +72,8 @@ class SchoolForm(FlaskForm):
         obj.education_group = (obj.education_group or "").strip()
         for number in ("students", "classes", "teachers"):
             setattr(obj, number, getattr(obj, number) or 0)
+
+
+class RosterImportForm(FlaskForm):
+    file = FileField("学校名单（Excel .xlsx）", validators=[
+        FileRequired("请选择要导入的 Excel 文件"), FileAllowed(["xlsx"], "只能导入 .xlsx 格式的 Excel 文件")])

@@ -1,4 +1,6 @@
-from flask import Blueprint, current_app, flash, request, url_for
+import io
+
+from flask import Blueprint, current_app, flash, request, send_file, url_for
 from sqlalchemy import select
 
 from ..extensions import db
@@ -6,8 +8,8 @@ from ..forms import inline_check
 from ..htmx import render, see_other
 from ..models import AuditLog, Role, School, User
 from ..security import Action, authorize, load, scoped
-from . import queries
-from .forms import SchoolFilterForm, SchoolForm
+from . import queries, roster
+from .forms import RosterImportForm, SchoolFilterForm, SchoolForm
 
 bp = Blueprint("schools", __name__, url_prefix="/schools")
 
@@ -61,3 +63,38 @@ def _save(form: SchoolForm, school: School, message: str):
         flash(message, "success")
         return see_other(url_for("schools.detail", school_id=school.id))
     return render("schools/form.html", "form", form=form, school=school, status=422 if form.errors else 200)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_roster():
+    authorize(Action.MANAGE)
+    form = RosterImportForm()
+    if not form.validate_on_submit():
+        return render("schools/import.html", form=form, result=None, status=422 if form.errors else 200)
+    result = roster.apply(form.file.data.stream)
+    if result.errors:
+        db.session.rollback()
+        return render("schools/import.html", form=form, result=result, status=422)
+    db.session.commit()
+    flash(f"导入完成：新增 {result.created} 所，更新 {result.updated} 所，未变 {result.unchanged} 所。", "success")
+    return see_other(url_for("schools.index"))
+
+
+@bp.get("/export.xlsx")
+def export_roster():
+    authorize(Action.VIEW)
+    filters = SchoolFilterForm(request.args)
+    filters.validate()
+    schools = db.session.scalars(scoped(queries.from_form(filters), School.id)).all()
+    return send_file(io.BytesIO(roster.export(schools)), mimetype=XLSX, as_attachment=True,
+                     download_name=roster.filename("学校名单"))
+
+
+@bp.get("/import-template.xlsx")
+def roster_template():
+    authorize(Action.MANAGE)
+    return send_file(io.BytesIO(roster.template()), mimetype=XLSX, as_attachment=True,
+                     download_name="学校名单导入模板.xlsx")
