@@ -2,16 +2,12 @@
 from sqlalchemy import Select, or_, select
 
 from ..models import School
+from ..queries import by_status, contains
 
 
 def filtered(q: str = "", kind=None, group: str = "", township: str = "", project: str = "", status: str = "") -> Select:
-    stmt = select(School)
-    if status == "inactive":
-        stmt = stmt.where(School.active.is_(False))
-    elif status != "all":
-        stmt = stmt.where(School.active.is_(True))
-    if q := (q or "").strip():
-        like = f"%{q.replace('%', '').replace('_', '')}%"
+    stmt = by_status(select(School), School.active, status)
+    if like := contains(q):
         stmt = stmt.where(or_(School.name.ilike(like), School.code.ilike(like), School.township.ilike(like)))
     if kind:
         stmt = stmt.where(School.kind == kind)
