@@ -6,6 +6,7 @@ from sqlalchemy import select
 from .auth.passwords import hash_password
 from .extensions import db
 from .models import Ownership, Role, School, SchoolKind, User
+from .supervision.catalog import load_builtin_templates
 
 DEMO_PASSWORD = "dudao2026"
 
@@ -86,6 +87,7 @@ def seed(rng: random.Random | None = None) -> bool:
         ))
     for username, name, title in LEADERS:
         db.session.add(User(username=username, display_name=f"{name}（{title}）", role=Role.LEADER, password_hash=password))
+    load_builtin_templates()
     for i, school in enumerate(schools):
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
         db.session.add(User(

@@ -2,11 +2,15 @@
 from .attachment import Attachment
 from .audit import AuditLog, log_event
 from .base import utcnow
+from .checklist import (AnswerType, ChecklistTemplate, EvidenceRule, FrozenVersionError, Item, Section,
+                        TemplateVersion, VersionStatus)
 from .login_attempt import LoginFailure
 from .school import Ownership, School, SchoolKind
 from .user import Role, User, inspector_school
 
 __all__ = [
+    "AnswerType", "ChecklistTemplate", "EvidenceRule", "FrozenVersionError", "Item", "Section",
+    "TemplateVersion", "VersionStatus",
     "Attachment", "AuditLog", "LoginFailure", "Ownership", "Role", "School", "SchoolKind",
     "User", "inspector_school", "log_event", "utcnow",
 ]

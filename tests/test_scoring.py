@@ -1,0 +1,84 @@
+from decimal import Decimal as D
+
+import pytest
+
+from portal.models import AnswerType
+from portal.supervision.scoring import Answer, ItemRule, band_for, is_not_met, score
+
+P = AnswerType.POINTS
+
+
+def rules(*maxes, critical=()):
+    return [ItemRule(i, D(m), P, i in critical) for i, m in enumerate(maxes, start=1)]
+
+
+def test_points_add_up_to_percent_and_band():
+    result = score(rules(60, 40), {1: Answer(D(54)), 2: Answer(D(36))})
+    assert (result.points, result.max_points, result.percent, result.band) == (D(90), D(100), D("90.0"), "优秀")
+
+
+def test_na_leaves_the_maximum():
+    result = score(rules(50, 50), {1: Answer(D(40)), 2: Answer(na=True)})
+    assert result.max_points == D(50) and result.percent == D("80.0") and result.band == "良好"
+
+
+def test_all_na_has_no_percent_and_no_band():
+    result = score(rules(10, 10), {1: Answer(na=True), 2: Answer(na=True)})
+    assert result.percent is None and result.band is None and result.applicable == 0
+
+
+def test_unanswered_counts_zero_of_its_maximum():
+    result = score(rules(50, 50), {1: Answer(D(50))})
+    assert result.percent == D("50.0") and result.answered == 1 and result.applicable == 2
+    assert result.band == "不合格"
+
+
+def test_critical_failure_fails_even_with_full_points_elsewhere():
+    result = score(rules(95, 5, critical={2}), {1: Answer(D(95)), 2: Answer(D(0))})
+    assert result.percent == D("95.0") and result.band == "不合格" and result.critical_failures == [2]
+
+
+def test_critical_item_met_does_not_fail():
+    result = score(rules(90, 10, critical={2}), {1: Answer(D(85)), 2: Answer(D(6))})
+    assert result.band == "优秀" and result.critical_failures == []
+
+
+@pytest.mark.parametrize("points,expected_percent,expected_band", [
+    (D("89.95"), D("90.0"), "优秀"),   # rounded half-up, and the band follows the figure shown
+    (D("89.94"), D("89.9"), "良好"),
+    (D("59.95"), D("60.0"), "合格"),
+    (D("0"), D("0.0"), "不合格"),
+])
+def test_rounding_and_band_boundaries(points, expected_percent, expected_band):
+    result = score(rules(100), {1: Answer(points)})
+    assert result.percent == expected_percent and result.band == expected_band
+
+
+def test_thirds_round_half_up():
+    result = score(rules(3), {1: Answer(D(2))})
+    assert result.percent == D("66.7")
+
+
+@pytest.mark.parametrize("answer_type,value,points,not_met", [
+    (AnswerType.RATING, "达标", D(10), False),
+    (AnswerType.RATING, "基本达标", D(6), False),
+    (AnswerType.RATING, "未达标", D(0), True),
+    (AnswerType.GRADE, "良", D(8), False),
+    (AnswerType.GRADE, "不合格", D(0), True),
+    (AnswerType.YES_NO, "是", D(10), False),
+    (AnswerType.YES_NO, "否", D(0), True),
+    (AnswerType.POINTS, D("5.9"), D("5.9"), True),
+    (AnswerType.POINTS, D(6), D(6), False),
+])
+def test_answer_types(answer_type, value, points, not_met):
+    rule = ItemRule(1, D(10), answer_type)
+    result = score([rule], {1: Answer(value)})
+    assert result.points == points
+    assert is_not_met(rule, Answer(value)) is not_met
+
+
+def test_configurable_bands():
+    bands = [[85, "A"], [70, "B"]]
+    assert band_for(D("85.0"), bands) == "A"
+    assert band_for(D("84.9"), bands) == "B"
+    assert band_for(D("10"), bands) == "不合格"
