@@ -80,19 +80,23 @@ def backup(folder):
 
 
 @click.command("import-schools")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
-def import_schools(path):
-    """Import the school roster from an Excel file: every row checked, all or nothing."""
+def import_schools(path: Path):
+    """Import the school roster from an Excel file (.xlsx): every row checked, all or nothing."""
     from .schools import roster
 
-    with open(path, "rb") as stream:
-        result = roster.apply(stream)
-    if result.errors:
-        db.session.rollback()
-        for error in result.errors:
+    with path.open("rb") as stream:
+        data = stream.read(roster.MAX_BYTES + 1)
+    try:
+        outcome = roster.import_roster(data)
+    except roster.RosterError as error:
+        click.echo(f"{path.name}：{error}", err=True)
+        raise SystemExit(1) from None
+    if outcome.errors:
+        for error in outcome.errors:
             click.echo(str(error), err=True)
-        click.echo(f"发现 {len(result.errors)} 处错误，未导入任何数据。", err=True)
+        click.echo(f"共 {len(outcome.errors)} 处错误，未导入任何数据。", err=True)
         raise SystemExit(1)
     db.session.commit()
-    click.echo(f"导入完成：新增 {result.created} 所，更新 {result.updated} 所，未变 {result.unchanged} 所。")
+    click.echo(f"导入完成：{outcome.summary}。")

@@ -76,4 +76,5 @@ class SchoolForm(FlaskForm):
 
 class RosterImportForm(FlaskForm):
     file = FileField("学校名单（Excel .xlsx）", validators=[
-        FileRequired("请选择要导入的 Excel 文件"), FileAllowed(["xlsx"], "只能导入 .xlsx 格式的 Excel 文件")])
+        FileRequired("请选择要导入的 Excel 文件"), FileAllowed(["xlsx"], "只能导入 .xlsx 格式的 Excel 文件")],
+        render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})

@@ -1,54 +1,68 @@
-"""The school roster in Excel: read and check every row, apply all or nothing, write it back out.
+"""The school roster as an Excel workbook. The same columns go out (export) and come back in
+(import), so an exported file re-imports with nothing changed.
 
-The same columns go out (export) and come in (import), so an export re-imports with no change.
+Import is all or nothing: every row is checked, against the other rows and the database, and
+only a file without a single bad row touches the session. Nothing here commits.
 """
 import io
 import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
+from wtforms.validators import Length, NumberRange, Regexp
 
 from ..extensions import db
+from ..files.uploads import sniff
 from ..models import Ownership, School, SchoolKind
+from .forms import SchoolForm
 
-COLUMNS = [  # (attribute, header, required)
-    ("code", "学校代码", True), ("name", "学校名称", True), ("kind", "学校类型", True),
-    ("ownership", "办学性质", True), ("township", "所在乡镇", False), ("education_group", "教育集团", False),
-    ("is_project_school", "公办强校", False), ("students", "学生数", False), ("classes", "班级数", False),
-    ("teachers", "教师数", False), ("active", "状态", False),
-]
-NUMBER_LIMITS = {"students": 20000, "classes": 500, "teachers": 2000}
-MAX_ROWS = 5000
-YES, NO = {"是", "Y", "y", "1", "TRUE", "True", "true"}, {"否", "N", "n", "0", "FALSE", "False", "false", ""}
-STATUS = {"在册": True, "": True, "停用": False, "已停用": False}
-KINDS = {kind.value: kind for kind in SchoolKind}
-OWNERSHIPS = {o.value: o for o in Ownership}
-CODE = re.compile(r"^[0-9A-Za-z-]{1,20}$")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_BYTES = 5 * 1024 * 1024       # a county's roster is well under 1 MB
+MAX_UNPACKED = 50 * 1024 * 1024   # what the zip may inflate to: no zip bombs
+MAX_ROWS = 5000                   # a county has a few hundred schools
+SHEET_TITLE = "学校名单"
 
 
-@dataclass
+class RosterError(ValueError):
+    """The file as a whole cannot be used (not an xlsx, too big, no header): one message."""
+
+
+class Invalid(ValueError):
+    """One cell's value is wrong; the message says why."""
+
+
+@dataclass(frozen=True)
 class RowError:
-    row: int          # Excel row number (the header is row 1)
-    column: str       # header text, or "" for the whole file
-    message: str
+    row: int      # the row number Excel shows
+    column: str   # the column's header
+    reason: str
 
     def __str__(self) -> str:
-        where = f"第 {self.row} 行" if self.row else "文件"
-        return f"{where}{'「' + self.column + '」' if self.column else ''}：{self.message}"
+        return f"第 {self.row} 行「{self.column}」：{self.reason}"
 
 
 @dataclass
-class ImportResult:
+class Outcome:
+    errors: list[RowError] = field(default_factory=list)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return f"新增 {self.created} 所，更新 {self.updated} 所，未变 {self.unchanged} 所"
 
 
 def _text(value) -> str:
+    """A cell as text. Whole numbers lose the '.0' (a code typed as a number comes back as 360101.0)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -56,150 +70,275 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _parse_row(number: int, cells: dict) -> tuple[dict, list[RowError]]:
-    values, errors = {}, []
-
-    def bad(column: str, message: str):
-        errors.append(RowError(number, column, message))
-
-    for attr, header, required in COLUMNS:
-        raw = _text(cells.get(header))
-        if required and not raw:
-            bad(header, "必填，不能为空")
-            continue
-        if attr == "code":
-            if not CODE.match(raw):
-                bad(header, f"“{raw}”格式不对：只能包含数字、字母和连字符，最多 20 位")
-            values[attr] = raw
-        elif attr == "name":
-            if len(raw) > 80:
-                bad(header, "最多 80 个字")
-            values[attr] = raw
-        elif attr == "kind":
-            if raw not in KINDS:
-                bad(header, f"“{raw}”不是有效的学校类型（可选：{'、'.join(KINDS)}）")
-            values[attr] = KINDS.get(raw)
-        elif attr == "ownership":
-            if raw not in OWNERSHIPS:
-                bad(header, f"“{raw}”不是有效的办学性质（可选：公办、民办）")
-            values[attr] = OWNERSHIPS.get(raw)
-        elif attr in ("township", "education_group"):
-            if len(raw) > 40:
-                bad(header, "最多 40 个字")
-            values[attr] = raw
-        elif attr == "is_project_school":
-            if raw not in YES | NO:
-                bad(header, f"“{raw}”应填“是”或“否”")
-            values[attr] = raw in YES
-        elif attr == "active":
-            if raw not in STATUS:
-                bad(header, f"“{raw}”应填“在册”或“停用”")
-            values[attr] = STATUS.get(raw, True)
-        else:  # whole numbers
-            limit = NUMBER_LIMITS[attr]
-            if not raw:
-                values[attr] = 0
-            elif not raw.isdigit() or int(raw) > limit:
-                bad(header, f"“{raw}”应为 0 到 {limit} 之间的整数")
-            else:
-                values[attr] = int(raw)
-    return values, errors
+def _quoted(value) -> str:
+    text = _text(value)
+    return f"“{text if len(text) <= 20 else text[:20] + '…'}”"
 
 
-def read(stream) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    """Every row of the first sheet, checked on its own and against the other rows."""
+def _rule(name: str, kind):
+    """SchoolForm's own validator for a field: the form and the workbook accept the same values."""
+    return next(v for v in getattr(SchoolForm, name).kwargs["validators"] if isinstance(v, kind))
+
+
+def _text_reader(name: str, required: bool = False, pattern: bool = False) -> Callable:
+    length = _rule(name, Length)
+    regexp = _rule(name, Regexp) if pattern else None
+
+    def read(value) -> str:
+        text = _text(value)
+        if not text and required:
+            raise Invalid("必填，不能为空")
+        if len(text) > length.max:
+            raise Invalid(f"{_quoted(text)}太长（{length.message}）")
+        if regexp and not regexp.regex.match(text):
+            raise Invalid(f"{_quoted(text)}格式不对（{regexp.message}）")
+        return text
+
+    return read
+
+
+def _choice_reader(enum_cls, noun: str) -> Callable:
+    members = {member.value: member for member in enum_cls}
+
+    def read(value):
+        text = _text(value)
+        if not text:
+            raise Invalid("必填，不能为空")
+        if text not in members:
+            raise Invalid(f"{_quoted(text)}不是有效的{noun}（可选：{'、'.join(members)}）")
+        return members[text]
+
+    return read
+
+
+def _flag_reader(yes: str, no: str, blank: bool) -> Callable:
+    def read(value) -> bool:
+        text = _text(value)
+        if not text:
+            return blank
+        if text not in (yes, no):
+            raise Invalid(f"{_quoted(text)}无效，请填“{yes}”或“{no}”")
+        return text == yes
+
+    return read
+
+
+def _number_reader(name: str) -> Callable:
+    limits = _rule(name, NumberRange)
+
+    def read(value) -> int:
+        text = _text(value)
+        if not text:
+            return 0
+        if not re.fullmatch(r"[+-]?[0-9]+", text):
+            raise Invalid(f"{_quoted(text)}不是整数（{limits.message}）")
+        number = int(text)
+        if not limits.min <= number <= limits.max:
+            raise Invalid(f"{number} 超出范围（{limits.message}）")
+        return number
+
+    return read
+
+
+def _label(member) -> str:
+    return member.value
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    attr: str
+    read: Callable              # cell value -> model value, or Invalid
+    write: Callable = _text     # model value -> cell value
+    choices: tuple = ()         # offered as a drop-down list in the workbook
+    optional: bool = False      # the file may leave the whole column out
+
+
+def _flag_column(header: str, attr: str, yes: str, no: str, blank: bool, **kwargs) -> Column:
+    return Column(header, attr, _flag_reader(yes, no, blank), lambda value: yes if value else no, (yes, no), **kwargs)
+
+
+COLUMNS = (
+    Column("学校代码", "code", _text_reader("code", required=True, pattern=True)),
+    Column("学校名称", "name", _text_reader("name", required=True)),
+    Column("学校类型", "kind", _choice_reader(SchoolKind, "学校类型"), _label, tuple(k.value for k in SchoolKind)),
+    Column("办学性质", "ownership", _choice_reader(Ownership, "办学性质"), _label, tuple(o.value for o in Ownership)),
+    Column("所在乡镇", "township", _text_reader("township")),
+    Column("教育集团", "education_group", _text_reader("education_group")),
+    _flag_column("公办强校", "is_project_school", "是", "否", blank=False),
+    Column("学生数", "students", _number_reader("students"), int),
+    Column("班级数", "classes", _number_reader("classes"), int),
+    Column("教师数", "teachers", _number_reader("teachers"), int),
+    # Left out, existing schools keep their status; left blank, a row means 在册.
+    _flag_column("状态", "active", "在册", "停用", blank=True, optional=True),
+)
+HEADERS = tuple(column.header for column in COLUMNS)
+
+
+# Reading ------------------------------------------------------------------------------------
+
+def _rows(data: bytes) -> list[tuple[int, tuple]]:
+    """The first sheet's non-blank rows with their Excel row numbers."""
+    if not data:
+        raise RosterError("文件是空的。")
+    if len(data) > MAX_BYTES:
+        raise RosterError(f"文件太大（上限 {MAX_BYTES // 1024 // 1024} MB），学校名单通常不到 1 MB，请检查是否选错了文件。")
+    if sniff(data) != XLSX:
+        raise RosterError("这不是 Excel 工作簿（.xlsx）。旧版 .xls、CSV 等文件请先在 Excel 或 WPS 中“另存为”.xlsx 格式，"
+                          "或下载导入模板填写。")
+    if sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist()) > MAX_UNPACKED:
+        raise RosterError("文件内容过大，无法读取。")
+    rows = []
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not xlsx
-        return [], [RowError(0, "", "无法读取：请上传 Excel 工作簿（.xlsx），可先下载模板填写。")]
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [_text(cell) for cell in next(rows, ())]
-    missing = [h for _, h, required in COLUMNS if required and h not in header]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about features we do not read (styles, extensions)
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # some programs record a wrong used range; read what is there
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if any(_text(value) for value in values):
+                    rows.append((number, values))
+                    if len(rows) > MAX_ROWS + 1:
+                        raise RosterError(f"数据超过 {MAX_ROWS} 行，请分批导入。")
+        finally:
+            book.close()
+    except RosterError:
+        raise
+    except Exception as error:  # noqa: BLE001 - openpyxl raises whatever its zip and XML parsers raise
+        raise RosterError("无法读取这个 Excel 文件，它可能已损坏。请在 Excel 或 WPS 中打开后重新保存，再导入。") from error
+    return rows
+
+
+def _columns(number: int, values: tuple) -> list[tuple[Column, int]]:
+    """Where each known column is, from the header row; a missing or doubled header is one error."""
+    positions: dict[str, int] = {}
+    for index, value in enumerate(values):
+        header = _text(value)
+        if header in HEADERS and header in positions:
+            raise RosterError(f"表头中「{header}」出现了两次（第 {get_column_letter(positions[header] + 1)} 列和第 "
+                              f"{get_column_letter(index + 1)} 列），请删去一列。")
+        positions.setdefault(header, index)
+    missing = [c.header for c in COLUMNS if not c.optional and c.header not in positions]
     if missing:
-        workbook.close()
-        return [], [RowError(1, "", f"表头缺少列：{'、'.join(missing)}（请使用导出的模板）")]
-    parsed, errors = [], []
-    seen_codes, seen_names = {}, {}
-    for number, cells in enumerate(rows, start=2):
-        if number - 1 > MAX_ROWS:
-            errors.append(RowError(number, "", f"行数超过 {MAX_ROWS}，请分批导入"))
-            break
-        if all(_text(c) == "" for c in cells):
-            continue
-        values, row_errors = _parse_row(number, dict(zip(header, cells)))
-        for key, seen, column in (("code", seen_codes, "学校代码"), ("name", seen_names, "学校名称")):
-            if values.get(key):
-                if values[key] in seen:
-                    row_errors.append(RowError(number, column, f"与第 {seen[values[key]]} 行重复"))
-                seen.setdefault(values[key], number)
-        errors.extend(row_errors)
-        parsed.append((number, values))
-    workbook.close()
-    return parsed, errors
+        raise RosterError(f"缺少必需的列：{'、'.join(missing)}。第 {number} 行应是表头，依次为：{'、'.join(HEADERS)}"
+                          "（「状态」可省略；可下载导入模板对照）。")
+    return [(c, positions[c.header]) for c in COLUMNS if c.header in positions]
 
 
-def apply(stream) -> ImportResult:
-    """Import the roster. With any error, nothing is added to the session."""
-    rows, errors = read(stream)
-    result = ImportResult(errors=errors)
-    existing = {s.code: s for s in db.session.scalars(select(School))}
-    by_name = {s.name: s for s in existing.values()}
-    for number, values in rows:
-        other = by_name.get(values.get("name"))
-        if other is not None and other.code != values.get("code"):
-            result.errors.append(RowError(number, "学校名称", f"已被代码为 {other.code} 的学校使用"))
-    if result.errors:
-        result.errors.sort(key=lambda e: e.row)
-        return result
-    for _, values in rows:
-        school = existing.get(values["code"])
+def read(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """Every data row as model values, and the problems found in single cells."""
+    rows = _rows(data)
+    if not rows:
+        raise RosterError("工作表是空的：第一行应是表头，下面每行一所学校。")
+    (header_row, header), body = rows[0], rows[1:]
+    if not body:
+        raise RosterError("表头下面没有学校数据。")
+    columns = _columns(header_row, header)
+    entries, errors = [], []
+    for number, values in body:
+        record = {}
+        for column, index in columns:
+            try:
+                record[column.attr] = column.read(values[index] if index < len(values) else None)
+            except Invalid as error:
+                errors.append(RowError(number, column.header, str(error)))
+        entries.append((number, record))
+    return entries, errors
+
+
+def _conflicts(entries: list[tuple[int, dict]], schools: list[School]) -> list[RowError]:
+    """Codes and names used twice in the file, and names that belong to another existing school.
+
+    Compared without case, as SchoolForm does.
+    """
+    errors = []
+    for attr, header in (("code", "学校代码"), ("name", "学校名称")):
+        first: dict[str, int] = {}
+        for number, record in entries:
+            if key := record.get(attr, "").lower():
+                if key in first:
+                    errors.append(RowError(number, header, f"{_quoted(record[attr])}与第 {first[key]} 行重复"))
+                first.setdefault(key, number)
+    owner = {school.name.lower(): school.code for school in schools}
+    for number, record in entries:
+        code = owner.get(record.get("name", "").lower())
+        if code is not None and "code" in record and code.lower() != record["code"].lower():
+            errors.append(RowError(number, "学校名称", f"{_quoted(record['name'])}已是学校代码 {code} 的名称，学校名称不能重复"))
+    return errors
+
+
+def import_roster(data: bytes) -> Outcome:
+    """Check the whole file; when every row is good, create and update schools in the session.
+
+    Schools are matched by code. Only fields that differ are set, so the audit log shows real
+    changes. Schools not in the file are left alone. RosterError when the file cannot be used.
+    """
+    entries, errors = read(data)
+    schools = list(db.session.scalars(select(School)))
+    errors += _conflicts(entries, schools)
+    if errors:
+        order = {header: i for i, header in enumerate(HEADERS)}
+        return Outcome(errors=sorted(errors, key=lambda e: (e.row, order[e.column])))
+    outcome = Outcome()
+    by_code = {school.code.lower(): school for school in schools}
+    for _, record in entries:
+        school = by_code.get(record["code"].lower())
         if school is None:
-            db.session.add(School(**values))
-            result.created += 1
+            db.session.add(School(**record))
+            outcome.created += 1
             continue
-        changed = {k: v for k, v in values.items() if getattr(school, k) != v}
-        for key, value in changed.items():
-            setattr(school, key, value)
+        changed = {attr: value for attr, value in record.items() if getattr(school, attr) != value}
+        for attr, value in changed.items():
+            setattr(school, attr, value)
         if changed:
-            result.updated += 1
+            outcome.updated += 1
         else:
-            result.unchanged += 1
-    return result
+            outcome.unchanged += 1
+    return outcome
 
 
-def _cell(school: School, attr: str):
-    value = getattr(school, attr)
-    if attr == "is_project_school":
-        return "是" if value else "否"
-    if attr == "active":
-        return "在册" if value else "停用"
-    return value.value if hasattr(value, "value") else value
+# Writing ------------------------------------------------------------------------------------
+
+def _width(value) -> int:
+    """Display width: Chinese characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in _text(value))
 
 
-def export(schools) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "学校名单"
-    sheet.append([header for _, header, _ in COLUMNS])
-    for school in schools:
-        sheet.append([_cell(school, attr) for attr, _, _ in COLUMNS])
+def _workbook(rows: list[list]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET_TITLE
+    sheet.append(HEADERS)
+    for row in rows:
+        sheet.append(row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGHIJK", (12, 28, 12, 10, 14, 16, 10, 10, 10, 10, 8)):
-        sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
+    for index, column in enumerate(COLUMNS):
+        letter = get_column_letter(index + 1)
+        widest = max(_width(value) for value in [column.header, *(row[index] for row in rows)])
+        sheet.column_dimensions[letter].width = min(widest + 4, 44)
+        if column.choices:
+            picker = DataValidation(type="list", formula1=f'"{",".join(column.choices)}"', allow_blank=True,
+                                    showErrorMessage=True, errorTitle=column.header,
+                                    error=f"请从列表中选择：{'、'.join(column.choices)}")
+            picker.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            sheet.add_data_validation(picker)
+    sheet.column_dimensions["A"].number_format = "@"  # codes typed in later stay text: leading zeros survive
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    book.save(buffer)
     return buffer.getvalue()
 
 
+def export(schools: Iterable[School]) -> bytes:
+    """The schools as a workbook that import_roster() reads back unchanged."""
+    return _workbook([[column.write(getattr(school, column.attr)) for column in COLUMNS] for school in schools])
+
+
 def template() -> bytes:
-    example = School(code="360101", name="示例小学", kind=SchoolKind.PRIMARY, ownership=Ownership.PUBLIC,
+    """The headers and one example row (never saved), for filling in by hand."""
+    example = School(code="360101", name="示例实验小学", kind=SchoolKind.PRIMARY, ownership=Ownership.PUBLIC,
                      township="城东街道", education_group="东部教育集团", is_project_school=False,
-                     students=800, classes=18, teachers=50, active=True)
+                     students=800, classes=18, teachers=52, active=True)
     return export([example])
-
-
-def filename(prefix: str) -> str:
-    return f"{prefix}-{date.today():%Y-%m-%d}.xlsx"

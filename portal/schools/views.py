@@ -6,8 +6,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..forms import inline_check
 from ..htmx import render, see_other
-from ..models import AuditLog, Role, School, User
+from ..models import AuditLog, Role, School, User, utcnow
 from ..security import Action, authorize, load, scoped
+from ..templating import local
 from . import queries, roster
 from .forms import RosterImportForm, SchoolFilterForm, SchoolForm
 
@@ -65,36 +66,42 @@ def _save(form: SchoolForm, school: School, message: str):
     return render("schools/form.html", "form", form=form, school=school, status=422 if form.errors else 200)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @bp.route("/import", methods=["GET", "POST"])
 def import_roster():
+    """Upload a roster workbook: every bad row listed, or all of it applied."""
     authorize(Action.MANAGE)
     form = RosterImportForm()
-    if not form.validate_on_submit():
-        return render("schools/import.html", form=form, result=None, status=422 if form.errors else 200)
-    result = roster.apply(form.file.data.stream)
-    if result.errors:
-        db.session.rollback()
-        return render("schools/import.html", form=form, result=result, status=422)
-    db.session.commit()
-    flash(f"导入完成：新增 {result.created} 所，更新 {result.updated} 所，未变 {result.unchanged} 所。", "success")
-    return see_other(url_for("schools.index"))
+    errors = []
+    if form.validate_on_submit():
+        try:
+            outcome = roster.import_roster(form.file.data.read(roster.MAX_BYTES + 1))
+        except roster.RosterError as error:
+            form.file.errors.append(str(error))
+        else:
+            if not outcome.errors:
+                db.session.commit()
+                flash(f"导入完成：{outcome.summary}。", "success")
+                return see_other(url_for("schools.index"))
+            errors = outcome.errors
+    return render("schools/import.html", "upload", form=form, errors=errors, columns=roster.COLUMNS,
+                  max_rows=roster.MAX_ROWS, status=422 if form.errors or errors else 200)
 
 
 @bp.get("/export.xlsx")
 def export_roster():
+    """The list as the index shows it (same filters, same scope), in the import's columns."""
     authorize(Action.VIEW)
     filters = SchoolFilterForm(request.args)
     filters.validate()
     schools = db.session.scalars(scoped(queries.from_form(filters), School.id)).all()
-    return send_file(io.BytesIO(roster.export(schools)), mimetype=XLSX, as_attachment=True,
-                     download_name=roster.filename("学校名单"))
+    return _workbook(roster.export(schools), f"学校名单-{local(utcnow(), '%Y-%m-%d')}.xlsx")
 
 
 @bp.get("/import-template.xlsx")
 def roster_template():
     authorize(Action.MANAGE)
-    return send_file(io.BytesIO(roster.template()), mimetype=XLSX, as_attachment=True,
-                     download_name="学校名单导入模板.xlsx")
+    return _workbook(roster.template(), "学校名单导入模板.xlsx")
+
+
+def _workbook(data: bytes, name: str):
+    return send_file(io.BytesIO(data), mimetype=roster.XLSX, as_attachment=True, download_name=name, max_age=0)
