@@ -1,15 +1,30 @@
+"""Reusable user queries; each returns a Select."""
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..models import User
+from ..models import AuditLog, School, User
 from ..queries import by_status, contains
 
 
-def filtered(q: str = "", role=None, status: str = "") -> Select:
+def filtered(q: str = "", role=None, status: str = "", school_id: int | None = None) -> Select:
     stmt = select(User).options(selectinload(User.school), selectinload(User.schools))
     stmt = by_status(stmt, User.active, status)
     if like := contains(q):
         stmt = stmt.where(or_(User.username.ilike(like), User.display_name.ilike(like), User.phone.ilike(like)))
     if role:
         stmt = stmt.where(User.role == role)
+    if school_id:
+        stmt = stmt.where(or_(User.school_id == school_id, User.schools.any(School.id == school_id)))
     return stmt.order_by(User.role, User.username)
+
+
+def from_form(form) -> Select:
+    """The list as the filter form asks; a school that is not one of its choices is ignored."""
+    school_id = None if form.school.errors else form.school.data
+    return filtered(form.q.data, form.role.data, form.status.data, school_id)
+
+
+def history(user: User, limit: int = 20) -> Select:
+    """The user's latest audit entries: changes to the account, sign-ins, password changes."""
+    return (select(AuditLog).where(AuditLog.entity == "user", AuditLog.entity_id == str(user.id))
+            .order_by(AuditLog.id.desc()).limit(limit))

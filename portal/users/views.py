@@ -1,15 +1,14 @@
-from flask import Blueprint, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth.passwords import hash_password
 from ..extensions import db
 from ..forms import inline_check
 from ..htmx import render, see_other
-from ..models import AuditLog, User
+from ..models import User
 from ..security import Action, authorize, load
 from . import queries
-from .forms import PasswordResetForm, UserFilterForm, UserForm
+from .forms import ActiveForm, PasswordResetForm, UserFilterForm, UserForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -19,44 +18,33 @@ def index():
     authorize(Action.MANAGE)
     filters = UserFilterForm(request.args)
     filters.validate()
-    stmt = queries.filtered(filters.q.data, filters.role.data, filters.status.data)
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(queries.from_form(filters), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render("users/index.html", "results", filters=filters, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     authorize(Action.MANAGE)
-    form = UserForm()
-    user = User()
-    if inline_check(form):
-        return render("users/form.html", "form", form=form, user=user, reset=None, history=[])
-    if form.validate_on_submit():
-        form.populate_obj(user)
-        user.password_hash = hash_password(form.password.data)
-        db.session.add(user)
-        db.session.commit()
-        flash(f"用户 {user.username} 已创建。", "success")
-        return see_other(url_for("users.index"))
-    return render("users/form.html", "form", form=form, user=user, reset=None, history=[],
-                  status=422 if form.errors else 200)
+    return _save(UserForm(), User(), "用户 {} 已创建，请把初始密码告知本人。")
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 def edit(user_id: int):
     user = load(User, user_id, Action.MANAGE)
-    form = UserForm(user=user)
-    history = db.session.scalars(select(AuditLog).where(AuditLog.entity == "user", AuditLog.entity_id == str(user.id))
-                                 .order_by(AuditLog.id.desc()).limit(20)).all()
-    context = dict(form=form, user=user, reset=PasswordResetForm(formdata=None), history=history)
+    return _save(UserForm(user=user), user, "用户 {} 已保存。")
+
+
+def _save(form: UserForm, user: User, message: str):
+    """Shared tail of create and edit: inline check, validate, save, answer."""
     if inline_check(form):
-        return render("users/form.html", "form", **context)
+        return _page(user, form=form)
     if form.validate_on_submit():
         form.populate_obj(user)
+        db.session.add(user)
         db.session.commit()
-        flash(f"用户 {user.username} 已保存。", "success")
-        return see_other(url_for("users.index"))
-    return render("users/form.html", "form", status=422 if form.errors else 200, **context)
+        flash(message.format(user.username), "success")
+        return see_other(url_for("users.edit", user_id=user.id))
+    return _page(user, form=form, status=422 if form.errors else 200)
 
 
 @bp.post("/<int:user_id>/password")
@@ -64,8 +52,7 @@ def reset_password(user_id: int):
     user = load(User, user_id, Action.MANAGE)
     reset = PasswordResetForm()
     if not reset.validate_on_submit():
-        form = UserForm(user=user, formdata=None)
-        return render("users/form.html", "reset", status=422, form=form, user=user, reset=reset, history=[])
+        return _page(user, "reset", reset=reset, status=422)
     user.password_hash = hash_password(reset.password.data)
     user.session_version += 1  # signs the user out everywhere
     db.session.commit()
@@ -76,12 +63,28 @@ def reset_password(user_id: int):
 @bp.post("/<int:user_id>/active")
 def toggle_active(user_id: int):
     user = load(User, user_id, Action.MANAGE)
-    if user.id == current_user.id:
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    wanted = form.active.data == "1"
+    if user.id == current_user.id and not wanted:
         flash("不能停用您自己的账号。", "error")
         return see_other(url_for("users.edit", user_id=user.id))
-    user.active = not user.active
-    if not user.active:
-        user.session_version += 1
-    db.session.commit()
-    flash(f"用户 {user.username} 已{'启用' if user.active else '停用'}。", "success")
+    if wanted != user.active:
+        user.active = wanted
+        if not wanted:
+            user.session_version += 1  # ends the sessions the user has open
+        db.session.commit()
+    flash(f"用户 {user.username} 已{'启用' if wanted else '停用'}。", "success")
     return see_other(url_for("users.edit", user_id=user.id))
+
+
+def _page(user: User, block: str = "form", status: int = 200, form: UserForm | None = None,
+          reset: PasswordResetForm | None = None):
+    """The user's page (details form, password reset, change history), or one block of it."""
+    return render(
+        "users/form.html", block, status=status, user=user,
+        form=form if form is not None else UserForm(user=user, formdata=None),
+        reset=reset if reset is not None else PasswordResetForm(formdata=None),
+        history=db.session.scalars(queries.history(user)).all() if user.id else [],
+    )
