@@ -1,11 +1,25 @@
 """Pieces shared by the list queries of every blueprint."""
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, or_
 
 
 def contains(text: str) -> str | None:
-    """A LIKE pattern for 'contains `text`', wildcards typed by the user taken literally out."""
-    text = (text or "").strip().replace("%", "").replace("_", "")
-    return f"%{text}%" if text else None
+    """A LIKE pattern for 'contains `text`'; % and _ typed by the user match themselves.
+
+    Use with `ilike(pattern, escape="\\")`.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def text_search(text: str, *columns) -> ColumnElement | None:
+    """'Any of these columns contains `text`' (case-insensitive), or None for an empty search."""
+    pattern = contains(text)
+    if pattern is None:
+        return None
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
 
 def by_status(stmt: Select, active_column, status: str) -> Select:

@@ -17,6 +17,9 @@ from .htmx import current_url, is_htmx, navigate
 from .models import Role, User, inspector_school
 
 
+MAX_ID = 2**31 - 1
+
+
 class Action(enum.StrEnum):
     VIEW = "view"        # read a school's data
     EDIT = "edit"        # a principal keeps the school's own data (plan, answers to 整改)
@@ -95,6 +98,8 @@ def load(model, ident, action: Action = Action.VIEW):
     try:
         ident = int(ident)
     except (TypeError, ValueError):
+        abort(404)
+    if not 0 < ident <= MAX_ID:  # an id no column can hold is simply not there (no driver overflow)
         abort(404)
     obj = db.get_or_404(model, ident)
     authorize(action, obj)

@@ -72,3 +72,10 @@ def test_create_app_without_overrides_uses_environment(monkeypatch, tmp_path):
     app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["SESSION_PROTECTION"] == "basic"
     assert app.config["WTF_CSRF_TIME_LIMIT"] is None
+
+
+@pytest.mark.parametrize("url", ["/schools/99999999999999999999", "/users/99999999999999999999/edit",
+                                 "/files/99999999999999999999"])
+def test_ids_beyond_any_column_are_404_not_500(client, auth, url):
+    auth.login_as("admin")
+    assert client.get(url).status_code == 404

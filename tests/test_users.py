@@ -464,3 +464,10 @@ def test_only_the_admin_manages_users(client, auth, app, make_school, make_user,
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.get("/users/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_search_treats_underscore_literally(client, admin, make_user):
+    make_user("leader", username="wang_xz")
+    make_user("leader", username="wangAxz")
+    html = client.get("/users/?q=wang_x", headers=HX).get_data(as_text=True)
+    assert "wang_xz" in html and "wangAxz" not in html

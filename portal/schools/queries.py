@@ -1,14 +1,14 @@
 """Reusable school queries; each returns a Select for the caller to narrow, page or export."""
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from ..models import School
-from ..queries import by_status, contains
+from ..queries import by_status, text_search
 
 
 def filtered(q: str = "", kind=None, group: str = "", township: str = "", project: str = "", status: str = "") -> Select:
     stmt = by_status(select(School), School.active, status)
-    if like := contains(q):
-        stmt = stmt.where(or_(School.name.ilike(like), School.code.ilike(like), School.township.ilike(like)))
+    if (match := text_search(q, School.name, School.code, School.township)) is not None:
+        stmt = stmt.where(match)
     if kind:
         stmt = stmt.where(School.kind == kind)
     if group:

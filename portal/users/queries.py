@@ -3,14 +3,14 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..models import AuditLog, School, User
-from ..queries import by_status, contains
+from ..queries import by_status, text_search
 
 
 def filtered(q: str = "", role=None, status: str = "", school_id: int | None = None) -> Select:
     stmt = select(User).options(selectinload(User.school), selectinload(User.schools))
     stmt = by_status(stmt, User.active, status)
-    if like := contains(q):
-        stmt = stmt.where(or_(User.username.ilike(like), User.display_name.ilike(like), User.phone.ilike(like)))
+    if (match := text_search(q, User.username, User.display_name, User.phone)) is not None:
+        stmt = stmt.where(match)
     if role:
         stmt = stmt.where(User.role == role)
     if school_id:
