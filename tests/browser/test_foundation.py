@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import sign_in, submit_login
+from .conftest import settled, sign_in, submit_login
 
 pytestmark = pytest.mark.browser
 
@@ -12,16 +12,30 @@ def nav(page):
     return page.get_by_role("navigation", name="主导航")
 
 
+def mark_page(page):
+    """A marker that a full page load would wipe out: still there means htmx swapped in place."""
+    page.evaluate("window.__samePage = true")
+
+
+def same_page(page) -> bool:
+    return page.evaluate("window.__samePage === true")
+
+
 def test_admin_lands_on_the_office_home(page):
     sign_in(page, "admin")
     expect(page.get_by_role("heading", name="最近变更")).to_be_visible()
     expect(nav(page).get_by_role("link", name="用户")).to_be_visible()
+    expect(nav(page).get_by_role("link", name="学校")).to_be_visible()
 
 
 def test_inspector_lands_on_their_schools(page):
     sign_in(page, "duxue1")
-    expect(page.get_by_role("heading", name=re.compile("我的责任区"))).to_contain_text("5 所学校")
-    expect(page.locator(".card")).to_have_count(5)
+    heading = page.get_by_role("heading", name=re.compile("我的责任区"))
+    expect(heading).to_contain_text("5 所学校")
+    schools = page.locator("section", has=heading).get_by_role("link")
+    expect(schools).to_have_count(5)
+    expect(schools.first).to_contain_text("城东实验小学")  # duxue1's 责任区 is the first five schools
+    expect(page.get_by_text("南湖小学")).to_have_count(0)
     expect(nav(page).get_by_role("link", name="用户")).to_have_count(0)
 
 
@@ -35,15 +49,18 @@ def test_principal_sees_only_their_school(page):
 
 def test_leader_sees_the_county(page):
     sign_in(page, "juzhang")
-    expect(page.get_by_text("在册学校")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^28\s*在册学校$"))).to_be_visible()
+    expect(page.get_by_role("heading", name="按教育集团")).to_be_visible()
     expect(page.get_by_role("heading", name="最近变更")).to_have_count(0)
     expect(nav(page).get_by_role("link", name="用户")).to_have_count(0)
 
 
-def test_wrong_password_error_beside_the_field(page):
+def test_wrong_password_error_beside_the_field(page, console):
+    console.allow(422)  # the sign-in form answers 422 when it is refused
     sign_in(page, "admin", "not-the-password", succeeds=False)
     expect(page.locator("#field-password .error")).to_have_text("用户名或密码不正确。")
     expect(page).to_have_url(re.compile("/login"))
+    expect(page.get_by_label("用户名")).to_have_value("admin")
 
 
 def test_active_search_narrows_as_you_type(page):
@@ -51,34 +68,45 @@ def test_active_search_narrows_as_you_type(page):
     nav(page).get_by_role("link", name="学校").tap()
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(28)
-    page.evaluate("window.__samePage = true")
+    settled(page)
+    mark_page(page)
     page.get_by_label("搜索").press_sequentially("西山", delay=60)
-    expect(rows).to_have_count(3)  # two by name, one more by township
-    expect(page.locator("#results")).to_contain_text("西山镇中心小学")
-    expect(page).to_have_url(re.compile(r"q=%E8%A5%BF%E5%B1%B1"))
-    assert page.evaluate("window.__samePage") is True  # swapped, not reloaded
+    expect(rows).to_have_count(3)  # two by name, 县特殊教育学校 by its township 西山镇
+    for row in rows.all():
+        expect(row).to_contain_text("西山")
+    expect(page).to_have_url(re.compile(r"/schools/\?q=%E8%A5%BF%E5%B1%B1"))
+    assert same_page(page)
 
 
 def test_filter_select_narrows(page):
     sign_in(page, "admin")
-    page.goto(page.base + "/schools/")
-    page.evaluate("window.__samePage = true")
+    nav(page).get_by_role("link", name="学校").tap()
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(28)
+    settled(page)
+    mark_page(page)
     page.get_by_label("类型").select_option(label="初中")
-    expect(page.locator("#results tbody tr")).to_have_count(6)
-    assert page.evaluate("window.__samePage") is True
+    expect(rows).to_have_count(6)
+    for row in rows.all():
+        expect(row.locator("td").nth(2)).to_have_text("初中")
+    expect(page).to_have_url(re.compile(r"kind=JUNIOR"))
+    assert same_page(page)
 
 
-def test_expired_session_comes_back_to_the_same_page(page, context):
+def test_expired_session_comes_back_to_the_same_page(page, context, console):
+    console.allow(401)  # htmx's request finds the session gone
     sign_in(page, "admin")
     page.goto(page.base + "/schools/")
     context.clear_cookies()
     page.get_by_label("搜索").press_sequentially("北关", delay=60)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
+    expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)schools(/|%2F)$"))
     submit_login(page, "admin")
     expect(page).to_have_url(re.compile(r"/schools/$"))
+    expect(page.get_by_role("heading", name="学校", exact=True)).to_be_visible()
 
 
-def test_typed_form_survives_an_expired_session(page, context):
+def test_typed_form_survives_an_expired_session(page, context, console):
+    console.allow(401)
     sign_in(page, "admin")
     page.goto(page.base + "/schools/new")
     page.get_by_label("学校名称").fill("断线重登小学")
@@ -108,3 +136,14 @@ def test_sign_out(page):
     page.get_by_role("button", name="退出").tap()
     expect(page).to_have_url(re.compile("/login"))
     expect(page.get_by_text("您已退出登录")).to_be_visible()
+    page.goto(page.base + "/schools/")  # the session is really gone, not just the page
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_console_guard_catches_csp_violations(page, console):
+    """The guard every test relies on: an inline style is refused and reported."""
+    page.goto(page.base + "/login")
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
+    assert any("Content Security Policy" in p for p in console.problems)
+    console.problems.clear()

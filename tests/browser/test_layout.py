@@ -1,0 +1,66 @@
+"""Tablet layout, at 1024 (landscape) and 768 (portrait) wide: nothing scrolls sideways and
+every tap target is at least 44×44 px. SHOTS_DIR=/tmp/shots also saves a screenshot of each
+page at each width, for a person to look at.
+"""
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (1024, 768)
+
+# Links, buttons and fields a finger has to hit; a checkbox is hit through its label.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+  .map(el => el.matches('input[type=checkbox], input[type=radio]') && el.closest('label') || el)
+  .filter(el => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > 0 && box.bottom > 0 && getComputedStyle(el).visibility !== 'hidden'
+      && (box.width < 43.5 || box.height < 43.5);
+  })
+  .map(el => {
+    const box = el.getBoundingClientRect();
+    return `${(el.innerText || el.name || el.tagName).trim().slice(0, 12)} ${Math.round(box.width)}×${Math.round(box.height)}`;
+  })"""
+
+SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+def open_page(page, user, path):
+    if user:
+        sign_in(page, user)
+    page.goto(page.base + path)
+    expect(page.locator("main h1")).to_be_visible()
+
+
+PAGES = [
+    pytest.param("login", None, "/login", id="login"),
+    pytest.param("admin_home", "admin", "/", id="admin-home"),
+    pytest.param("schools", "admin", "/schools/", id="schools"),
+    pytest.param("school_detail", "admin", "/schools/1", id="school-detail"),
+    pytest.param("inspector_home", "duxue1", "/", id="inspector-home"),
+    pytest.param("principal_home", "xz360001", "/", id="principal-home"),
+    pytest.param("leader_home", "juzhang", "/", id="leader-home"),
+]
+
+
+@pytest.mark.parametrize(("name", "user", "path"), PAGES)
+def test_fits_a_tablet(page, name, user, path):
+    open_page(page, user, path)
+    problems = {}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 768})
+        if os.environ.get("SHOTS_DIR"):
+            Path(os.environ["SHOTS_DIR"]).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(os.environ["SHOTS_DIR"]) / f"{name}-{width}.png"))
+        sideways = page.evaluate(SIDEWAYS)
+        small = page.evaluate(SMALL_TARGETS)
+        if sideways > 0:
+            problems[f"{width}px scrolls sideways by"] = sideways
+        if small:
+            problems[f"{width}px targets under 44 px"] = small
+    assert problems == {}
