@@ -79,3 +79,14 @@ def test_create_app_without_overrides_uses_environment(monkeypatch, tmp_path):
 def test_ids_beyond_any_column_are_404_not_500(client, auth, url):
     auth.login_as("admin")
     assert client.get(url).status_code == 404
+
+
+def test_county_home_lists_school_kinds_in_school_order(client, auth, make_school):
+    from portal.models import SchoolKind
+
+    for kind in (SchoolKind.SENIOR, SchoolKind.KINDERGARTEN, SchoolKind.JUNIOR, SchoolKind.PRIMARY):
+        make_school(kind=kind)
+    auth.login_as("leader")
+    html = client.get("/").get_data(as_text=True)
+    positions = [html.index(f">{label}</a>") for label in ("幼儿园", "小学", "初中", "高中")]
+    assert positions == sorted(positions)

@@ -6,8 +6,10 @@ from .passwords import MIN_LENGTH
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=40)])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=40)],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
     remember = BooleanField("在这台设备上保持登录（共用电脑请勿勾选）")
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..htmx import render
-from ..models import AuditLog, Role, School, User
+from ..models import AuditLog, Role, School, SchoolKind, User
 from ..security import Action, authorize, scoped
 
 bp = Blueprint("dashboard", __name__)
@@ -23,9 +23,8 @@ def index():
             select(School.education_group, func.count())
             .where(School.active).group_by(School.education_group).order_by(School.education_group)
         ).all()
-        context["by_kind"] = db.session.execute(
-            select(School.kind, func.count()).where(School.active).group_by(School.kind).order_by(School.kind)
-        ).all()
+        rows = db.session.execute(select(School.kind, func.count()).where(School.active).group_by(School.kind)).all()
+        context["by_kind"] = sorted(rows, key=lambda row: list(SchoolKind).index(row[0]))  # 幼儿园 → 小学 → …
         context["inspectors"] = db.session.scalar(
             select(func.count()).select_from(User).where(User.role == Role.INSPECTOR, User.active)
         )
