@@ -1,5 +1,7 @@
 """Pieces shared by the list queries of every blueprint."""
-from sqlalchemy import ColumnElement, Select, or_
+from sqlalchemy import ColumnElement, Select, or_, select
+
+from .models import AuditLog
 
 
 def contains(text: str) -> str | None:
@@ -29,3 +31,9 @@ def by_status(stmt: Select, active_column, status: str) -> Select:
     if status != "all":
         return stmt.where(active_column.is_(True))
     return stmt
+
+
+def audit_trail(obj, limit: int = 20) -> Select:
+    """An audited object's latest audit entries, newest first (its 变更记录)."""
+    return (select(AuditLog).where(AuditLog.entity == obj.__tablename__, AuditLog.entity_id == str(obj.id))
+            .order_by(AuditLog.id.desc()).limit(limit))

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..forms import inline_check
 from ..htmx import render, see_other
-from ..models import AuditLog, Role, School, User, utcnow
+from ..models import School, User, utcnow
+from ..queries import audit_trail
 from ..security import Action, authorize, load, scoped
 from ..templating import local
 from . import queries, roster
@@ -32,11 +33,8 @@ def detail(school_id: int):
         select(User).where((User.school_id == school.id) | User.schools.any(School.id == school.id))
         .where(User.active).order_by(User.role, User.username)
     ).all()
-    history = db.session.scalars(
-        select(AuditLog).where(AuditLog.entity == "school", AuditLog.entity_id == str(school.id))
-        .order_by(AuditLog.id.desc()).limit(20)
-    ).all()
-    return render("schools/detail.html", school=school, people=people, history=history, Role=Role)
+    history = db.session.scalars(audit_trail(school)).all()
+    return render("schools/detail.html", school=school, people=people, history=history)
 
 
 @bp.route("/new", methods=["GET", "POST"])

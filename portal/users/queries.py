@@ -2,7 +2,7 @@
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..models import AuditLog, School, User
+from ..models import School, User
 from ..queries import by_status, text_search
 
 
@@ -23,8 +23,3 @@ def from_form(form) -> Select:
     school_id = None if form.school.errors else form.school.data
     return filtered(form.q.data, form.role.data, form.status.data, school_id)
 
-
-def history(user: User, limit: int = 20) -> Select:
-    """The user's latest audit entries: changes to the account, sign-ins, password changes."""
-    return (select(AuditLog).where(AuditLog.entity == "user", AuditLog.entity_id == str(user.id))
-            .order_by(AuditLog.id.desc()).limit(limit))

@@ -6,6 +6,7 @@ from ..extensions import db
 from ..forms import inline_check
 from ..htmx import render, see_other
 from ..models import User
+from ..queries import audit_trail
 from ..security import Action, authorize, load
 from . import queries
 from .forms import ActiveForm, PasswordResetForm, UserFilterForm, UserForm
@@ -86,5 +87,5 @@ def _page(user: User, block: str = "form", status: int = 200, form: UserForm | N
         "users/form.html", block, status=status, user=user,
         form=form if form is not None else UserForm(user=user, formdata=None),
         reset=reset if reset is not None else PasswordResetForm(formdata=None),
-        history=db.session.scalars(queries.history(user)).all() if user.id else [],
+        history=db.session.scalars(audit_trail(user)).all() if user.id else [],
     )

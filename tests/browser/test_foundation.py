@@ -63,13 +63,19 @@ def test_wrong_password_error_beside_the_field(page, console):
     expect(page.get_by_label("用户名")).to_have_value("admin")
 
 
-def test_active_search_narrows_as_you_type(page):
+def open_school_list(page):
+    """Sign in as the admin, tap 学校, wait for htmx to settle; the list's rows."""
     sign_in(page, "admin")
     nav(page).get_by_role("link", name="学校").tap()
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(28)
     settled(page)
     mark_page(page)
+    return rows
+
+
+def test_active_search_narrows_as_you_type(page):
+    rows = open_school_list(page)
     page.get_by_label("搜索").press_sequentially("西山", delay=60)
     expect(rows).to_have_count(3)  # two by name, 县特殊教育学校 by its township 西山镇
     for row in rows.all():
@@ -79,12 +85,7 @@ def test_active_search_narrows_as_you_type(page):
 
 
 def test_filter_select_narrows(page):
-    sign_in(page, "admin")
-    nav(page).get_by_role("link", name="学校").tap()
-    rows = page.locator("#results tbody tr")
-    expect(rows).to_have_count(28)
-    settled(page)
-    mark_page(page)
+    rows = open_school_list(page)
     page.get_by_label("类型").select_option(label="初中")
     expect(rows).to_have_count(6)
     for row in rows.all():
