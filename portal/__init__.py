@@ -32,12 +32,14 @@ def create_app(overrides: dict | None = None) -> Flask:
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     from .auth.views import bp as auth_bp
+    from .checklists.views import bp as checklists_bp
     from .dashboard.views import bp as dashboard_bp
     from .files.views import bp as files_bp
     from .schools.views import bp as schools_bp
+    from .supervision.views import bp as supervision_bp
     from .users.views import bp as users_bp
 
-    for bp in (auth_bp, dashboard_bp, files_bp, schools_bp, users_bp):
+    for bp in (auth_bp, checklists_bp, dashboard_bp, files_bp, schools_bp, supervision_bp, users_bp):
         app.register_blueprint(bp)
 
     security.init_app(app)

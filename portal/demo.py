@@ -1,12 +1,15 @@
 """The demo county: believable schools and people for `flask seed-demo` and the browser tests."""
 import random
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from .auth.passwords import hash_password
 from .extensions import db
-from .models import Ownership, Role, School, SchoolKind, User
+from .models import Answer, AnswerType, Inspection, InspectionStatus, Ownership, Role, School, SchoolKind, User
 from .supervision.catalog import load_builtin_templates
+from .supervision.scoring import choices
 
 DEMO_PASSWORD = "dudao2026"
 
@@ -87,11 +90,48 @@ def seed(rng: random.Random | None = None) -> bool:
         ))
     for username, name, title in LEADERS:
         db.session.add(User(username=username, display_name=f"{name}（{title}）", role=Role.LEADER, password_hash=password))
-    load_builtin_templates()
+    templates = load_builtin_templates()
     for i, school in enumerate(schools):
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
         db.session.add(User(
             username=f"xz{school.code}", display_name=name, role=Role.PRINCIPAL, school=school,
             phone=f"1380791{i:04d}", password_hash=password,
         ))
+    db.session.flush()
+    _inspections(rng, templates, schools)
     return True
+
+
+def _answers(rng: random.Random, version, share: float) -> list[Answer]:
+    """Answers to the first `share` of the items, met (so no evidence is owed), a few short of full marks."""
+    items = [item for section in version.sections for item in section.items]
+    answers = []
+    for item in items[:round(len(items) * share)]:
+        if item.answer_type is AnswerType.POINTS:
+            points = (item.max_points * rng.choice([7, 8, 9, 10, 10]) / 10).quantize(Decimal("0.1"))
+            value = f"{points.normalize():f}"
+        else:
+            value = choices(item.answer_type)[rng.choice([0, 0, 1]) if item.answer_type is not AnswerType.YES_NO else 0]
+        answers.append(Answer(item=item, value=value, note=""))
+    return answers
+
+
+def _inspections(rng: random.Random, templates, schools) -> None:
+    """A draft (id 1), submitted and approved inspections by the first three inspectors."""
+    comprehensive, _, five_rules, routine = (t.versions[0] for t in templates)
+    inspectors = db.session.scalars(select(User).where(User.role == Role.INSPECTOR).order_by(User.username)).all()
+    today = date.today()
+    plan = [(0, 2, routine, InspectionStatus.DRAFT, 0.5, 1), (0, 0, comprehensive, InspectionStatus.APPROVED, 1, 20),
+            (0, 1, five_rules, InspectionStatus.SUBMITTED, 1, 6), (1, 5, comprehensive, InspectionStatus.APPROVED, 1, 14),
+            (1, 6, five_rules, InspectionStatus.APPROVED, 1, 9), (2, 10, comprehensive, InspectionStatus.SUBMITTED, 1, 3)]
+    for who, school, version, status, share, days_ago in plan:
+        done = status is not InspectionStatus.DRAFT
+        visit = today - timedelta(days=days_ago)
+        at = datetime.combine(visit, time(9), tzinfo=UTC)
+        db.session.add(Inspection(
+            school=schools[school], version=version, inspector=inspectors[who], visit_date=visit, status=status,
+            answers=_answers(rng, version, share), submitted_at=at if done else None,
+            reviewed_at=at if status is InspectionStatus.APPROVED else None,
+            review_comment="材料齐全，同意。" if status is InspectionStatus.APPROVED else "",
+        ))
+        db.session.flush()  # ids in plan order: the draft is inspection 1

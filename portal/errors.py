@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db, login_manager
-from .htmx import is_htmx, trigger
+from .htmx import is_htmx, reswap, trigger
 
 MESSAGES = {
     400: "请求无效，请刷新页面后重试。",
@@ -22,8 +22,8 @@ CSRF_MESSAGE = "页面已过期（安全令牌失效），请刷新页面后重�
 
 
 def respond(code: int, message: str):
-    if is_htmx():
-        return trigger(make_response("", code), "app-error", {"message": message, "status": code})
+    if is_htmx():  # nothing to swap (409 and 422 swap by default): a toast says what went wrong
+        return reswap(trigger(make_response("", code), "app-error", {"message": message, "status": code}), "none")
     return render_template("errors/error.html", code=code, message=message), code
 
 

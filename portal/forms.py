@@ -5,6 +5,17 @@ from wtforms import SelectChoice, SelectField
 from .htmx import trigger_name
 
 
+def stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def to_id(value) -> int | None:
+    """A row id from a form value. Anything else becomes None, which no choice matches."""
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+
+
 def options(pairs) -> list[SelectChoice]:
     """Select choices from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -93,15 +93,16 @@ def authorize(action: Action, obj=None) -> None:
         abort(403)
 
 
-def load(model, ident, action: Action = Action.VIEW):
-    """Load-or-abort: 404 when it does not exist, 403 when it is outside the user's scope."""
+def load(model, ident, action: Action = Action.VIEW, *options):
+    """Load-or-abort: 404 when it does not exist, 403 when it is outside the user's scope.
+    `options`: loader options (e.g. joinedload) for what the view will read anyway."""
     try:
         ident = int(ident)
     except (TypeError, ValueError):
         abort(404)
     if not 0 < ident <= MAX_ID:  # an id no column can hold is simply not there (no driver overflow)
         abort(404)
-    obj = db.get_or_404(model, ident)
+    obj = db.get_or_404(model, ident, options=options or None)
     authorize(action, obj)
     return obj
 

@@ -16,7 +16,8 @@ def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
 
 
-AUDIT_ENTITIES = {"school": "学校", "user": "用户", "attachment": "附件"}
+AUDIT_ENTITIES = {"school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",
+                  "template_version": "模板版本", "checklist_section": "一级指标", "checklist_item": "评估要点"}
 AUDIT_ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "logout": "退出",
                  "password": "修改密码"}
 

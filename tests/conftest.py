@@ -1,14 +1,17 @@
 """Fixtures in the Flask-tutorial style. TEST_DATABASE_URL runs the suite on PostgreSQL."""
 import os
 import re
+from datetime import date
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from portal import create_app
 from portal.auth.passwords import hash_password
 from portal.extensions import db
-from portal.models import Ownership, Role, School, SchoolKind, User
+from portal.models import (AnswerType, ChecklistTemplate, EvidenceRule, Inspection, InspectionStatus, Item, Ownership,
+                           Role, School, SchoolKind, Section, TemplateVersion, User, VersionStatus, utcnow)
 
 PASSWORD = "correct-horse-9"
 
@@ -138,6 +141,67 @@ class Auth:
 @pytest.fixture
 def auth(app, client, make_user):
     return Auth(app, client, make_user)
+
+
+# A small published checklist: (section, [(text, answer type, max points, flags)]).
+SMALL_TEMPLATE = [
+    ("一、规范办学", [("招生规范，无违规招生", AnswerType.POINTS, 10, "critical photo"),
+                  ("课程开齐开足", AnswerType.RATING, 5, "na note")]),
+    ("二、安全管理", [("消防设施完好", AnswerType.YES_NO, 5, "")]),
+]
+
+
+@pytest.fixture
+def make_template(app):
+    counter = iter(range(1, 10_000))
+
+    def make(spec=SMALL_TEMPLATE, name=None) -> int:
+        """A published template version; returns the version id."""
+        version = TemplateVersion(number=1, status=VersionStatus.PUBLISHED, published_at=utcnow())
+        for s, (title, items) in enumerate(spec, 1):
+            section = Section(position=s, title=title)
+            for i, (wording, answer_type, points, flags) in enumerate(items, 1):
+                evidence = {"photo": EvidenceRule.PHOTO, "note": EvidenceRule.NOTE}
+                rule = next((evidence[f] for f in flags.split() if f in evidence), EvidenceRule.NONE)
+                section.items.append(Item(position=i, text=wording, answer_type=answer_type, max_points=Decimal(points),
+                                          critical="critical" in flags, na_allowed="na" in flags, evidence=rule))
+            version.sections.append(section)
+        with app.app_context():
+            db.session.add(ChecklistTemplate(name=name or f"测试检查表{next(counter)}", versions=[version]))
+            db.session.commit()
+            return version.id
+
+    return make
+
+
+@pytest.fixture
+def make_inspection(app, make_template):
+    def make(school_id: int, version_id: int | None = None, status=InspectionStatus.DRAFT, inspector_id=None) -> int:
+        with app.app_context():
+            inspection = Inspection(school_id=school_id, version_id=version_id or make_template(),
+                                    visit_date=date(2026, 11, 20), status=status, inspector_id=inspector_id)
+            db.session.add(inspection)
+            db.session.commit()
+            return inspection.id
+
+    return make
+
+
+@pytest.fixture
+def queries_for(app, client):
+    """How many SQL statements one GET of `url` runs (list pages must not grow with their rows)."""
+    def count(url: str) -> int:
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                assert client.get(url).status_code == 200
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    return count
 
 
 HX = {"HX-Request": "true"}

@@ -10,7 +10,7 @@ from flask import url_for
 
 from portal.extensions import db
 from portal.files.uploads import store
-from portal.models import Role
+from portal.models import Answer, Inspection, InspectionStatus, Photo, Role
 
 from .conftest import PASSWORD, csrf_token
 
@@ -20,6 +20,7 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 # Who may pass, by rule. Values: the roles allowed at their own school ("own") and elsewhere ("other").
 VIEW = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {"own"}, "principal": {"own"}}
 MANAGE = {"admin": {"own", "other"}}
+INSPECT = {"admin": {"own", "other"}, "inspector": {"own"}}
 SIGNED_IN = {role: {"own", "other"} for role in ("admin", "leader", "inspector", "principal")}
 
 
@@ -41,10 +42,44 @@ def fixed(endpoint, **extra):
     return url
 
 
+def inspection(endpoint, kind, **ids):
+    """A route on the own/other school's inspection of that kind; `ids` name further world keys."""
+    return lambda w, where: url_for(endpoint, inspection_id=w[f"{kind}_{where}"],
+                                    **{arg: w[f"{key}_{where}"] for arg, key in ids.items()})
+
+
+def checklist(endpoint, part=None):
+    """A route on the world's checklist draft (office-wide: not bound to a school); `part`: section or item."""
+    def url(w, where):
+        ids = {f"{part}_id": w[f"checklist_{part}"]} if part else {}
+        return url_for(endpoint, version_id=w["checklist_version"], **ids)
+    url.school_bound = False
+    return url
+
+
 ROUTES = {
     "auth.login": Route(None, fixed("auth.login"), ("GET",)),
     "auth.logout": Route(None, fixed("auth.logout"), ("POST",)),
     "auth.change_password": Route(SIGNED_IN, fixed("auth.change_password"), ("GET", "POST")),
+    "checklists.index": Route(MANAGE, fixed("checklists.index")),
+    "checklists.create": Route(MANAGE, fixed("checklists.create"), ("POST",)),
+    "checklists.version": Route(MANAGE, checklist("checklists.version")),
+    "checklists.add_section": Route(MANAGE, checklist("checklists.add_section"), ("POST",)),
+    "checklists.rename_section": Route(MANAGE, checklist("checklists.rename_section", "section"), ("POST",)),
+    "checklists.delete_section": Route(MANAGE, checklist("checklists.delete_section", "section"), ("POST",)),
+    "checklists.move_section": Route(MANAGE, checklist("checklists.move_section", "section"), ("POST",)),
+    "checklists.add_item": Route(MANAGE, checklist("checklists.add_item", "section"), ("POST",)),
+    "checklists.item": Route(MANAGE, checklist("checklists.item", "item")),
+    "checklists.edit_item": Route(MANAGE, checklist("checklists.edit_item", "item"), ("GET", "POST")),
+    "checklists.delete_item": Route(MANAGE, checklist("checklists.delete_item", "item"), ("POST",)),
+    "checklists.move_item": Route(MANAGE, checklist("checklists.move_item", "item"), ("POST",)),
+    "checklists.edit_bands": Route(MANAGE, checklist("checklists.edit_bands"), ("POST",)),
+    "checklists.publish": Route(MANAGE, checklist("checklists.publish"), ("POST",)),
+    "checklists.new_version": Route(MANAGE, checklist("checklists.new_version"), ("POST",)),
+    "checklists.delete_draft": Route(MANAGE, checklist("checklists.delete_draft"), ("POST",)),
+    "checklists.export_version": Route(MANAGE, checklist("checklists.export_version")),
+    "checklists.import_workbook": Route(MANAGE, fixed("checklists.import_workbook"), ("GET", "POST")),
+    "checklists.import_template": Route(MANAGE, fixed("checklists.import_template")),
     "dashboard.index": Route(SIGNED_IN, fixed("dashboard.index")),
     "files.download": Route(VIEW, lambda w, where: url_for("files.download", attachment_id=w[f"file_{where}"])),
     "schools.index": Route(VIEW, fixed("schools.index")),
@@ -59,21 +94,51 @@ ROUTES = {
     "users.edit": Route(MANAGE, lambda w, where: url_for("users.edit", user_id=w[f"user_{where}"]), ("GET", "POST")),
     "users.reset_password": Route(MANAGE, lambda w, where: url_for("users.reset_password", user_id=w[f"user_{where}"]), ("POST",)),
     "users.toggle_active": Route(MANAGE, lambda w, where: url_for("users.toggle_active", user_id=w[f"user_{where}"]), ("POST",)),
+    "supervision.index": Route(VIEW, fixed("supervision.index")),
+    "supervision.export_answers": Route(VIEW, fixed("supervision.export_answers")),
+    "supervision.start": Route(INSPECT, fixed("supervision.start"), ("GET", "POST")),
+    "supervision.detail": Route(VIEW, inspection("supervision.detail", "approved")),
+    "supervision.printable": Route(VIEW, inspection("supervision.printable", "approved")),
+    "supervision.review": Route(MANAGE, inspection("supervision.review", "submitted"), ("POST",)),
+    "supervision.fill": Route(INSPECT, inspection("supervision.fill", "draft")),
+    "supervision.submit": Route(INSPECT, inspection("supervision.submit", "draft"), ("POST",)),
+    "supervision.answer": Route(INSPECT, inspection("supervision.answer", "draft", item_id="item"), ("POST",)),
+    "supervision.add_photo": Route(INSPECT, inspection("supervision.add_photo", "draft", item_id="item"), ("POST",)),
+    "supervision.delete_photo": Route(INSPECT, inspection("supervision.delete_photo", "draft", photo_id="photo"), ("POST",)),
 }
 
 
 @pytest.fixture
-def world(app, make_school, make_user):
+def world(app, make_school, make_user, make_template, make_inspection):
     own, other = make_school(), make_school()
+    version = make_template()
+    files = {f"{status.name.lower()}_{where}": make_inspection(sid, version, status)
+             for where, sid in (("own", own), ("other", other))
+             for status in (InspectionStatus.APPROVED, InspectionStatus.SUBMITTED, InspectionStatus.DRAFT)}
     with app.app_context():
-        files = {}
         for where, sid in (("own", own), ("other", other)):
             attachment = store(PNG, "照片.png", "image/png", school_id=sid, user_id=None)
             db.session.add(attachment)
             db.session.commit()
             files[f"file_{where}"] = attachment.id
+            draft = db.session.get(Inspection, files[f"draft_{where}"])
+            item = draft.version.sections[0].items[0]
+            answer = Answer(inspection=draft, item=item, value="5")
+            answer.photos.append(Photo(client_key="k", attachment=store(PNG, "a.png", "image/png", school_id=sid, user_id=None),
+                                       thumbnail=store(PNG, "b.png", "image/png", school_id=sid, user_id=None)))
+            db.session.add(answer)
+            db.session.commit()
+            files[f"item_{where}"], files[f"photo_{where}"] = item.id, answer.photos[0].id
     users = {"user_own": make_user("principal", school_id=own), "user_other": make_user("principal", school_id=other)}
-    return {"own": own, "other": other, **files, **users}
+    with app.app_context():  # the template editor's routes work on a draft with one section and one item
+        from portal.models import ChecklistTemplate, Item, Section, TemplateVersion
+
+        item = Item(position=1, text="访问测试项", max_points=5)
+        draft = TemplateVersion(number=1, sections=[Section(position=1, title="一、访问测试", items=[item])])
+        db.session.add(ChecklistTemplate(name="访问测试模板", versions=[draft]))
+        db.session.commit()
+        checklist = {"checklist_version": draft.id, "checklist_section": draft.sections[0].id, "checklist_item": item.id}
+    return {"own": own, "other": other, **files, **users, **checklist}
 
 
 def sign_in(client, make_user, role, world):

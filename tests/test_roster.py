@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from portal import excel
 from portal.extensions import db
 from portal.models import AuditLog, Ownership, School, SchoolKind, User
 from portal.schools import roster
@@ -285,7 +286,7 @@ def test_export_then_import_changes_nothing(client, admin, app, make_school):
 def test_export_is_a_readable_workbook_named_by_date(client, admin, make_school):
     make_school(code="360001", name="城东实验小学", kind=SchoolKind.JUNIOR, is_project_school=True, students=1234)
     response = client.get("/schools/export.xlsx")
-    assert response.mimetype == roster.XLSX
+    assert response.mimetype == excel.XLSX
     today = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment") and unquote(disposition).endswith(f"学校名单-{today}.xlsx")

@@ -137,20 +137,7 @@ def test_inline_validation_saves_nothing(client, admin, app):
     assert count_schools(app) == before
 
 
-def test_list_query_count_does_not_grow(client, admin, make_school, app):
-    from sqlalchemy import event
-
-    def queries_for(url):
-        seen = []
-        with app.app_context():
-            listener = lambda *a: seen.append(1)  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                client.get(url)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen)
-
+def test_list_query_count_does_not_grow(client, admin, make_school, queries_for):
     make_school()
     few = queries_for("/schools/")
     for _ in range(15):

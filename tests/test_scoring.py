@@ -82,3 +82,14 @@ def test_configurable_bands():
     assert band_for(D("85.0"), bands) == "A"
     assert band_for(D("84.9"), bands) == "B"
     assert band_for(D("10"), bands) == "不合格"
+
+
+def test_combining_section_scores_equals_scoring_every_item_at_once():
+    from portal.supervision.scoring import combine
+
+    rules = [ItemRule(1, D(10), critical=True), ItemRule(2, D(5)), ItemRule(3, D(7)),
+             ItemRule(4, D(3), AnswerType.YES_NO)]
+    answers = {1: Answer(D(5)), 2: Answer(na=True), 3: Answer(D("6.5")), 4: Answer("是")}
+    whole = score(rules, answers)
+    parts = combine([score(rules[:2], answers), score(rules[2:], answers)])
+    assert parts == whole and whole.band == "不合格" and whole.percent == D("72.5")

@@ -4,13 +4,14 @@ from .audit import AuditLog, log_event
 from .base import utcnow
 from .checklist import (AnswerType, ChecklistTemplate, EvidenceRule, FrozenVersionError, Item, Section,
                         TemplateVersion, VersionStatus)
+from .inspection import Answer, Inspection, InspectionStatus, Photo
 from .login_attempt import LoginFailure
 from .school import Ownership, School, SchoolKind
 from .user import Role, User, inspector_school
 
 __all__ = [
     "AnswerType", "ChecklistTemplate", "EvidenceRule", "FrozenVersionError", "Item", "Section",
-    "TemplateVersion", "VersionStatus",
+    "TemplateVersion", "VersionStatus", "Answer", "Inspection", "InspectionStatus", "Photo",
     "Attachment", "AuditLog", "LoginFailure", "Ownership", "Role", "School", "SchoolKind",
     "User", "inspector_school", "log_event", "utcnow",
 ]

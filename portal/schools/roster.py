@@ -6,33 +6,28 @@ only a file without a single bad row touches the session. Nothing here commits.
 """
 import io
 import re
-import unicodedata
-import warnings
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from wtforms.validators import Length, NumberRange, Regexp
 
+from .. import excel
 from ..extensions import db
-from ..files.uploads import sniff
 from ..models import Ownership, School, SchoolKind
 from .forms import SchoolForm
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 5 * 1024 * 1024       # a county's roster is well under 1 MB
 MAX_UNPACKED = 50 * 1024 * 1024   # what the zip may inflate to: no zip bombs
 MAX_ROWS = 5000                   # a county has a few hundred schools
 SHEET_TITLE = "学校名单"
 
 
-class RosterError(ValueError):
-    """The file as a whole cannot be used (not an xlsx, too big, no header): one message."""
+RosterError = excel.WorkbookError  # the file as a whole cannot be used (not an xlsx, too big, no header)
 
 
 class Invalid(ValueError):
@@ -61,17 +56,8 @@ class Outcome:
         return f"新增 {self.created} 所，更新 {self.updated} 所，未变 {self.unchanged} 所"
 
 
-def _text(value) -> str:
-    """A cell as text. Whole numbers lose the '.0' (a code typed as a number comes back as 360101.0)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _quoted(value) -> str:
-    text = _text(value)
+    text = excel.text(value)
     return f"“{text if len(text) <= 20 else text[:20] + '…'}”"
 
 
@@ -85,7 +71,7 @@ def _text_reader(name: str, required: bool = False, pattern: bool = False) -> Ca
     regexp = _rule(name, Regexp) if pattern else None
 
     def read(value) -> str:
-        text = _text(value)
+        text = excel.text(value)
         if not text and required:
             raise Invalid("必填，不能为空")
         if len(text) > length.max:
@@ -101,7 +87,7 @@ def _choice_reader(enum_cls, noun: str) -> Callable:
     members = {member.value: member for member in enum_cls}
 
     def read(value):
-        text = _text(value)
+        text = excel.text(value)
         if not text:
             raise Invalid("必填，不能为空")
         if text not in members:
@@ -113,7 +99,7 @@ def _choice_reader(enum_cls, noun: str) -> Callable:
 
 def _flag_reader(yes: str, no: str, blank: bool) -> Callable:
     def read(value) -> bool:
-        text = _text(value)
+        text = excel.text(value)
         if not text:
             return blank
         if text not in (yes, no):
@@ -127,7 +113,7 @@ def _number_reader(name: str) -> Callable:
     limits = _rule(name, NumberRange)
 
     def read(value) -> int:
-        text = _text(value)
+        text = excel.text(value)
         if not text:
             return 0
         if not re.fullmatch(r"[+-]?[0-9]+", text):
@@ -149,7 +135,7 @@ class Column:
     header: str
     attr: str
     read: Callable              # cell value -> model value, or Invalid
-    write: Callable = _text     # model value -> cell value
+    write: Callable = excel.text     # model value -> cell value
     choices: tuple = ()         # offered as a drop-down list in the workbook
     optional: bool = False      # the file may leave the whole column out
 
@@ -179,42 +165,15 @@ HEADERS = tuple(column.header for column in COLUMNS)
 
 def _rows(data: bytes) -> list[tuple[int, tuple]]:
     """The first sheet's non-blank rows with their Excel row numbers."""
-    if not data:
-        raise RosterError("文件是空的。")
-    if len(data) > MAX_BYTES:
-        raise RosterError(f"文件太大（上限 {MAX_BYTES // 1024 // 1024} MB），学校名单通常不到 1 MB，请检查是否选错了文件。")
-    if sniff(data) != XLSX:
-        raise RosterError("这不是 Excel 工作簿（.xlsx）。旧版 .xls、CSV 等文件请先在 Excel 或 WPS 中“另存为”.xlsx 格式，"
-                          "或下载导入模板填写。")
-    if sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist()) > MAX_UNPACKED:
-        raise RosterError("文件内容过大，无法读取。")
-    rows = []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about features we do not read (styles, extensions)
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            sheet.reset_dimensions()  # some programs record a wrong used range; read what is there
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if any(_text(value) for value in values):
-                    rows.append((number, values))
-                    if len(rows) > MAX_ROWS + 1:
-                        raise RosterError(f"数据超过 {MAX_ROWS} 行，请分批导入。")
-        finally:
-            book.close()
-    except RosterError:
-        raise
-    except Exception as error:  # noqa: BLE001 - openpyxl raises whatever its zip and XML parsers raise
-        raise RosterError("无法读取这个 Excel 文件，它可能已损坏。请在 Excel 或 WPS 中打开后重新保存，再导入。") from error
-    return rows
+    with excel.opened(data, max_bytes=MAX_BYTES, max_unpacked=MAX_UNPACKED, usual="学校名单通常不到 1 MB") as book:
+        return excel.rows(book.worksheets[0], MAX_ROWS, f"数据超过 {MAX_ROWS} 行，请分批导入。")
 
 
 def _columns(number: int, values: tuple) -> list[tuple[Column, int]]:
     """Where each known column is, from the header row; a missing or doubled header is one error."""
     positions: dict[str, int] = {}
     for index, value in enumerate(values):
-        header = _text(value)
+        header = excel.text(value)
         if header in HEADERS and header in positions:
             raise RosterError(f"表头中「{header}」出现了两次（第 {get_column_letter(positions[header] + 1)} 列和第 "
                               f"{get_column_letter(index + 1)} 列），请删去一列。")
@@ -300,11 +259,6 @@ def import_roster(data: bytes) -> Outcome:
 
 # Writing ------------------------------------------------------------------------------------
 
-def _width(value) -> int:
-    """Display width: Chinese characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in _text(value))
-
-
 def _workbook(rows: list[list]) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -317,7 +271,7 @@ def _workbook(rows: list[list]) -> bytes:
     sheet.freeze_panes = "A2"
     for index, column in enumerate(COLUMNS):
         letter = get_column_letter(index + 1)
-        widest = max(_width(value) for value in [column.header, *(row[index] for row in rows)])
+        widest = max(excel.width(value) for value in [column.header, *(row[index] for row in rows)])
         sheet.column_dimensions[letter].width = min(widest + 4, 44)
         if column.choices:
             picker = DataValidation(type="list", formula1=f'"{",".join(column.choices)}"', allow_blank=True,

@@ -1,8 +1,7 @@
-import io
-
-from flask import Blueprint, current_app, flash, request, send_file, url_for
+from flask import Blueprint, current_app, flash, request, url_for
 from sqlalchemy import select
 
+from .. import excel
 from ..extensions import db
 from ..forms import inline_check
 from ..htmx import render, see_other
@@ -92,14 +91,10 @@ def export_roster():
     filters = SchoolFilterForm(request.args)
     filters.validate()
     schools = db.session.scalars(scoped(queries.from_form(filters), School.id)).all()
-    return _workbook(roster.export(schools), f"学校名单-{local(utcnow(), '%Y-%m-%d')}.xlsx")
+    return excel.download(roster.export(schools), f"学校名单-{local(utcnow(), '%Y-%m-%d')}.xlsx")
 
 
 @bp.get("/import-template.xlsx")
 def roster_template():
     authorize(Action.MANAGE)
-    return _workbook(roster.template(), "学校名单导入模板.xlsx")
-
-
-def _workbook(data: bytes, name: str):
-    return send_file(io.BytesIO(data), mimetype=roster.XLSX, as_attachment=True, download_name=name, max_age=0)
+    return excel.download(roster.template(), "学校名单导入模板.xlsx")

@@ -105,6 +105,24 @@ def score(rules: list[ItemRule], answers: dict[int, Answer], bands=DEFAULT_BANDS
             result.not_met.append(rule.id)
             if rule.critical:
                 result.critical_failures.append(rule.id)
+    return _graded(result, bands)
+
+
+def combine(parts: list[Score], bands=DEFAULT_BANDS) -> Score:
+    """The score of the whole from the scores of its parts (sections): the same as scoring every
+    item at once, without doing it twice."""
+    result = Score()
+    for part in parts:
+        result.points += part.points
+        result.max_points += part.max_points
+        result.critical_failures += part.critical_failures
+        result.not_met += part.not_met
+        result.answered += part.answered
+        result.applicable += part.applicable
+    return _graded(result, bands)
+
+
+def _graded(result: Score, bands) -> Score:
     if result.max_points:
         result.percent = (result.points / result.max_points * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
     result.band = band_for(result.percent, bands, bool(result.critical_failures))

@@ -7,23 +7,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.passwords import MIN_LENGTH, hash_password
 from ..extensions import db
-from ..forms import enum_field, options
+from ..forms import enum_field, options, stripped, to_id
 from ..models import Role, School, User
 
 PASSWORD_RULE = Length(min=MIN_LENGTH, max=200, message=f"密码至少 {MIN_LENGTH} 位")
 ZONE_LIMIT = 20  # a 责任区 has at most 20 schools
 NO_SUCH_SCHOOL = "所选学校不存在或已停用"
-
-
-def stripped(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def to_id(value) -> int | None:
-    """A row id from a form value. Anything else becomes None, which no choice matches."""
-    if isinstance(value, int):
-        return value
-    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
 
 
 SCHOOL_COLUMNS = select(School.id, School.name, School.active)  # a select's worth, not whole rows

@@ -34,8 +34,9 @@
   document.body.addEventListener("htmx:responseError", function (event) {
     if (!reported && event.detail.xhr.status !== 401) toast("操作未成功（" + event.detail.xhr.status + "），请重试。");
   });
-  document.body.addEventListener("htmx:sendError", function () {
-    toast("网络连接中断，请检查网络后重试。");
+  document.body.addEventListener("htmx:sendError", function (event) {
+    // Autosaves are kept for later (see the offline queue below); anything else must be retried.
+    if (!event.detail.elt.matches("form[data-autosave]")) toast("网络连接中断，请检查网络后重试。");
   });
 
   // Keep what was typed in a form[data-keep-draft] until the server has taken it: a session
@@ -93,4 +94,178 @@
     var form = event.target.closest("form[data-autosubmit]");
     if (form && event.target.matches("select, input[type=checkbox]")) form.requestSubmit();
   });
+})();
+
+// Checklist autosave (form[data-autosave] inside [data-offline-queue]) and its offline queue.
+// Every save carries a fresh idempotency key. A save that cannot reach the server (offline,
+// network error, timeout) goes into a queue kept in localStorage, one entry per item holding the
+// latest content and the revision the inspector last saw; the queue survives closing the tab and
+// signing in again, is shown as "N 条未同步", and is sent in order, once, when the network is back.
+// While anything is queued, new saves join the queue so that the order is kept.
+(function () {
+  "use strict";
+
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);  // randomUUID needs HTTPS; the intranet may be plain HTTP
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function sheet() { return document.querySelector("[data-offline-queue]"); }
+  function storeKey(root) { return "dudao-queue:" + root.getAttribute("data-offline-queue"); }
+  function readQueue(root) {
+    try { return JSON.parse(localStorage.getItem(storeKey(root)) || "[]"); } catch (e) { return []; }
+  }
+  function writeQueue(root, queue) {
+    if (queue.length) localStorage.setItem(storeKey(root), JSON.stringify(queue));
+    else localStorage.removeItem(storeKey(root));
+    showStatus(root, queue.length);
+  }
+
+  var flushing = null;  // the key of the entry being sent
+
+  function showStatus(root, count) {
+    var status = document.querySelector("[data-sync-status]");
+    if (status) {
+      status.hidden = count === 0 && !flushing;
+      status.textContent = flushing ? "正在同步 " + count + " 条…" : count + " 条未同步";
+      status.classList.toggle("is-pending", count > 0);
+    }
+    document.querySelectorAll("[data-needs-sync]").forEach(function (button) {
+      button.disabled = count > 0;
+      button.title = count > 0 ? "还有未同步的内容，联网同步后才能提交" : "";
+    });
+  }
+
+  function fieldsOf(form) {
+    var data = new FormData(form);
+    return { value: data.get("value") || "", na: data.get("na") || "", note: data.get("note") || "",
+             revision: data.get("revision") || "0" };
+  }
+
+  function markPending(form) {
+    var state = form.querySelector(".item-state");
+    if (!state) return;
+    state.className = "item-state state-pending";
+    var span = state.querySelector(".saved, .error, .pending");
+    if (!span) { span = document.createElement("span"); state.appendChild(span); }
+    span.className = "pending";
+    span.textContent = "未同步（已保存在本机）";
+  }
+
+  function enqueue(form) {
+    var root = sheet();
+    var queue = readQueue(root);
+    var item = form.getAttribute("data-item");
+    var fields = fieldsOf(form);
+    var entry = { item: item, url: form.getAttribute("action"), key: newKey(), fields: fields };
+    var index = queue.findIndex(function (e) { return e.item === item && e.key !== flushing; });
+    if (index >= 0) {
+      entry.fields.revision = queue[index].fields.revision;  // still based on what was last seen
+      queue[index] = entry;
+    } else if (queue.some(function (e) { return e.item === item; })) {
+      entry.fields.revision = null;  // follows the save in flight: based on the revision it returns
+      queue.push(entry);
+    } else {
+      queue.push(entry);
+    }
+    writeQueue(root, queue);
+    markPending(form);
+  }
+
+  function csrfToken() {
+    var wrapper = document.querySelector("[hx-headers]");
+    try { return JSON.parse(wrapper.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+
+  // Send the queue, oldest first, one at a time. Anything the server answered leaves the queue
+  // (saved, unchanged, refused with a reason shown beside the item, or a conflict shown in place);
+  // a network failure or an ended session stops the flush and keeps the rest.
+  function flush() {
+    var root = sheet();
+    if (!root || flushing) return;
+    var queue = readQueue(root);
+    if (!queue.length) return;
+    var entry = queue[0];
+    flushing = entry.key;
+    showStatus(root, queue.length);
+    var page = document.querySelector('form[data-item="' + entry.item + '"] [name=revision]');
+    var fields = Object.assign({}, entry.fields);
+    if (fields.revision === null) fields.revision = page ? page.value : "0";
+    var body = new URLSearchParams(fields);
+    body.set("key", entry.key);
+    fetch(entry.url, {
+      method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+      headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
+    }).then(function (response) {
+      if (response.status === 200 || response.status === 409 || response.status === 422) {
+        return response.text().then(function (html) {
+          var form = document.querySelector('form[data-item="' + entry.item + '"]');
+          if (form && response.status === 409) {
+            htmx.swap(form.closest(".sheet-item"), html, { swapStyle: "outerHTML" });
+          } else if (form) {
+            htmx.swap(form.querySelector(".item-state"), html, { swapStyle: "outerHTML" });
+          }
+          var rest = readQueue(root).filter(function (e) { return e.key !== entry.key; });
+          flushing = null;
+          writeQueue(root, rest);
+          flush();
+        });
+      }
+      throw new Error("status " + response.status);
+    }).catch(function (problem) {
+      flushing = null;
+      showStatus(root, readQueue(root).length);
+      if (String(problem).indexOf("status") >= 0) {
+        window.dudaoToast("未同步的内容暂时无法发送（登录可能已过期），内容仍保存在本机。请重新登录后回到此页。");
+      }
+    });
+  }
+
+  // Restore queued content into the page (after a reload or reopening the tab), then try to send.
+  function restore(root) {
+    readQueue(root).forEach(function (entry) {
+      var form = root.querySelector('form[data-item="' + entry.item + '"]');
+      if (!form) return;
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name === "value" && el.type === "radio") el.checked = el.value === entry.fields.value;
+        else if (el.name === "value") el.value = entry.fields.value;
+        else if (el.name === "na") el.checked = !!entry.fields.na;
+        else if (el.name === "note") el.value = entry.fields.note;
+      });
+      markPending(form);
+    });
+    showStatus(root, readQueue(root).length);
+    if (navigator.onLine) flush();
+  }
+
+  document.body.addEventListener("htmx:load", function (event) {
+    var root = event.detail.elt.matches("[data-offline-queue]") ? event.detail.elt
+      : event.detail.elt.querySelector("[data-offline-queue]");
+    if (root) restore(root);
+  });
+
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt.matches("form[data-autosave]")) return;
+    event.detail.parameters.key = newKey();
+  });
+
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches("form[data-autosave]")) return;
+    if (!navigator.onLine || readQueue(sheet()).length) {
+      event.preventDefault();
+      enqueue(form);
+      if (navigator.onLine) flush();
+    }
+  });
+
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.body.addEventListener(name, function (event) {
+      if (event.detail.elt.matches("form[data-autosave]")) enqueue(event.detail.elt);
+    });
+  });
+
+  window.addEventListener("online", flush);
+  setInterval(function () { if (navigator.onLine) flush(); }, 15000);  // onLine can be wrong on weak Wi-Fi
 })();

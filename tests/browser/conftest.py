@@ -14,7 +14,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_app(tmp_path_factory):
+    """The served app: tests read the database through it to check what really arrived."""
     folder = tmp_path_factory.mktemp("browser")
     # Its own SQLite file, also in the PostgreSQL run: this checks the browser, not the database.
     app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'browser.sqlite3'}",
@@ -24,14 +25,20 @@ def live_server(tmp_path_factory):
         db.create_all()
         seed()
         db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

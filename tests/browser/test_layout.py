@@ -42,9 +42,15 @@ PAGES = [
     pytest.param("admin_home", "admin", "/", id="admin-home"),
     pytest.param("schools", "admin", "/schools/", id="schools"),
     pytest.param("school_detail", "admin", "/schools/1", id="school-detail"),
+    pytest.param("checklists", "admin", "/checklists/", id="checklists"),
+    pytest.param("checklist_version", "admin", "/checklists/versions/1", id="checklist-version"),
     pytest.param("inspector_home", "duxue1", "/", id="inspector-home"),
     pytest.param("principal_home", "xz360001", "/", id="principal-home"),
     pytest.param("leader_home", "juzhang", "/", id="leader-home"),
+    pytest.param("inspections", "duxue1", "/inspections/", id="inspections"),
+    pytest.param("inspection_start", "duxue1", "/inspections/new", id="inspection-start"),
+    pytest.param("inspection_fill", "duxue1", "/inspections/1/fill", id="inspection-fill"),
+    pytest.param("inspection_detail", "admin", "/inspections/2", id="inspection-detail"),
 ]
 
 

@@ -1,0 +1,161 @@
+"""Checklist autosave and the filling page.
+
+1. One answer's autosave (POST, htmx): server time median and p95 over --n saves, each a real
+   change (the value flips, with the revision the previous save returned and a fresh key), beside
+   two floors measured in the same run against the same database row:
+   - a bare Flask app whose route does the one equivalent UPDATE and commits;
+   - a bare route inside the portal (same session cookie, same before/after-request hooks) doing
+     the same UPDATE: what any signed-in POST costs before it does anything of its own.
+2. The filling page of a 120-item template and of a 30-item one: server time and SQL statements
+   (the count must be the same for both).
+
+    .venv/bin/python bench/autosave.py [--n 500] [--database-url postgresql+psycopg://...]
+"""
+import argparse
+import re
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import create_engine, event, inspect, update
+
+from page_time import WARM_UP, row, timed
+from portal import create_app
+from portal.demo import DEMO_PASSWORD, seed
+from portal.extensions import csrf, db
+from portal.models import (Answer, AnswerType, ChecklistTemplate, Inspection, Item, Section, TemplateVersion, User,
+                           VersionStatus, utcnow)
+
+
+def template(items: int, name: str) -> TemplateVersion:
+    version = TemplateVersion(number=1, status=VersionStatus.PUBLISHED, published_at=utcnow())
+    for s in range(items // 10):
+        section = Section(position=s, title=f"第{s + 1}部分")
+        section.items = [Item(position=i, text=f"评估要点 {s + 1}.{i + 1}", standard="对照标准逐项评定",
+                              answer_type=AnswerType.RATING, max_points=Decimal(5), na_allowed=True)
+                         for i in range(10)]
+        version.sections.append(section)
+    db.session.add(ChecklistTemplate(name=name, versions=[version]))
+    return version
+
+
+def save_times(client, url: str, n: int, token: str, statements: list) -> tuple[list[float], float]:
+    revision, times = 0, []
+    values = ["达标", "未达标"]
+    for i in range(WARM_UP + n):
+        if i == WARM_UP:
+            statements.clear()
+        data = {"value": values[i % 2], "note": "", "revision": str(revision), "key": f"bench-{i:08d}"}
+        start = time.perf_counter()
+        response = client.post(url, data=data, headers={"HX-Request": "true", "X-CSRFToken": token})
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code != 200:
+            sys.exit(f"autosave answered {response.status_code}: {response.get_data(as_text=True)[:200]}")
+        revision = int(re.search(r'name="revision" value="(\d+)"', response.get_data(as_text=True))[1])
+        if i >= WARM_UP:
+            times.append(elapsed)
+    return times, len(statements) / n
+
+
+def post_times(client, url: str, n: int, headers: dict | None = None) -> list[float]:
+    times = []
+    for i in range(WARM_UP + n):
+        start = time.perf_counter()
+        response = client.post(url, data={"value": ["达标", "未达标"][i % 2]}, headers=headers)
+        if response.status_code != 200:
+            sys.exit(f"{url} answered {response.status_code}")
+        if i >= WARM_UP:
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=500, help="saves and page loads to time (default 500)")
+    parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="dudao-bench-"))
+    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
+    app = create_app({"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": url,
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups")})
+
+    @app.post("/bench-floor/<int:answer_id>")
+    @csrf.exempt
+    def floor_in_portal(answer_id: int):
+        db.session.execute(update(Answer).where(Answer.id == answer_id)
+                           .values(value=request.form["value"], revision=Answer.revision + 1))
+        db.session.commit()
+        return "ok"
+
+    with app.app_context():
+        if set(inspect(db.engine).get_table_names()) & set(db.metadata.tables):
+            sys.exit(f"{url} already holds the app's tables; give the bench an empty database")
+        db.create_all()
+        seed()
+        admin = db.session.scalar(db.select(User).where(User.username == "admin"))
+        big, small = template(120, "基准检查表（120 项）"), template(30, "基准检查表（30 项）")
+        school_id = db.session.scalar(db.select(Inspection.school_id).limit(1))
+        inspections = {}
+        for name, version in (("big", big), ("small", small)):
+            inspection = Inspection(school_id=school_id, version=version, visit_date=date.today(), inspector=admin)
+            db.session.add(inspection)
+            db.session.flush()
+            inspections[name] = inspection.id
+        first_item = big.sections[0].items[0].id
+        floor_answer = Answer(inspection_id=inspections["big"], item=big.sections[-1].items[-1], value="达标")
+        db.session.add(floor_answer)
+        db.session.commit()
+        floor_answer_id, dialect = floor_answer.id, db.engine.dialect.name
+        statements: list = []
+        event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
+
+    bare = Flask("floor")
+    engine = create_engine(url)
+
+    @bare.post("/")
+    def bare_update():
+        with engine.begin() as connection:
+            connection.execute(update(Answer).where(Answer.id == floor_answer_id)
+                               .values(value=request.form["value"], revision=Answer.revision + 1))
+        return "ok"
+
+    try:
+        client = app.test_client()
+        login = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login)[1]
+        if client.post("/login", data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": token}).status_code != 303:
+            sys.exit("signing in as admin failed")
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/").get_data(as_text=True))[1]  # the session's new token
+
+        bare_times = post_times(bare.test_client(), "/", args.n)
+        floor = statistics.median(bare_times)
+        in_portal = post_times(client, f"/bench-floor/{floor_answer_id}", args.n, {"X-CSRFToken": token})
+        saves, save_queries = save_times(client, f"/inspections/{inspections['big']}/items/{first_item}", args.n,
+                                         token, statements)
+
+        print(f"{'request':<28}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'× floor':>10}")
+        print(row("bare Flask UPDATE (floor)", bare_times, 1, floor))
+        print(row("bare UPDATE in the portal", in_portal, 0, floor))
+        print(row("autosave one answer", saves, save_queries, floor))
+        print(f"  autosave ÷ bare UPDATE in the portal: {statistics.median(saves) / statistics.median(in_portal):.1f}×")
+        for name, key in (("filling page, 120 items", "big"), ("filling page, 30 items", "small")):
+            times, queries = timed(client, f"/inspections/{inspections[key]}/fill", args.n // 2, None, statements)
+            print(row(name, times, queries, floor))
+        print(f"\n{args.n} saves ({args.n // 2} page loads) after {WARM_UP} warm-up requests; database: {dialect}")
+    finally:
+        engine.dispose()
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,294 @@
+"""A template version as an Excel workbook: one row per item (评估要点), its section (一级指标)
+written on every row, and the result bands on a second sheet. What export() writes, read()
+takes back unchanged.
+
+Import is all or nothing: every row is checked with the editor's own rules, and only a file
+without a single problem becomes a new draft. Nothing here commits.
+"""
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .. import excel
+from ..models import AnswerType, ChecklistTemplate, EvidenceRule, Item, Section, TemplateVersion, VersionStatus
+from ..models.checklist import DEFAULT_BANDS
+from .forms import BAND_NAMES, STANDARD_RULE, TEXT_RULE, TITLE_RULE, check_bands, check_points, points_text
+from .versions import next_number
+
+MAX_BYTES = 2 * 1024 * 1024       # a checklist of a few hundred items is well under 100 KB
+MAX_UNPACKED = 20 * 1024 * 1024   # what the zip may inflate to: no zip bombs
+MAX_ROWS = 1000                   # items in one checklist
+ITEMS_SHEET = "检查表"
+BANDS_SHEET = "结果等级"
+BANDS_HEADERS = ("等级", "最低得分率（%）")
+YES, NO = "是", "否"
+
+SECTION, TEXT, STANDARD, ANSWER, POINTS, NA, CRITICAL, EVIDENCE = HEADERS = (
+    "一级指标", "二级指标/评估要点", "评分标准", "答题方式", "分值", "可不适用", "一票否决", "佐证要求")
+REQUIRED = (SECTION, TEXT, POINTS)
+CHOICES = {
+    ANSWER: tuple(a.value for a in AnswerType), NA: (YES, NO), CRITICAL: (YES, NO),
+    EVIDENCE: tuple(e.value for e in EvidenceRule),
+}
+WIDTHS = {SECTION: 24, TEXT: 60, STANDARD: 40, ANSWER: 22, POINTS: 8, NA: 10, CRITICAL: 10, EVIDENCE: 20}
+
+
+WorkbookError = excel.WorkbookError
+
+
+class Invalid(ValueError):
+    """One cell's value is wrong; the message says why."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+    sheet: str = ITEMS_SHEET
+
+    @property
+    def place(self) -> str:
+        return f"第 {self.row} 行" if self.sheet == ITEMS_SHEET else f"「{self.sheet}」工作表第 {self.row} 行"
+
+    def __str__(self) -> str:
+        return f"{self.place}「{self.column}」：{self.reason}"
+
+
+@dataclass
+class Checklist:
+    """What a workbook holds: [(section title, [item fields])], and the result bands."""
+    sections: list[tuple[str, list[dict]]] = field(default_factory=list)
+    bands: list = field(default_factory=lambda: [list(b) for b in DEFAULT_BANDS])
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(items) for _, items in self.sections)
+
+
+def _quoted(text: str) -> str:
+    return f"“{text if len(text) <= 20 else text[:20] + '…'}”"
+
+
+def _length(text: str, rule) -> str:
+    if len(text) > rule.max:
+        raise Invalid(f"{_quoted(text)}太长（{rule.message}）")
+    return text
+
+
+def _choice(text: str, enum_cls, blank, noun: str):
+    if not text:
+        return blank
+    members = {member.value: member for member in enum_cls}
+    if text not in members:
+        raise Invalid(f"{_quoted(text)}不是有效的{noun}（可选：{'、'.join(members)}）")
+    return members[text]
+
+
+def _flag(text: str) -> bool:
+    if text not in ("", YES, NO):
+        raise Invalid(f"{_quoted(text)}无效，请填“{YES}”或“{NO}”")
+    return text == YES
+
+
+def _points(value) -> Decimal:
+    text = str(value) if isinstance(value, float) and not value.is_integer() else excel.text(value)
+    if not text:
+        raise Invalid("必填，不能为空")
+    if not re.fullmatch(r"-?[0-9]{1,6}(\.[0-9]+)?", text):
+        raise Invalid(f"{_quoted(text)}不是数字")
+    number = Decimal(text)
+    try:
+        check_points(number)
+    except ValueError as error:
+        raise Invalid(f"{points_text(number)}：{error}") from None
+    return number
+
+
+# Reading ------------------------------------------------------------------------------------
+
+def _sheets(data: bytes) -> tuple[list, list | None]:
+    with excel.opened(data, max_bytes=MAX_BYTES, max_unpacked=MAX_UNPACKED, usual="检查表通常不到 100 KB") as book:
+        items = book[ITEMS_SHEET] if ITEMS_SHEET in book.sheetnames else book.worksheets[0]
+        bands = excel.rows(book[BANDS_SHEET], 10, "结果等级超过 10 行，请检查文件。") if BANDS_SHEET in book.sheetnames else None
+        return excel.rows(items, MAX_ROWS, f"评估要点超过 {MAX_ROWS} 行，请检查文件。"), bands
+
+
+def _positions(number: int, values: tuple) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for index, value in enumerate(values):
+        header = excel.text(value)
+        if header in HEADERS and header in positions:
+            raise WorkbookError(f"表头中「{header}」出现了两次（第 {get_column_letter(positions[header] + 1)} 列和第 "
+                                f"{get_column_letter(index + 1)} 列），请删去一列。")
+        positions.setdefault(header, index)
+    missing = [h for h in REQUIRED if h not in positions]
+    if missing:
+        raise WorkbookError(f"缺少必需的列：{'、'.join(missing)}。第 {number} 行应是表头，依次为：{'、'.join(HEADERS)}"
+                            "（可下载导入模板对照）。")
+    return {h: positions[h] for h in HEADERS if h in positions}
+
+
+def _read_bands(rows: list[tuple[int, tuple]], errors: list[RowError]) -> list:
+    bands = []
+    for number, values in rows[1:]:
+        name = excel.text(values[0]) if values else ""
+        cell = values[1] if len(values) > 1 else None
+        text = excel.text(cell)
+        if not re.fullmatch(r"[0-9]{1,3}", text):
+            errors.append(RowError(number, BANDS_HEADERS[1], f"{_quoted(text)}不是 0 到 100 之间的整数", BANDS_SHEET))
+            continue
+        bands.append([int(text), name])
+    if len(bands) == len(rows) - 1:
+        errors.extend(RowError(rows[0][0], BANDS_HEADERS[1], problem, BANDS_SHEET) for problem in check_bands(bands))
+    return bands
+
+
+def read(data: bytes) -> tuple[Checklist, list[RowError]]:
+    """The workbook as a checklist, and every problem found (row by row). WorkbookError when the
+    file as a whole cannot be used."""
+    rows, band_rows = _sheets(data)
+    if not rows:
+        raise WorkbookError("工作表是空的：第一行应是表头，下面每行一项评估要点。")
+    (header_row, header), body = rows[0], rows[1:]
+    if not body:
+        raise WorkbookError("表头下面没有评估要点。")
+    positions = _positions(header_row, header)
+    checklist, errors = Checklist(), []
+    if band_rows:
+        checklist.bands = _read_bands(band_rows, errors)
+    first_row: dict[str, int] = {}
+    title = None
+    for number, values in body:
+        cells = {h: values[i] if i < len(values) else None for h, i in positions.items()}
+        texts = {h: excel.text(v) for h, v in cells.items()}
+        given = texts[SECTION] or title
+        if given is None:
+            errors.append(RowError(number, SECTION, "必填，不能为空（第一行评估要点须写明一级指标；以下各行留空表示同上）"))
+            continue
+        if len(given) > TITLE_RULE.max:
+            errors.append(RowError(number, SECTION, f"{_quoted(given)}太长（{TITLE_RULE.message}）"))
+            continue
+        if given != title:
+            if given in first_row:
+                errors.append(RowError(number, SECTION, f"{_quoted(given)}与第 {first_row[given]} 行的一级指标相同："
+                                       "同一指标的各行请放在一起"))
+                continue
+            title = given
+            first_row[title] = number
+            checklist.sections.append((title, []))
+        if not any(texts[h] for h in positions if h != SECTION):
+            continue  # a section with no items yet (a draft may have one)
+        item, problems = _item(cells, texts)
+        errors.extend(RowError(number, column, reason) for column, reason in problems)
+        if not problems:
+            checklist.sections[-1][1].append(item)
+    order = {h: i for i, h in enumerate(HEADERS)}
+    errors.sort(key=lambda e: (e.sheet != ITEMS_SHEET, e.row, order.get(e.column, 99)))
+    return checklist, errors
+
+
+def _item(cells: dict, texts: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """One row's item fields, and (column, reason) for every cell that is wrong."""
+    readers = {
+        TEXT: ("text", lambda: _length(texts[TEXT], TEXT_RULE) if texts[TEXT] else _required()),
+        STANDARD: ("standard", lambda: _length(texts.get(STANDARD, ""), STANDARD_RULE)),
+        ANSWER: ("answer_type", lambda: _choice(texts.get(ANSWER, ""), AnswerType, AnswerType.POINTS, "答题方式")),
+        POINTS: ("max_points", lambda: _points(cells[POINTS])),
+        NA: ("na_allowed", lambda: _flag(texts.get(NA, ""))),
+        CRITICAL: ("critical", lambda: _flag(texts.get(CRITICAL, ""))),
+        EVIDENCE: ("evidence", lambda: _choice(texts.get(EVIDENCE, ""), EvidenceRule, EvidenceRule.NONE, "佐证要求")),
+    }
+    item, problems = {}, []
+    for column, (attr, read_cell) in readers.items():
+        try:
+            item[attr] = read_cell()
+        except Invalid as error:
+            problems.append((column, str(error)))
+    return item, problems
+
+
+def _required():
+    raise Invalid("必填，不能为空")
+
+
+def new_draft(checklist: Checklist, template: ChecklistTemplate) -> TemplateVersion:
+    """The checklist as the template's next version, a draft (added to the session)."""
+    version = TemplateVersion(number=next_number(template), status=VersionStatus.DRAFT,
+                              bands=[list(b) for b in checklist.bands])
+    for s, (title, items) in enumerate(checklist.sections, start=1):
+        version.sections.append(Section(position=s, title=title,
+                                        items=[Item(position=i, **fields) for i, fields in enumerate(items, start=1)]))
+    template.versions.append(version)
+    return version
+
+
+# Writing ------------------------------------------------------------------------------------
+
+def _row(section: Section, item: Item) -> list:
+    return [section.title, item.text, item.standard, item.answer_type.value, float(item.max_points)
+            if item.max_points != item.max_points.to_integral() else int(item.max_points),
+            YES if item.na_allowed else NO, YES if item.critical else NO, item.evidence.value]
+
+
+def _book(rows: list[list], bands: list) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = ITEMS_SHEET
+    sheet.append(HEADERS)
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for index, header in enumerate(HEADERS):
+        letter = get_column_letter(index + 1)
+        widest = max(excel.width(value) for value in [header, *(row[index] for row in rows)])
+        sheet.column_dimensions[letter].width = min(max(widest + 4, 8), WIDTHS[header] + 4)
+        for cell in sheet[letter][1:]:
+            cell.alignment = wrap
+        if header in CHOICES:
+            picker = DataValidation(type="list", formula1=f'"{",".join(CHOICES[header])}"', allow_blank=True,
+                                    showErrorMessage=True, errorTitle=header,
+                                    error=f"请从列表中选择：{'、'.join(CHOICES[header])}")
+            picker.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            sheet.add_data_validation(picker)
+    levels = book.create_sheet(BANDS_SHEET)
+    levels.append([*BANDS_HEADERS, "说明"])
+    for threshold, name in bands:
+        levels.append([name, threshold])
+    levels["C2"] = f"得分率 = 得分 ÷ 适用项满分。低于{BAND_NAMES[-1]}线为不合格；一票否决项未达标即为不合格。"
+    for cell in levels[1]:
+        cell.font = Font(bold=True)
+    levels.column_dimensions["B"].width = 18
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def export(version: TemplateVersion) -> bytes:
+    """The version as a workbook that read() takes back unchanged."""
+    rows = []
+    for section in version.sections:
+        # A draft's section without items yet is a row with only its title.
+        rows += [_row(section, item) for item in section.items] or [[section.title] + [None] * (len(HEADERS) - 1)]
+    return _book(rows, version.bands)
+
+
+def template() -> bytes:
+    """The headers, two example rows (to be replaced) and the default bands, for filling in by hand."""
+    rows = [
+        ["一、学校常规管理", "校务管理规范：校长负责制落实，重大事项集体决策", "查会议记录，缺一项扣 1 分", AnswerType.POINTS.value,
+         5, NO, NO, EvidenceRule.NONE.value],
+        [None, "招生、收费行为规范，无违规招生", "发现违规招生即为未达标", AnswerType.RATING.value, 6, NO, YES,
+         EvidenceRule.PHOTO.value],
+    ]
+    return _book(rows, [list(b) for b in DEFAULT_BANDS])
+

@@ -1,0 +1,168 @@
+"""An inspection as the pages show it: its version's sections and items, each with its answer,
+scored per section and in total by scoring.score(). Pages, lists and exports read scores here."""
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from ..extensions import db
+from ..models import Answer, AnswerType, EvidenceRule, Inspection, Item, Section, TemplateVersion
+from . import scoring
+
+
+@dataclass(frozen=True)
+class ItemInfo(scoring.ItemRule):
+    """An item as pages show it; it is its own scoring rule."""
+    text: str = ""
+    standard: str = ""
+    na_allowed: bool = False
+    evidence: EvidenceRule = EvidenceRule.NONE
+
+
+@dataclass(frozen=True)
+class SectionInfo:
+    id: int
+    title: str
+    items: tuple[ItemInfo, ...]
+
+
+def layout(version: TemplateVersion) -> tuple[SectionInfo, ...]:
+    """A version's sections and items as plain values. A published version never changes, so its
+    layout is read once per process (keyed by id and publication time) and shared by every request."""
+    cache = current_app.extensions.setdefault("checklist_layouts", {})
+    key = (version.id, version.published_at)
+    if version.frozen and key in cache:
+        return cache[key]
+    sections = tuple(
+        SectionInfo(section.id, section.title, tuple(
+            ItemInfo(id=item.id, max_points=item.max_points, answer_type=item.answer_type, critical=item.critical,
+                     text=item.text, standard=item.standard, na_allowed=item.na_allowed, evidence=item.evidence)
+            for item in section.items))
+        for section in sections_of(version.id))
+    if version.frozen:
+        cache[key] = sections
+    return sections
+
+
+def find_item(version: TemplateVersion, item_id: int) -> ItemInfo | None:
+    return next((item for section in layout(version) for item in section.items if item.id == item_id), None)
+
+
+def rule(item: Item | ItemInfo) -> scoring.ItemRule:
+    if isinstance(item, scoring.ItemRule):
+        return item
+    return scoring.ItemRule(item.id, item.max_points, item.answer_type, item.critical)
+
+
+def given(item: Item | ItemInfo, answer) -> scoring.Answer:
+    """The stored answer in scoring's terms (points are stored as text)."""
+    if answer is None:
+        return scoring.Answer()
+    if answer.na:
+        return scoring.Answer(na=True)
+    if answer.value is None:
+        return scoring.Answer()
+    if item.answer_type is AnswerType.POINTS:
+        try:
+            return scoring.Answer(Decimal(answer.value))
+        except InvalidOperation:
+            return scoring.Answer()
+    return scoring.Answer(answer.value)
+
+
+@dataclass
+class Row:
+    item: ItemInfo
+    answer: Answer | None  # or, in a light sheet, a row of its columns
+    points: Decimal | None
+    not_met: bool
+
+
+@dataclass
+class Part:
+    section: SectionInfo
+    rows: list[Row]
+    score: scoring.Score
+
+
+@dataclass
+class Sheet:
+    inspection: Inspection
+    parts: list[Part] = field(default_factory=list)
+    total: scoring.Score = field(default_factory=scoring.Score)
+
+    def part_of(self, item_id: int) -> Part:
+        return next(part for part in self.parts if any(row.item.id == item_id for row in part.rows))
+
+    def row(self, item_id: int) -> Row:
+        return next(row for row in self.part_of(item_id).rows if row.item.id == item_id)
+
+
+def sections_of(version_id: int) -> list[Section]:
+    return db.session.scalars(
+        select(Section).where(Section.version_id == version_id).order_by(Section.position)
+        .options(selectinload(Section.items))
+    ).all()
+
+
+LIGHT_COLUMNS = (Answer.item_id, Answer.value, Answer.na, Answer.note, Answer.revision, Answer.updated_at)
+
+
+def build(inspection: Inspection, photos: bool = True, light: bool = False) -> Sheet:
+    """The whole sheet in a fixed number of queries, whatever the number of items. `light`: answers
+    as plain rows (scores and save states only; no photos, no people), for autosave responses."""
+    if light:
+        rows = db.session.execute(select(*LIGHT_COLUMNS).where(Answer.inspection_id == inspection.id))
+        answers = {row.item_id: row for row in rows}
+    else:
+        stmt = select(Answer).where(Answer.inspection_id == inspection.id)
+        if photos:
+            stmt = stmt.options(selectinload(Answer.photos))
+        answers = {answer.item_id: answer for answer in db.session.scalars(stmt)}
+    sheet = Sheet(inspection)
+    bands = inspection.version.bands
+    for section in layout(inspection.version):
+        rows, answered = [], {}
+        for item in section.items:
+            answer = answers.get(item.id)
+            answered[item.id] = item_answer = given(item, answer)
+            rows.append(Row(item, answer, scoring.item_points(item, item_answer), scoring.is_not_met(item, item_answer)))
+        sheet.parts.append(Part(section, rows, scoring.score(section.items, answered, bands)))
+    sheet.total = scoring.combine([part.score for part in sheet.parts], bands)
+    return sheet
+
+
+def answers_of(inspections: list[Inspection]) -> tuple[dict[int, list[Item]], dict[int, dict[int, Answer]]]:
+    """For many inspections at once (two queries): their versions' items in page order, and their
+    answers by inspection and item."""
+    version_ids = {inspection.version_id for inspection in inspections}
+    items = db.session.scalars(
+        select(Item).join(Item.section).where(Section.version_id.in_(version_ids))
+        .options(contains_eager(Item.section)).order_by(Section.position, Item.position)
+    ).all()
+    by_version: dict[int, list[Item]] = {}
+    for item in items:
+        by_version.setdefault(item.section.version_id, []).append(item)
+    answers: dict[int, dict[int, Answer]] = {}
+    stmt = select(Answer).where(Answer.inspection_id.in_([i.id for i in inspections])).options(selectinload(Answer.photos))
+    for answer in db.session.scalars(stmt):
+        answers.setdefault(answer.inspection_id, {})[answer.item_id] = answer
+    return by_version, answers
+
+
+def totals(inspections: list[Inspection]) -> dict[int, scoring.Score]:
+    """Total scores of many inspections (a list page, an export) in a fixed number of queries."""
+    if not inspections:
+        return {}
+    by_version, answers = answers_of(inspections)
+    result = {}
+    for inspection in inspections:
+        version_items = by_version.get(inspection.version_id, [])
+        mine = answers.get(inspection.id, {})
+        result[inspection.id] = scoring.score(
+            [rule(item) for item in version_items],
+            {item.id: given(item, mine.get(item.id)) for item in version_items},
+            inspection.version.bands)
+    return result

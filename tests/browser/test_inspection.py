@@ -1,0 +1,102 @@
+"""An inspector's inspection on a tablet: tapping answers, a stretch offline, photo evidence, submit."""
+import io
+import re
+
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Answer, AuditLog, Inspection, InspectionStatus, Photo
+
+from .conftest import settled, sign_in
+
+YES = re.compile(r"^\s*是\s*$")
+NO = re.compile(r"^\s*否\s*$")
+
+
+def start(page, school_index: int, template: str = "五项管理") -> int:
+    page.goto(page.base + "/inspections/new")
+    page.get_by_label("学校").select_option(index=school_index)
+    version = page.locator("#version option", has_text=template).get_attribute("value")
+    page.get_by_label("检查表").select_option(version)
+    page.get_by_role("button", name="开始检查").tap()
+    page.wait_for_url(re.compile(r"/inspections/\d+/fill$"))
+    settled(page)
+    return int(re.search(r"/inspections/(\d+)/fill", page.url).group(1))
+
+
+def tap(page, index: int, choice=YES):
+    page.locator(".sheet-item").nth(index).locator("label.chip").filter(has_text=choice).tap()
+
+
+def answers(live_app, inspection_id):
+    with live_app.app_context():
+        return db.session.scalars(select(Answer).where(Answer.inspection_id == inspection_id)).all()
+
+
+def test_tapping_answers_updates_subtotals(page, live_app):
+    sign_in(page, "duxue1")
+    inspection = start(page, 1)
+    for index in range(3):
+        tap(page, index)
+        expect(page.locator(".sheet-item").nth(index).locator(".saved")).to_be_visible()
+    expect(page.locator(".section-stats").first).to_contain_text("已答 3/5 · 60 / 100 分")
+    expect(page.locator("#sheet-summary")).to_contain_text("已答 3/5")
+    tap(page, 3, NO)
+    expect(page.locator(".section-stats").first).to_contain_text("已答 4/5 · 60 / 100 分")
+    assert sorted(a.value for a in answers(live_app, inspection)) == ["否", "是", "是", "是"]
+
+
+def test_answers_given_offline_survive_closing_the_tab_and_arrive_once(page, context, live_app):
+    sign_in(page, "duxue1")
+    inspection = start(page, 2)
+    context.set_offline(True)
+    for index in range(5):
+        tap(page, index, YES if index != 2 else NO)
+    expect(page.locator("[data-sync-status]")).to_have_text("5 条未同步")
+    expect(page.get_by_role("button", name="提交检查")).to_be_disabled()
+    assert answers(live_app, inspection) == []
+    page.close()  # the tab is closed while still offline
+
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(page.base + f"/inspections/{inspection}/fill")
+    expect(again.locator("[data-sync-status]")).to_be_hidden()
+    expect(again.locator(".saved")).to_have_count(5)
+    expect(again.locator("#sheet-summary")).to_contain_text("已答 5/5")
+    saved = answers(live_app, inspection)
+    assert sorted(a.value for a in saved) == ["否", "是", "是", "是", "是"]
+    assert all(a.revision == 1 for a in saved)
+    with live_app.app_context():
+        writes = db.session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.entity == "inspection_answer", AuditLog.entity_id.in_([str(a.id) for a in saved])))
+    assert writes == 5  # one create each, nothing twice
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), (90, 140, 60)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_submit_is_blocked_by_a_missing_photo_then_allowed(page, console, live_app):
+    console.allow(422)
+    sign_in(page, "duxue1")
+    inspection = start(page, 3)
+    tap(page, 0, NO)  # 作业: not met, a photo is required
+    for index in range(1, 5):
+        tap(page, index)
+    expect(page.locator(".saved")).to_have_count(5)
+    page.get_by_role("button", name="提交检查").tap()
+    expect(page.locator("#blockers")).to_contain_text("第 1.1 项：未达标，须拍照留证")
+    page.locator(".sheet-item").first.locator("input[type=file]").set_input_files(
+        files=[{"name": "作业公示.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    expect(page.locator(".sheet-item").first.get_by_alt_text("佐证照片 1")).to_be_visible()
+    page.get_by_role("button", name="提交检查").tap()
+    page.wait_for_url(re.compile(rf"/inspections/{inspection}$"))
+    expect(page.get_by_text("已提交", exact=True)).to_be_visible()
+    with live_app.app_context():
+        assert db.session.get(Inspection, inspection).status is InspectionStatus.SUBMITTED
+        assert db.session.scalar(select(func.count()).select_from(Photo).join(Photo.answer).where(
+            Answer.inspection_id == inspection)) == 1

@@ -1,0 +1,341 @@
+"""Inspections: start, autosave (idempotent, concurrent-edit safe), photos, submit, review, lists."""
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Answer, AuditLog, Inspection, InspectionStatus, Item, Photo, Role
+
+from .conftest import HX, HX_BOOSTED
+
+
+def items(app, inspection_id):
+    with app.app_context():
+        inspection = db.session.get(Inspection, inspection_id)
+        return db.session.scalars(
+            select(Item).join(Item.section).where(Item.section.has(version_id=inspection.version_id))
+            .order_by(Item.id)).all()
+
+
+def answer_of(app, inspection_id, item_id):
+    with app.app_context():
+        return db.session.scalar(select(Answer).where(Answer.inspection_id == inspection_id, Answer.item_id == item_id))
+
+
+@pytest.fixture
+def setup(app, auth, make_school, make_inspection):
+    """An inspector signed in, with a draft inspection at one of their schools."""
+    school = make_school()
+    inspector = auth.login_as(Role.INSPECTOR, schools=[school])
+    inspection = make_inspection(school, inspector_id=inspector)
+    points, rating, yes_no = (item.id for item in items(app, inspection))
+    return dict(school=school, inspector=inspector, inspection=inspection, points=points, rating=rating,
+                yes_no=yes_no, token=auth.token())
+
+
+def save(client, setup, item, headers=HX, **fields):
+    data = {"revision": "0", **fields}
+    return client.post(f"/inspections/{setup['inspection']}/items/{setup[item]}", data=data,
+                        headers={**headers, "X-CSRFToken": setup["token"]})
+
+
+def test_fill_page_shows_every_item(client, setup):
+    html = client.get(f"/inspections/{setup['inspection']}/fill").get_data(as_text=True)
+    assert "招生规范，无违规招生" in html and "消防设施完好" in html
+    assert "已答 <strong>0</strong>/3" in html
+
+
+def test_autosave_saves_and_updates_subtotals(app, client, setup):
+    response = save(client, setup, "points", value="8", key="key-00001")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "已保存" in html and 'name="revision" value="1"' in html
+    assert re.search(r'id="section-\d+-stats" hx-swap-oob="true">\s*已答 1/2 · 8 / 15 分', html)
+    assert 'id="sheet-summary" hx-swap-oob="true"' in html
+    assert answer_of(app, setup["inspection"], setup["points"]).value == "8"
+
+
+def audit_count(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditLog))
+
+
+def test_resent_save_changes_nothing_twice(app, client, setup):
+    assert save(client, setup, "rating", value="达标", key="key-00002").status_code == 200
+    logged = audit_count(app)
+    again = save(client, setup, "rating", value="达标", key="key-00002")  # the same request, resent
+    assert again.status_code == 200 and 'name="revision" value="1"' in again.get_data(as_text=True)
+    assert answer_of(app, setup["inspection"], setup["rating"]).revision == 1
+    assert audit_count(app) == logged
+
+
+def test_resent_save_after_a_later_change_does_not_undo_it(app, client, setup):
+    save(client, setup, "rating", value="达标", key="key-00003")
+    save(client, setup, "rating", value="未达标", revision="1", key="key-00004")
+    late = save(client, setup, "rating", value="未达标", revision="1", key="key-00004")
+    assert late.status_code == 200
+    assert answer_of(app, setup["inspection"], setup["rating"]).value == "未达标"
+
+
+def test_two_people_cannot_overwrite_each_other(app, client, setup):
+    save(client, setup, "rating", value="达标", key="key-00005")  # someone else, from revision 0
+    stale = save(client, setup, "rating", value="基本达标", key="key-00006")  # I still saw revision 0
+    assert stale.status_code == 409
+    assert stale.headers["HX-Retarget"] == f"#item-{setup['rating']}"
+    html = stale.get_data(as_text=True)
+    assert "刚被" in html and 'value="达标" checked' in html and 'name="revision" value="1"' in html
+    assert answer_of(app, setup["inspection"], setup["rating"]).value == "达标"
+
+
+def test_the_same_content_from_an_old_revision_is_not_a_conflict(app, client, setup):
+    save(client, setup, "yes_no", value="是", key="key-00007")
+    assert save(client, setup, "yes_no", value="是", key="key-00008").status_code == 200
+
+
+@pytest.mark.parametrize("item,fields,message", [
+    ("points", {"value": "11"}, "分值应在 0 到 10 之间"),
+    ("points", {"value": "-1"}, "分值应在 0 到 10 之间"),
+    ("points", {"value": "abc"}, "请填写数字分值"),
+    ("points", {"value": "NaN"}, "分值应在 0 到 10 之间"),
+    ("points", {"value": "2.25"}, "最多保留一位小数"),
+    ("points", {"na": "y"}, "不可选“不适用”"),
+    ("rating", {"value": "优"}, "无效的选项"),
+    ("rating", {"note": "长" * 2001}, "说明最多 2000 字"),
+    ("yes_no", {"value": "是", "revision": "x"}, ""),
+    ("yes_no", {"value": "是", "key": "<script>"}, "无效的请求标识"),
+])
+def test_bad_answers_are_refused_beside_the_item(app, client, setup, item, fields, message):
+    response = save(client, setup, item, **fields)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert answer_of(app, setup["inspection"], setup[item]) is None
+
+
+def test_unknown_item_is_404_and_nothing_saved(app, client, setup, make_template):
+    foreign = make_template()
+    with app.app_context():
+        other_item = db.session.scalar(select(Item.id).where(Item.section.has(version_id=foreign)))
+    response = client.post(f"/inspections/{setup['inspection']}/items/{other_item}", data={"revision": "0", "value": "是"},
+                           headers={**HX, "X-CSRFToken": setup["token"]})
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_plain_form_save_redirects_back_to_the_item(app, client, setup):
+    response = save(client, setup, "points", headers={}, value="6")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/fill#item-{setup['points']}")
+    assert answer_of(app, setup["inspection"], setup["points"]).value == "6"
+    refused = save(client, setup, "points", headers={}, value="60", revision="1")
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "<html" in html and "分值应在 0 到 10 之间" in html
+    assert answer_of(app, setup["inspection"], setup["points"]).value == "6"
+
+
+def test_fill_page_as_boosted_page_and_other_schools_are_forbidden(client, setup, make_school, make_inspection):
+    assert "招生规范" in client.get(f"/inspections/{setup['inspection']}/fill", headers=HX_BOOSTED).get_data(as_text=True)
+    theirs = make_inspection(make_school())
+    assert client.get(f"/inspections/{theirs}/fill").status_code == 403
+    response = client.post(f"/inspections/{theirs}/items/1", data={"revision": "0", "value": "1"},
+                           headers={**HX, "X-CSRFToken": setup["token"]})
+    assert response.status_code == 403
+
+
+def test_query_count_does_not_depend_on_items(client, setup, make_template, make_inspection, queries_for):
+    from portal.models import AnswerType
+
+    big = make_template([(f"第{s}部分", [(f"要点{s}-{i}", AnswerType.RATING, 2, "") for i in range(30)]) for s in range(4)])
+    large = make_inspection(setup["school"], version_id=big)
+    for i, item in enumerate(items(client.application, large)[:50]):
+        save(client, {**setup, "inspection": large, "x": item.id}, "x", value="达标", key=f"key-bulk-{i:04d}")
+    upload(client, setup, png())
+    small, big_count = (queries_for(f"/inspections/{i}/fill") for i in (setup["inspection"], large))
+    assert small == big_count
+
+
+def png(width=40, height=30, color=(200, 30, 30), exif=None) -> bytes:
+    out = io.BytesIO()
+    image = Image.new("RGB", (width, height), color)
+    if exif is not None:
+        image.save(out, "JPEG", exif=exif)
+    else:
+        image.save(out, "PNG")
+    return out.getvalue()
+
+
+def upload(client, setup, data, key="photo-0001", name="现场.png", item="points"):
+    return client.post(f"/inspections/{setup['inspection']}/items/{setup[item]}/photos",
+                       data={"photo": (io.BytesIO(data), name), "key": key},
+                       headers={**HX, "X-CSRFToken": setup["token"]}, content_type="multipart/form-data")
+
+
+def test_photo_is_downscaled_upright_without_location_and_counted_once(app, client, setup):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to view
+    exif[0x8825] = {2: (30.0, 0.0, 0.0)}  # GPS
+    response = upload(client, setup, png(3000, 1500, exif=exif), name="IMG_1.jpg")
+    assert response.status_code == 200
+    assert upload(client, setup, png(3000, 1500, exif=exif), name="IMG_1.jpg").status_code == 200  # resent
+    from portal.storage import storage
+
+    with app.app_context():
+        photos = db.session.scalars(select(Photo)).all()
+        assert len(photos) == 1
+        with Image.open(storage().path(photos[0].attachment.storage_key)) as picture:
+            assert picture.size == (1000, 2000)  # turned upright, long side 2000
+            assert not picture.getexif()
+        with Image.open(storage().path(photos[0].thumbnail.storage_key)) as thumbnail:
+            assert max(thumbnail.size) == 320
+    html = response.get_data(as_text=True)
+    assert "佐证照片 1" in html and 'hx-swap-oob="true"' in html  # the item's revision comes along
+
+
+@pytest.mark.parametrize("data,name,message", [
+    (b"%PDF-1.4 not a photo", "报告.pdf", "不是可接受的文件类型"),
+    (b"", "空.jpg", "文件是空的"),
+    (b"MZ\x90\x00 an executable", "photo.jpg", "不是可接受的文件类型"),
+])
+def test_non_images_are_refused_with_a_message(app, client, setup, data, name, message):
+    response = upload(client, setup, data, name=name)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
+
+
+def test_oversized_photo_is_refused(app, client, setup, monkeypatch):
+    from portal.supervision import photos
+
+    monkeypatch.setattr(photos, "MAX_BYTES", 1000)
+    response = upload(client, setup, png(400, 400, color=(1, 2, 3)) + b"\0" * 2000)
+    assert response.status_code == 422 and "文件太大" in response.get_data(as_text=True)
+
+
+def test_photo_can_be_deleted_before_submit(app, client, setup):
+    upload(client, setup, png())
+    with app.app_context():
+        photo = db.session.scalar(select(Photo))
+        keys = [photo.attachment.storage_key, photo.thumbnail.storage_key]
+    response = client.post(f"/inspections/{setup['inspection']}/photos/{photo.id}/delete",
+                           headers={**HX, "X-CSRFToken": setup["token"]})
+    assert response.status_code == 200 and "佐证照片" not in response.get_data(as_text=True)
+    from portal.storage import storage
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
+        assert not any(storage().path(key).exists() for key in keys)
+
+
+def submit(client, setup):
+    return client.post(f"/inspections/{setup['inspection']}/submit", headers={**HX, "X-CSRFToken": setup["token"]})
+
+
+def test_submit_lists_exactly_what_blocks_it(app, client, setup):
+    save(client, setup, "points", value="3", key="key-00010")  # critical, not met, photo required
+    save(client, setup, "rating", value="未达标", key="key-00011")  # note required
+    response = submit(client, setup)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "第 1.1 项</a>：未达标，须拍照留证" in html
+    assert "第 1.2 项</a>：未达标，须填写说明" in html
+    assert "第 2.1 项</a>：尚未作答" in html
+    with app.app_context():
+        assert db.session.get(Inspection, setup["inspection"]).status is InspectionStatus.DRAFT
+
+
+def test_submit_then_read_only(app, client, setup):
+    save(client, setup, "points", value="3", key="key-00012")
+    upload(client, setup, png())
+    save(client, setup, "rating", na="y", key="key-00013")
+    save(client, setup, "yes_no", value="是", key="key-00014")
+    response = submit(client, setup)
+    assert response.status_code == 200 and response.headers["HX-Redirect"].endswith(f"/inspections/{setup['inspection']}")
+    with app.app_context():
+        inspection = db.session.get(Inspection, setup["inspection"])
+        assert inspection.status is InspectionStatus.SUBMITTED and inspection.submitted_at
+    late = save(client, setup, "yes_no", value="否", revision="1", key="key-00015")
+    assert late.status_code == 409
+    assert answer_of(app, setup["inspection"], setup["yes_no"]).value == "是"
+    assert upload(client, setup, png(), key="photo-0002").status_code == 409
+    assert client.get(f"/inspections/{setup['inspection']}/fill").status_code == 303
+    detail = client.get(f"/inspections/{setup['inspection']}").get_data(as_text=True)
+    assert "不合格" in detail  # 3 of 10 on a critical item fails the whole inspection
+
+
+@pytest.fixture
+def submitted(app, make_school, make_inspection):
+    school = make_school()
+    inspection = make_inspection(school, status=InspectionStatus.SUBMITTED)
+    return {"school": school, "inspection": inspection}
+
+
+def test_review_return_needs_a_comment_then_inspector_can_edit(app, client, auth, submitted):
+    auth.login_as(Role.ADMIN)
+    token = auth.token()
+    url = f"/inspections/{submitted['inspection']}/review"
+    response = client.post(url, data={"decision": "return", "comment": "", "csrf_token": token}, headers=HX)
+    assert response.status_code == 422 and "退回时请写明" in response.get_data(as_text=True)
+    response = client.post(url, data={"decision": "return", "comment": "请补拍食堂照片", "csrf_token": token})
+    assert response.status_code == 303
+    with app.app_context():
+        inspection = db.session.get(Inspection, submitted["inspection"])
+        assert inspection.status is InspectionStatus.RETURNED and inspection.editable
+        assert inspection.review_comment == "请补拍食堂照片"
+    assert client.post(url, data={"decision": "approve", "csrf_token": token}).status_code == 409
+
+
+def test_approved_inspection_reaches_the_principal_drafts_do_not(app, client, auth, submitted, make_inspection):
+    auth.login_as(Role.ADMIN)
+    client.post(f"/inspections/{submitted['inspection']}/review", data={"decision": "approve", "csrf_token": auth.token()})
+    draft = make_inspection(submitted["school"])
+    client.post("/logout", data={"csrf_token": auth.token()})
+    auth.login_as(Role.PRINCIPAL, school_id=submitted["school"])
+    assert client.get(f"/inspections/{submitted['inspection']}").status_code == 200
+    assert client.get(f"/inspections/{submitted['inspection']}/print").status_code == 200
+    assert client.get(f"/inspections/{draft}").status_code == 403
+    listing = client.get("/inspections/").get_data(as_text=True)
+    assert f"/inspections/{submitted['inspection']}\"" in listing and f"/inspections/{draft}\"" not in listing
+    with app.app_context():
+        actions = db.session.scalars(select(AuditLog.changes).where(AuditLog.entity == "inspection")).all()
+    assert any("status" in change for change in actions)
+
+
+def test_start_is_idempotent_and_limited_to_own_schools(app, client, auth, make_school, make_template):
+    mine, theirs = make_school(name="我的学校"), make_school(name="别人的学校")
+    auth.login_as(Role.INSPECTOR, schools=[mine])
+    version = make_template()
+    page = client.get(f"/inspections/new?school={mine}").get_data(as_text=True)
+    assert "我的学校" in page and "别人的学校" not in page
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"school": mine, "version": version, "visit_date": "2026-11-20", "key": key, "csrf_token": auth.token()}
+    first = client.post("/inspections/new", data=data)
+    second = client.post("/inspections/new", data=data)  # a second tap
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Inspection)) == 1
+    forged = client.post("/inspections/new", data={**data, "school": theirs, "key": "another-key-1"})
+    assert forged.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Inspection)) == 1
+
+
+def test_list_filters_and_export_one_row_per_item_with_page_scores(app, client, setup):
+    save(client, setup, "points", value="10", key="key-00020")
+    save(client, setup, "rating", value="基本达标", key="key-00021")
+    save(client, setup, "yes_no", value="是", key="key-00022")
+    listing = client.get("/inspections/?status=DRAFT", headers=HX).get_data(as_text=True)
+    assert "90.0%" in listing and "优秀" in listing  # (10 + 3 + 5) / 20
+    assert "没有符合条件" in client.get("/inspections/?status=APPROVED", headers=HX).get_data(as_text=True)
+    response = client.get("/inspections/export.xlsx?status=DRAFT")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + 3
+    header = rows[0]
+    assert rows[2][header.index("答案")] == "基本达标" and rows[2][header.index("得分")] == 3
+    assert rows[1][header.index("得分率(%)")] == 90.0 and rows[1][header.index("等级")] == "优秀"
