@@ -1,11 +1,11 @@
 """Reusable inspection queries; each returns a Select for the caller to narrow, page or export."""
+from flask_login import current_user
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..models import Inspection, InspectionStatus, School, TemplateVersion
 from ..queries import text_search
 from ..security import Action, school_ids, scoped
-from flask_login import current_user
 
 
 def visible() -> Select:
