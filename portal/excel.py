@@ -11,6 +11,9 @@ from contextlib import contextmanager
 
 from flask import send_file
 from openpyxl import load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from .files.uploads import sniff
 
@@ -79,3 +82,35 @@ def rows(sheet, limit: int, too_many: str) -> list[tuple[int, tuple]]:
 def download(data: bytes, name: str):
     """A workbook as a download (never cached: lists hold personal and school data)."""
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
+
+
+def table(sheet, headers: list[str], rows, cap: int | dict = 44) -> list[list]:
+    """Write a header row (bold, frozen) and the rows; each column as wide as its widest cell, up
+    to `cap` (one figure, or one per header). Returns the rows written."""
+    rows = list(rows)
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers):
+        widest = max(width(value) for value in [header, *(row[index] for row in rows)])
+        limit = cap[header] if isinstance(cap, dict) else cap
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(widest + 4, 8), limit)
+    return rows
+
+
+def picker(sheet, column: int, header: str, choices: list[str], last_row: int) -> None:
+    """A dropdown of `choices` on a column (1-based) from row 2 to `last_row`."""
+    letter = get_column_letter(column)
+    rule = DataValidation(type="list", formula1=f'"{",".join(choices)}"', allow_blank=True,
+                          showErrorMessage=True, errorTitle=header, error=f"请从列表中选择：{'、'.join(choices)}")
+    rule.add(f"{letter}2:{letter}{last_row}")
+    sheet.add_data_validation(rule)
+
+
+def to_bytes(book) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -5,7 +5,6 @@ takes back unchanged.
 Import is all or nothing: every row is checked with the editor's own rules, and only a file
 without a single problem becomes a new draft. Nothing here commits.
 """
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,7 +12,6 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import excel
 from ..models import AnswerType, ChecklistTemplate, EvidenceRule, Item, Section, TemplateVersion, VersionStatus
@@ -241,25 +239,13 @@ def _book(rows: list[list], bands: list) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = ITEMS_SHEET
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+    excel.table(sheet, HEADERS, rows, cap={header: WIDTHS[header] + 4 for header in HEADERS})
     wrap = Alignment(wrap_text=True, vertical="top")
-    for index, header in enumerate(HEADERS):
-        letter = get_column_letter(index + 1)
-        widest = max(excel.width(value) for value in [header, *(row[index] for row in rows)])
-        sheet.column_dimensions[letter].width = min(max(widest + 4, 8), WIDTHS[header] + 4)
-        for cell in sheet[letter][1:]:
+    for index, header in enumerate(HEADERS, start=1):
+        for cell in sheet[get_column_letter(index)][1:]:
             cell.alignment = wrap
         if header in CHOICES:
-            picker = DataValidation(type="list", formula1=f'"{",".join(CHOICES[header])}"', allow_blank=True,
-                                    showErrorMessage=True, errorTitle=header,
-                                    error=f"请从列表中选择：{'、'.join(CHOICES[header])}")
-            picker.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
-            sheet.add_data_validation(picker)
+            excel.picker(sheet, index, header, CHOICES[header], MAX_ROWS + 1)
     levels = book.create_sheet(BANDS_SHEET)
     levels.append([*BANDS_HEADERS, "说明"])
     for threshold, name in bands:
@@ -268,9 +254,7 @@ def _book(rows: list[list], bands: list) -> bytes:
     for cell in levels[1]:
         cell.font = Font(bold=True)
     levels.column_dimensions["B"].width = 18
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return excel.to_bytes(book)
 
 
 def export(version: TemplateVersion) -> bytes:

@@ -4,15 +4,12 @@
 Import is all or nothing: every row is checked, against the other rows and the database, and
 only a file without a single bad row touches the session. Nothing here commits.
 """
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from wtforms.validators import Length, NumberRange, Regexp
 
@@ -263,26 +260,12 @@ def _workbook(rows: list[list]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET_TITLE
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(COLUMNS):
-        letter = get_column_letter(index + 1)
-        widest = max(excel.width(value) for value in [column.header, *(row[index] for row in rows)])
-        sheet.column_dimensions[letter].width = min(widest + 4, 44)
+    excel.table(sheet, HEADERS, rows)
+    for index, column in enumerate(COLUMNS, start=1):
         if column.choices:
-            picker = DataValidation(type="list", formula1=f'"{",".join(column.choices)}"', allow_blank=True,
-                                    showErrorMessage=True, errorTitle=column.header,
-                                    error=f"请从列表中选择：{'、'.join(column.choices)}")
-            picker.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
-            sheet.add_data_validation(picker)
+            excel.picker(sheet, index, column.header, column.choices, MAX_ROWS + 1)
     sheet.column_dimensions["A"].number_format = "@"  # codes typed in later stay text: leading zeros survive
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return excel.to_bytes(book)
 
 
 def export(schools: Iterable[School]) -> bytes:

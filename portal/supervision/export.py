@@ -1,9 +1,6 @@
 """Inspections to Excel: one row per item answered (or not) in each inspection, scored by
 scoring.score() like the pages."""
-import io
-
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from .. import excel
 from ..models import AnswerType, Inspection
@@ -47,19 +44,7 @@ def rows(inspections: list[Inspection]):
 
 
 def workbook(inspections: list[Inspection]) -> bytes:
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = "检查明细"
-    sheet.append(HEADERS)
-    widths = [excel.width(h) for h in HEADERS]
-    for row in rows(inspections):
-        sheet.append(row)
-        widths = [max(w, excel.width(v)) for w, v in zip(widths, row)]
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[sheet.cell(1, index + 1).column_letter].width = min(width + 2, 50)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book = Workbook()
+    book.active.title = "检查明细"
+    excel.table(book.active, HEADERS, rows(inspections), cap=50)
+    return excel.to_bytes(book)
