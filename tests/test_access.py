@@ -10,7 +10,7 @@ from flask import url_for
 
 from portal.extensions import db
 from portal.files.uploads import store
-from portal.models import Answer, Inspection, InspectionStatus, Photo, Role
+from portal.models import Answer, Draw, Inspection, InspectionStatus, Photo, Role
 
 from .conftest import PASSWORD, csrf_token
 
@@ -81,6 +81,7 @@ ROUTES = {
     "checklists.import_workbook": Route(MANAGE, fixed("checklists.import_workbook"), ("GET", "POST")),
     "checklists.import_template": Route(MANAGE, fixed("checklists.import_template")),
     "dashboard.index": Route(SIGNED_IN, fixed("dashboard.index")),
+    "draws.detail": Route(VIEW, lambda w, where: url_for("draws.detail", draw_id=w[f"draw_{where}"])),
     "files.download": Route(VIEW, lambda w, where: url_for("files.download", attachment_id=w[f"file_{where}"])),
     "schools.index": Route(VIEW, fixed("schools.index")),
     "schools.detail": Route(VIEW, school("schools.detail")),
@@ -129,6 +130,10 @@ def world(app, make_school, make_user, make_template, make_inspection):
             db.session.add(answer)
             db.session.commit()
             files[f"item_{where}"], files[f"photo_{where}"] = item.id, answer.photos[0].id
+            draw = Draw(purpose="随机抽班", school_id=sid, candidates=[["1", "一年级1班"]], count=1, seed="s", picked=["1"])
+            db.session.add(draw)
+            db.session.commit()
+            files[f"draw_{where}"] = draw.id
     users = {"user_own": make_user("principal", school_id=own), "user_other": make_user("principal", school_id=other)}
     with app.app_context():  # the template editor's routes work on a draft with one section and one item
         from portal.models import ChecklistTemplate, Item, Section, TemplateVersion

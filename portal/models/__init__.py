@@ -2,6 +2,7 @@
 from .attachment import Attachment
 from .audit import AuditLog, log_event
 from .base import utcnow
+from .draw import Draw
 from .checklist import (AnswerType, ChecklistTemplate, EvidenceRule, FrozenVersionError, Item, Section,
                         TemplateVersion, VersionStatus)
 from .inspection import Answer, Inspection, InspectionStatus, Photo
@@ -12,6 +13,6 @@ from .user import Role, User, inspector_school
 __all__ = [
     "AnswerType", "ChecklistTemplate", "EvidenceRule", "FrozenVersionError", "Item", "Section",
     "TemplateVersion", "VersionStatus", "Answer", "Inspection", "InspectionStatus", "Photo",
-    "Attachment", "AuditLog", "LoginFailure", "Ownership", "Role", "School", "SchoolKind",
+    "Attachment", "AuditLog", "Draw", "LoginFailure", "Ownership", "Role", "School", "SchoolKind",
     "User", "inspector_school", "log_event", "utcnow",
 ]
