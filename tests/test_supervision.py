@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Answer, AuditLog, Inspection, InspectionStatus, Item, Photo, Role
 
-from .conftest import HX, HX_BOOSTED
+from .conftest import HX, HX_BOOSTED, Auth
 
 
 def items(app, inspection_id):
@@ -229,6 +229,28 @@ def test_photo_can_be_deleted_before_submit(app, client, setup):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
         assert not any(storage().path(key).exists() for key in keys)
+
+
+def test_school_sees_evidence_photos_only_once_the_inspection_is_approved(app, client, make_user, setup):
+    upload(client, setup, png())
+    with app.app_context():
+        photo = db.session.scalar(select(Photo))
+        files = [f"/files/{photo.attachment_id}", f"/files/{photo.thumbnail_id}"]
+
+    def codes(as_client):
+        responses = [as_client.get(url) for url in files]
+        for response in responses:
+            response.close()
+        return [response.status_code for response in responses]
+
+    assert codes(client) == [200, 200]  # the inspector
+    principal = Auth(app, app.test_client(), make_user)
+    principal.login_as(Role.PRINCIPAL, school_id=setup["school"])
+    assert codes(principal.client) == [403, 403]
+    with app.app_context():
+        db.session.get(Inspection, setup["inspection"]).status = InspectionStatus.APPROVED
+        db.session.commit()
+    assert codes(principal.client) == [200, 200]
 
 
 def submit(client, setup):

@@ -3,14 +3,15 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import excel
 from ..extensions import db
 from ..files.uploads import UploadError
+from ..files.views import read_rule
 from ..htmx import is_htmx, is_partial, render, reswap, see_other
-from ..models import Answer, Inspection, InspectionStatus, Photo, utcnow
+from ..models import Answer, Attachment, Inspection, InspectionStatus, Photo, utcnow
 from ..queries import audit_trail
 from ..security import Action, authorize, load
 from ..storage import storage
@@ -29,6 +30,15 @@ def load_inspection(inspection_id: int, action: Action = Action.VIEW) -> Inspect
     if not inspection.released:
         authorize(Action.INSPECT, inspection)
     return inspection
+
+
+@read_rule
+def _evidence_of_readable_inspection(attachment: Attachment) -> None:
+    """A photo is as private as its inspection: the school sees it once the inspection is approved."""
+    inspection = db.session.scalar(select(Inspection).join(Answer).join(Photo).where(
+        or_(Photo.attachment_id == attachment.id, Photo.thumbnail_id == attachment.id)))
+    if inspection is not None and not inspection.released:
+        authorize(Action.INSPECT, inspection)
 
 
 def editable(inspection_id: int) -> Inspection:
