@@ -144,7 +144,7 @@ def secure_headers(response):
     response.headers["X-Frame-Options"] = "DENY"
     # same-origin, not no-referrer: Flask-WTF's HTTPS referrer check needs it.
     response.headers["Referrer-Policy"] = "same-origin"
-    if current_user.is_authenticated and request.endpoint != "static":
+    if not current_user.is_anonymous and request.endpoint != "static":  # no attribute read: no reload after a commit
         response.headers["Cache-Control"] = "no-store"
     return response
 

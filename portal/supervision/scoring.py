@@ -67,14 +67,20 @@ def share(rule: ItemRule, answer: Answer) -> Decimal | None:
     return SHARES[rule.answer_type][answer.value]
 
 
-def item_points(rule: ItemRule, answer: Answer) -> Decimal | None:
+def judge(rule: ItemRule, answer: Answer) -> tuple[Decimal | None, bool]:
+    """The item's points (None: unanswered or N/A) and whether it is not met."""
     earned = share(rule, answer)
-    return None if earned is None else earned * rule.max_points
+    if earned is None:
+        return None, False
+    return earned * rule.max_points, earned < MET_SHARE
+
+
+def item_points(rule: ItemRule, answer: Answer) -> Decimal | None:
+    return judge(rule, answer)[0]
 
 
 def is_not_met(rule: ItemRule, answer: Answer) -> bool:
-    earned = share(rule, answer)
-    return earned is not None and earned < MET_SHARE
+    return judge(rule, answer)[1]
 
 
 def band_for(percent: Decimal | None, bands=DEFAULT_BANDS, critical_failed: bool = False) -> str | None:
@@ -91,17 +97,19 @@ def band_for(percent: Decimal | None, bands=DEFAULT_BANDS, critical_failed: bool
 def score(rules: list[ItemRule], answers: dict[int, Answer], bands=DEFAULT_BANDS) -> Score:
     result = Score()
     for rule in rules:
-        answer = answers.get(rule.id, Answer())
-        if answer.na:
+        answer = answers.get(rule.id)
+        if answer is not None and answer.na:
             continue
         result.applicable += 1
         result.max_points += rule.max_points
-        points = item_points(rule, answer)
+        if answer is None:
+            continue
+        points, not_met = judge(rule, answer)
         if points is None:
             continue
         result.answered += 1
         result.points += points
-        if is_not_met(rule, answer):
+        if not_met:
             result.not_met.append(rule.id)
             if rule.critical:
                 result.critical_failures.append(rule.id)

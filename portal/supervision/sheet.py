@@ -107,12 +107,14 @@ def sections_of(version_id: int) -> list[Section]:
     ).all()
 
 
+NO_ANSWER = scoring.Answer()
 LIGHT_COLUMNS = (Answer.item_id, Answer.value, Answer.na, Answer.note, Answer.revision, Answer.updated_at)
 
 
-def build(inspection: Inspection, photos: bool = True, light: bool = False) -> Sheet:
+def build(inspection: Inspection, photos: bool = True, light: bool = False, rows_of: int | None = None) -> Sheet:
     """The whole sheet in a fixed number of queries, whatever the number of items. `light`: answers
-    as plain rows (scores and save states only; no photos, no people), for autosave responses."""
+    as plain rows (scores and save states only; no photos, no people), for autosave responses.
+    `rows_of`: an item id; only its section gets rows, the others only their scores."""
     if light:
         rows = db.session.execute(select(*LIGHT_COLUMNS).where(Answer.inspection_id == inspection.id))
         answers = {row.item_id: row for row in rows}
@@ -124,11 +126,11 @@ def build(inspection: Inspection, photos: bool = True, light: bool = False) -> S
     sheet = Sheet(inspection)
     bands = inspection.version.bands
     for section in layout(inspection.version):
-        rows, answered = [], {}
-        for item in section.items:
-            answer = answers.get(item.id)
-            answered[item.id] = item_answer = given(item, answer)
-            rows.append(Row(item, answer, scoring.item_points(item, item_answer), scoring.is_not_met(item, item_answer)))
+        answered = {item.id: given(item, answers[item.id]) for item in section.items if item.id in answers}
+        rows = []
+        if rows_of is None or any(item.id == rows_of for item in section.items):
+            rows = [Row(item, answers.get(item.id), *scoring.judge(item, answered.get(item.id, NO_ANSWER)))
+                    for item in section.items]
         sheet.parts.append(Part(section, rows, scoring.score(section.items, answered, bands)))
     sheet.total = scoring.combine([part.score for part in sheet.parts], bands)
     return sheet

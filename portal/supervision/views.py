@@ -131,7 +131,7 @@ def _answered(inspection: Inspection, item, outcome: str, error: str | None = No
         response = render("supervision/fill.html", "item", inspection=inspection, sheet=built,
                           row=built.row(item.id), problems={item.id: outcome}, status=status)
         return reswap(response, "outerHTML", f"#item-{item.id}")
-    built = sheet.build(inspection, light=True)
+    built = sheet.build(inspection, light=True, rows_of=item.id)
     return render("supervision/fill.html", "item_saved", sheet=built, part=built.part_of(item.id),
                   row=built.row(item.id), outcome=outcome, error=error, status=status)
 
