@@ -35,8 +35,8 @@
     if (!reported && event.detail.xhr.status !== 401) toast("操作未成功（" + event.detail.xhr.status + "），请重试。");
   });
   document.body.addEventListener("htmx:sendError", function (event) {
-    // Autosaves are kept for later (see the offline queue below); anything else must be retried.
-    if (!event.detail.elt.matches("form[data-autosave]")) toast("网络连接中断，请检查网络后重试。");
+    // Autosaves and photos are kept for later (see the offline queue below); anything else must be retried.
+    if (!event.detail.elt.matches("form[data-autosave], form[data-photo-upload]")) toast("网络连接中断，请检查网络后重试。");
   });
 
   // Keep what was typed in a form[data-keep-draft] until the server has taken it: a session
@@ -125,6 +125,7 @@
   var flushing = null;  // the key of the entry being sent
 
   function showStatus(root, count) {
+    count += photoCount;
     var status = document.querySelector("[data-sync-status]");
     if (status) {
       status.hidden = count === 0 && !flushing;
@@ -185,7 +186,7 @@
     var root = sheet();
     if (!root || flushing) return;
     var queue = readQueue(root);
-    if (!queue.length) return;
+    if (!queue.length) { if (window.indexedDB) flushPhotos(root); return; }
     var entry = queue[0];
     flushing = entry.key;
     showStatus(root, queue.length);
@@ -222,6 +223,111 @@
     });
   }
 
+  // Photos picked while offline (or whose upload failed) wait in IndexedDB: a photo is too big
+  // for localStorage. They are sent after the answers, one at a time, with the key chosen when
+  // they were picked, so a photo whose upload did arrive is stored once.
+  var photoCount = 0;
+  function photoDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open("dudao-photos", 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore("photos", { keyPath: "key" }); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  function photoStore(mode, work) {
+    return photoDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction("photos", mode);
+        var result = work(tx.objectStore("photos"));
+        tx.oncomplete = function () { db.close(); resolve(result && result.result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+  function waitingPhotos(root) {
+    var inspection = root.getAttribute("data-offline-queue");
+    return photoStore("readonly", function (store) { return store.getAll(); }).then(function (all) {
+      return all.filter(function (p) { return p.inspection === inspection; })
+        .sort(function (a, b) { return a.at - b.at; });
+    });
+  }
+  function showWaitingPhotos(root) {
+    return waitingPhotos(root).then(function (photos) {
+      photoCount = photos.length;
+      root.querySelectorAll("[data-waiting-photos]").forEach(function (el) { el.remove(); });
+      photos.forEach(function (photo) {
+        var box = root.querySelector("#photos-" + photo.item);
+        if (!box) return;
+        var note = box.querySelector("[data-waiting-photos]");
+        if (!note) {
+          note = document.createElement("p");
+          note.className = "pending small";
+          note.setAttribute("data-waiting-photos", "0");
+          box.appendChild(note);
+        }
+        var n = Number(note.getAttribute("data-waiting-photos")) + 1;
+        note.setAttribute("data-waiting-photos", String(n));
+        note.textContent = n + " 张照片待上传（已保存在本机）";
+      });
+      showStatus(root, readQueue(root).length);
+      return photos;
+    });
+  }
+  function keepPhoto(form) {
+    var root = sheet();
+    var input = form.querySelector("input[type=file]");
+    var file = input && input.files[0];
+    if (!root || !file) return;
+    var keyField = form.querySelector("[name=key]");
+    var entry = { key: keyField.value, inspection: root.getAttribute("data-offline-queue"),
+                  item: form.closest(".photos").id.replace("photos-", ""), url: form.getAttribute("action"),
+                  name: file.name, blob: file, at: Date.now() };
+    photoStore("readwrite", function (store) { return store.put(entry); }).then(function () {
+      input.value = "";
+      keyField.value = newKey();  // the next photo is another photo
+      return showWaitingPhotos(root);
+    }).then(function () {
+      if (navigator.onLine) flush();
+    }, function () {
+      window.dudaoToast("照片未能上传，也无法保存在本机（浏览器不允许），请联网后重新选择。");
+    });
+  }
+  var sendingPhoto = false;
+  function flushPhotos(root) {
+    if (sendingPhoto || readQueue(root).length || !window.indexedDB) return;
+    sendingPhoto = true;
+    waitingPhotos(root).then(function (photos) {
+      if (!photos.length) { sendingPhoto = false; return; }
+      var photo = photos[0];
+      var body = new FormData();
+      body.append("photo", photo.blob, photo.name);
+      body.append("key", photo.key);
+      return fetch(photo.url, {
+        method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+        headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
+      }).then(function (response) {
+        if (response.status !== 200 && response.status !== 422 && response.status !== 409) {
+          throw new Error("status " + response.status);
+        }
+        return response.text().then(function (html) {
+          var box = root.querySelector("#photos-" + photo.item);
+          if (response.status === 409) window.dudaoToast("这次检查已不能修改，本机保存的照片“" + photo.name + "”未上传。");
+          else if (box) htmx.swap(box, html, { swapStyle: "innerHTML" });
+          return photoStore("readwrite", function (store) { return store.delete(photo.key); });
+        }).then(function () {
+          sendingPhoto = false;
+          return showWaitingPhotos(root).then(function () { flushPhotos(root); });
+        });
+      });
+    }).catch(function (problem) {
+      sendingPhoto = false;
+      if (String(problem).indexOf("status") >= 0) {
+        window.dudaoToast("待上传的照片暂时无法发送（登录可能已过期），照片仍保存在本机。请重新登录后回到此页。");
+      }
+    });
+  }
+
   // Restore queued content into the page (after a reload or reopening the tab), then try to send.
   function restore(root) {
     readQueue(root).forEach(function (entry) {
@@ -236,7 +342,8 @@
       markPending(form);
     });
     showStatus(root, readQueue(root).length);
-    if (navigator.onLine) flush();
+    var photos = window.indexedDB ? showWaitingPhotos(root) : Promise.resolve();
+    photos.catch(function () {}).then(function () { if (navigator.onLine) flush(); });
   }
 
   document.body.addEventListener("htmx:load", function (event) {
@@ -252,6 +359,12 @@
 
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
+    if (form.matches("form[data-photo-upload]") && window.indexedDB && sheet()
+        && (!navigator.onLine || readQueue(sheet()).length || photoCount)) {
+      event.preventDefault();  // offline, or earlier photos still waiting: this one waits behind them
+      keepPhoto(form);
+      return;
+    }
     if (!form.matches("form[data-autosave]")) return;
     if (!navigator.onLine || readQueue(sheet()).length) {
       event.preventDefault();
@@ -263,6 +376,7 @@
   ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
     document.body.addEventListener(name, function (event) {
       if (event.detail.elt.matches("form[data-autosave]")) enqueue(event.detail.elt);
+      if (event.detail.elt.matches("form[data-photo-upload]") && window.indexedDB) keepPhoto(event.detail.elt);
     });
   });
 
