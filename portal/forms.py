@@ -1,8 +1,21 @@
 """Form plumbing shared by every blueprint."""
 from flask import request
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
+from wtforms.meta import DefaultMeta
 
 from .htmx import trigger_name
+
+
+class Form(FlaskForm):
+    """Every form of the portal: WTForms' own messages ("Not a valid choice", ...) in Chinese,
+    from the catalogue WTForms ships (Flask-WTF would look for Flask-Babel, which we do not use)."""
+
+    class Meta(FlaskForm.Meta):
+        locales = ("zh",)
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
 
 
 def stripped(value):

@@ -90,3 +90,12 @@ def test_county_home_lists_school_kinds_in_school_order(client, auth, make_schoo
     html = client.get("/").get_data(as_text=True)
     positions = [html.index(f">{label}</a>") for label in ("幼儿园", "小学", "初中", "高中")]
     assert positions == sorted(positions)
+
+
+def test_wtforms_own_messages_are_in_chinese(app):
+    from portal.schools.forms import SchoolForm
+
+    with app.test_request_context(method="POST", data={"students": "三百"}):
+        form = SchoolForm(meta={"csrf": False})
+        assert not form.validate()
+        assert form.students.errors[0] == "不是有效的整数。"  # not "Not a valid integer value."

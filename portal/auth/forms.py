@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..forms import Form
 from .passwords import MIN_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=40)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)],
@@ -13,7 +13,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField("在这台设备上保持登录（共用电脑请勿勾选）")
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new = PasswordField(
         "新密码",

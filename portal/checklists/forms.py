@@ -1,7 +1,6 @@
 import re
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
 from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
@@ -9,7 +8,7 @@ from wtforms.validators import (AnyOf, DataRequired, InputRequired, Length, Numb
                                 ValidationError)
 
 from ..extensions import db
-from ..forms import enum_field, options, stripped, to_id
+from ..forms import Form, enum_field, options, stripped, to_id
 from ..models import AnswerType, ChecklistTemplate, EvidenceRule, TemplateVersion
 
 
@@ -63,7 +62,7 @@ TITLE_RULE = Length(max=120, message="最多 120 个字")
 NAME_RULE = Length(max=80, message="最多 80 个字")
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     name = StringField("模板名称", filters=[stripped], validators=[DataRequired("请填写模板名称"), NAME_RULE])
     description = TextAreaField("说明", filters=[stripped],
                                 validators=[Optional(), Length(max=500, message="最多 500 个字")])
@@ -78,7 +77,7 @@ def name_taken(name: str) -> bool:
         select(ChecklistTemplate.id).where(func.lower(ChecklistTemplate.name) == name.strip().lower())) is not None
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     title = StringField("一级指标", filters=[stripped], validators=[DataRequired("请填写一级指标名称"), TITLE_RULE],
                         render_kw={"placeholder": "如：教学管理"})
 
@@ -91,7 +90,7 @@ class SectionForm(FlaskForm):
             raise ValidationError("本版本已有同名的一级指标")
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     text = TextAreaField("评估要点（二级指标）", filters=[stripped],
                          validators=[DataRequired("请填写评估要点"), TEXT_RULE], render_kw={"rows": 2})
     standard = TextAreaField("评分标准", filters=[stripped], validators=[Optional(), STANDARD_RULE],
@@ -126,7 +125,7 @@ class PercentField(IntegerField):
 PERCENT_RULES = [InputRequired("请填写"), NumberRange(0, 100, "请填写 0 到 100 之间的整数")]
 
 
-class BandsForm(FlaskForm):
+class BandsForm(Form):
     """The three thresholds (percent of the applicable maximum), highest first; below 合格: 不合格."""
 
     excellent = PercentField("优秀（得分率 ≥ %）", validators=PERCENT_RULES, render_kw={"inputmode": "numeric"})
@@ -164,11 +163,11 @@ def check_bands(bands: list) -> list[str]:
     return found
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[AnyOf(["up", "down"])])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     template = SelectField("导入到", coerce=to_id, validate_choice=False)
     name = StringField("新模板名称", filters=[stripped], validators=[NAME_RULE])  # required for a new template: see below
     file = FileField("检查表（Excel .xlsx）", validators=[

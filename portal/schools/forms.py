@@ -1,11 +1,10 @@
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..extensions import db
-from ..forms import enum_field, options
+from ..forms import Form, enum_field, options
 from ..models import Ownership, School, SchoolKind
 
 
@@ -13,7 +12,7 @@ def distinct_values(column) -> list[str]:
     return [v for v in db.session.scalars(select(column).distinct().order_by(column)) if v]
 
 
-class SchoolFilterForm(FlaskForm):
+class SchoolFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form
 
@@ -30,7 +29,7 @@ class SchoolFilterForm(FlaskForm):
         self.township.choices = options([("", "全部乡镇")] + [(t, t) for t in distinct_values(School.township)])
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(Form):
     code = StringField(
         "学校代码",
         validators=[DataRequired("请填写学校代码"), Length(max=20, message="最多 20 个字符"),
@@ -74,7 +73,7 @@ class SchoolForm(FlaskForm):
             setattr(obj, number, getattr(obj, number) or 0)
 
 
-class RosterImportForm(FlaskForm):
+class RosterImportForm(Form):
     file = FileField("学校名单（Excel .xlsx）", validators=[
         FileRequired("请选择要导入的 Excel 文件"), FileAllowed(["xlsx"], "只能导入 .xlsx 格式的 Excel 文件")],
         render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})

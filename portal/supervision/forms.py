@@ -1,7 +1,6 @@
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SearchField, SelectField,
@@ -9,7 +8,7 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..extensions import db
-from ..forms import enum_field, options, stripped, to_id
+from ..forms import Form, enum_field, options, stripped, to_id
 from ..models import (AnswerType, ChecklistTemplate, InspectionStatus, Item, Role, School, TemplateVersion, User,
                       VersionStatus)
 from ..security import Action, school_ids
@@ -43,7 +42,7 @@ def schools_for(user, action: Action, active_only: bool = True):
     return db.session.scalars(stmt).all()
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     school = SelectField("学校", coerce=to_id, validators=[InputRequired("请选择学校")])
     version = SelectField("检查表", coerce=to_id, validators=[InputRequired("请选择检查表")])
     visit_date = DateField("检查日期", validators=[InputRequired("请填写检查日期")])
@@ -61,7 +60,7 @@ class StartForm(FlaskForm):
             raise ValidationError("检查日期不在合理范围内")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """One item's answer, as the filling page sends it on every change."""
 
     class Meta:
@@ -103,7 +102,7 @@ class AnswerForm(FlaskForm):
         return next((errors[0] for errors in self.errors.values()), None)
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(Form):
     class Meta:
         csrf = False  # sent with the X-CSRFToken header (or the page form's token), checked by CSRFProtect
 
@@ -111,7 +110,7 @@ class PhotoForm(FlaskForm):
     key = StringField(validators=[DataRequired(), KEY])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     decision = RadioField("审核结果", choices=options([("approve", "通过"), ("return", "退回修改")]),
                           validators=[InputRequired("请选择审核结果")])
     comment = TextAreaField("审核意见", filters=[stripped],
@@ -122,7 +121,7 @@ class ReviewForm(FlaskForm):
             raise ValidationError("退回时请写明需要修改的地方")
 
 
-class InspectionFilterForm(FlaskForm):
+class InspectionFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form
 

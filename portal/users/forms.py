@@ -1,5 +1,4 @@
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import HiddenField, PasswordField, SearchField, SelectField, SelectMultipleField, StringField, TelField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
@@ -7,7 +6,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.passwords import MIN_LENGTH, hash_password
 from ..extensions import db
-from ..forms import enum_field, options, stripped, to_id
+from ..forms import Form, enum_field, options, stripped, to_id
 from ..models import Role, School, User
 
 PASSWORD_RULE = Length(min=MIN_LENGTH, max=200, message=f"密码至少 {MIN_LENGTH} 位")
@@ -23,7 +22,7 @@ def school_choices(schools, blank: str | None = None):
     return options(([("", blank)] if blank is not None else []) + pairs)
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form
 
@@ -39,7 +38,7 @@ class UserFilterForm(FlaskForm):
         self.school.choices = school_choices(schools, blank="全部学校")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField("用户名", filters=[stripped], render_kw={"autocomplete": "off"}, validators=[
         DataRequired("请填写用户名"), Length(min=3, max=40, message="3 到 40 个字符"),
         Regexp(r"^[A-Za-z0-9._-]+$", message="只能包含字母、数字和 . _ -")])
@@ -105,12 +104,12 @@ class UserForm(FlaskForm):
             user.password_hash = hash_password(self.password.data)
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password = PasswordField("新的临时密码", validators=[DataRequired("请填写新密码"), PASSWORD_RULE],
                              render_kw={"autocomplete": "new-password"})
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(Form):
     """停用 / 启用: the state wanted, not a toggle, so a double tap does not undo itself."""
 
     active = HiddenField(validators=[AnyOf(["0", "1"])])
