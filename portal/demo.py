@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from .auth.passwords import hash_password
 from .extensions import db
-from .models import Answer, AnswerType, Inspection, InspectionStatus, Ownership, Role, School, SchoolKind, User
+from .models import (Answer, AnswerType, Inspection, InspectionStatus, Ownership, Role, Round, RoundKind, School,
+                     SchoolKind, User)
+from .rounds import planning
 from .supervision.catalog import load_builtin_templates
 from .supervision.scoring import choices
 
@@ -99,7 +101,24 @@ def seed(rng: random.Random | None = None) -> bool:
         ))
     db.session.flush()
     _inspections(rng, templates, schools)
+    _round(templates, schools)
     return True
+
+
+def _round(templates, schools) -> None:
+    """A random round under way: eight schools and their inspectors drawn openly (双随机)."""
+    today = date.today()
+    supervision_round = Round(name=f"{today.year} 年五项管理随机督导", kind=RoundKind.RANDOM,
+                              version=templates[2].versions[0], starts_on=today - timedelta(days=7),
+                              ends_on=today + timedelta(days=21), notes="双随机：随机抽取学校，随机选派督学，不派往本人责任区。")
+    supervision_round.school_draw, picked = planning.draw_schools(
+        f"{supervision_round.name} 学校", [school for school in schools if school.active], 8, "候选：全部在用学校")
+    inspectors = db.session.scalars(select(User).where(User.role == Role.INSPECTOR).order_by(User.username)).all()
+    for a in planning.assign(supervision_round.name, picked, inspectors, at_random=True, exclude_own_zone=True):
+        supervision_round.inspections.append(Inspection(
+            school=a.school, version=supervision_round.version, inspector=a.inspector, inspector_draw=a.draw,
+            visit_date=supervision_round.starts_on))
+    db.session.add(supervision_round)
 
 
 def _answers(rng: random.Random, version, share: float) -> list[Answer]:

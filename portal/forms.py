@@ -1,8 +1,9 @@
 """Form plumbing shared by every blueprint."""
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField
+from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.meta import DefaultMeta
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .htmx import trigger_name
 
@@ -16,6 +17,12 @@ class Form(FlaskForm):
 
         def get_translations(self, form):
             return DefaultMeta.get_translations(self, form)
+
+
+class CheckboxList(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (touch-friendly, no ctrl-click)."""
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def stripped(value):

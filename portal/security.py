@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from .auth.next_url import safe_next
 from .extensions import db, login_manager
 from .htmx import current_url, is_htmx, navigate
-from .models import Role, User, inspector_school
+from .models import Inspection, Role, User, inspector_school
 
 
 MAX_ID = 2**31 - 1
@@ -47,9 +47,10 @@ RULES: dict[Role, dict[Action, Reach]] = {
 
 
 def inspector_school_ids(user: User) -> set[int]:
-    """An inspector's schools: the assigned 责任区 (rounds add theirs when they exist)."""
-    rows = db.session.scalars(select(inspector_school.c.school_id).where(inspector_school.c.user_id == user.id))
-    return set(rows)
+    """An inspector's schools: the assigned 责任区, and the schools a supervision round sends them to."""
+    zone = select(inspector_school.c.school_id).where(inspector_school.c.user_id == user.id)
+    rounds = select(Inspection.school_id).where(Inspection.inspector_id == user.id, Inspection.round_id.is_not(None))
+    return set(db.session.scalars(zone.union(rounds)))
 
 
 def school_ids(user, action: Action) -> set[int] | None:

@@ -1,5 +1,5 @@
 """Template globals and filters: local times, permission checks for navigation."""
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -16,7 +16,12 @@ def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
 
 
-AUDIT_ENTITIES = {"school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",
+def local_today() -> date:
+    """Today in the office's time zone (Asia/Shanghai), whatever the server's clock zone."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+AUDIT_ENTITIES = {"supervision_round": "督导批次", "draw": "随机抽取", "school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",
                   "template_version": "模板版本", "checklist_section": "一级指标", "checklist_item": "评估要点"}
 AUDIT_ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "logout": "退出",
                  "password": "修改密码"}

@@ -4,13 +4,14 @@ Each route names its rule; the test fails when a route exists that is not listed
 new view cannot ship without saying who may reach it.
 """
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from flask import url_for
 
 from portal.extensions import db
 from portal.files.uploads import store
-from portal.models import Answer, Draw, Inspection, InspectionStatus, Photo, Role
+from portal.models import Answer, Draw, Inspection, InspectionStatus, Photo, Role, Round, RoundKind
 
 from .conftest import PASSWORD, csrf_token
 
@@ -36,8 +37,9 @@ def school(endpoint, **extra):
 
 
 def fixed(endpoint, **extra):
-    """A route not bound to one school (lists, forms): any reach of the role suffices."""
-    url = lambda w, where: url_for(endpoint, **extra)  # noqa: E731
+    """A route not bound to one school (lists, forms): any reach of the role suffices. An `extra`
+    given as None is the world's id of that name (e.g. round_id=None: the world's round)."""
+    url = lambda w, where: url_for(endpoint, **{k: w[k] if v is None else v for k, v in extra.items()})  # noqa: E731
     url.school_bound = False
     return url
 
@@ -83,6 +85,9 @@ ROUTES = {
     "dashboard.index": Route(SIGNED_IN, fixed("dashboard.index")),
     "draws.detail": Route(VIEW, lambda w, where: url_for("draws.detail", draw_id=w[f"draw_{where}"])),
     "files.download": Route(VIEW, lambda w, where: url_for("files.download", attachment_id=w[f"file_{where}"])),
+    "rounds.index": Route(MANAGE, fixed("rounds.index")),
+    "rounds.create": Route(MANAGE, fixed("rounds.create"), ("GET", "POST")),
+    "rounds.detail": Route(MANAGE, fixed("rounds.detail", round_id=None)),
     "schools.index": Route(VIEW, fixed("schools.index")),
     "schools.detail": Route(VIEW, school("schools.detail")),
     "schools.create": Route(MANAGE, fixed("schools.create"), ("GET", "POST")),
@@ -143,6 +148,11 @@ def world(app, make_school, make_user, make_template, make_inspection):
         db.session.add(ChecklistTemplate(name="访问测试模板", versions=[draft]))
         db.session.commit()
         checklist = {"checklist_version": draft.id, "checklist_section": draft.sections[0].id, "checklist_item": item.id}
+        supervision_round = Round(name="访问测试批次", kind=RoundKind.SPECIAL, version_id=version, starts_on=date(2026, 9, 1),
+                                  ends_on=date(2026, 9, 30))
+        db.session.add(supervision_round)
+        db.session.commit()
+        checklist["round_id"] = supervision_round.id
     return {"own": own, "other": other, **files, **users, **checklist}
 
 

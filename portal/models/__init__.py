@@ -7,12 +7,13 @@ from .checklist import (AnswerType, ChecklistTemplate, EvidenceRule, FrozenVersi
                         TemplateVersion, VersionStatus)
 from .inspection import Answer, Inspection, InspectionStatus, Photo
 from .login_attempt import LoginFailure
+from .round import Round, RoundKind
 from .school import Ownership, School, SchoolKind
 from .user import Role, User, inspector_school
 
 __all__ = [
     "AnswerType", "ChecklistTemplate", "EvidenceRule", "FrozenVersionError", "Item", "Section",
     "TemplateVersion", "VersionStatus", "Answer", "Inspection", "InspectionStatus", "Photo",
-    "Attachment", "AuditLog", "Draw", "LoginFailure", "Ownership", "Role", "School", "SchoolKind",
+    "Attachment", "AuditLog", "Draw", "LoginFailure", "Round", "RoundKind", "Ownership", "Role", "School", "SchoolKind",
     "User", "inspector_school", "log_event", "utcnow",
 ]

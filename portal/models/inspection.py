@@ -4,6 +4,7 @@ An inspection keeps the template version it was started on forever; its items ar
 """
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,8 +13,12 @@ from ..extensions import db
 from .attachment import Attachment
 from .base import Timestamped, UTCDateTime, utcnow
 from .checklist import Item, TemplateVersion
+from .draw import Draw
 from .school import School, label_enum
 from .user import User
+
+if TYPE_CHECKING:
+    from .round import Round
 
 
 class InspectionStatus(enum.Enum):
@@ -40,6 +45,9 @@ class Inspection(Timestamped, db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     review_comment: Mapped[str] = mapped_column(Text, default="")
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_round.id", ondelete="RESTRICT"), index=True)
+    # The draw that picked this inspection's inspector (a round's random assignment), if any.
+    inspector_draw_id: Mapped[int | None] = mapped_column(ForeignKey("draw.id", ondelete="RESTRICT"))
     # The start form's one-time key: a second tap on 开始检查 finds this row instead of adding one.
     client_key: Mapped[str | None] = mapped_column(String(36), unique=True)
 
@@ -48,6 +56,8 @@ class Inspection(Timestamped, db.Model):
     inspector: Mapped[User | None] = relationship(foreign_keys=[inspector_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     answers: Mapped[list["Answer"]] = relationship(back_populates="inspection", cascade="all, delete-orphan")
+    round: Mapped["Round | None"] = relationship(back_populates="inspections")
+    inspector_draw: Mapped[Draw | None] = relationship()
 
     @property
     def editable(self) -> bool:

@@ -1,12 +1,11 @@
 from flask_login import current_user
 from sqlalchemy import func, select
-from wtforms import HiddenField, PasswordField, SearchField, SelectField, SelectMultipleField, StringField, TelField
+from wtforms import HiddenField, PasswordField, SearchField, SelectField, StringField, TelField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.passwords import MIN_LENGTH, hash_password
 from ..extensions import db
-from ..forms import Form, enum_field, options, stripped, to_id
+from ..forms import CheckboxList, Form, enum_field, options, stripped, to_id
 from ..models import Role, School, User
 
 PASSWORD_RULE = Length(min=MIN_LENGTH, max=200, message=f"密码至少 {MIN_LENGTH} 位")
@@ -48,9 +47,8 @@ class UserForm(Form):
         Optional(), Length(max=20, message="最多 20 个字符"), Regexp(r"^[0-9-]+$", message="只能包含数字和 -")])
     role = enum_field("角色", Role, validators=[DataRequired("请选择角色")])
     school_id = SelectField("所在学校（校长必填）", coerce=to_id, invalid_choice_message=NO_SUCH_SCHOOL)
-    school_ids = SelectMultipleField("责任区学校（仅督学）", coerce=to_id, invalid_choice_message=NO_SUCH_SCHOOL,
-                                     description=f"只对督学有效，最多 {ZONE_LIMIT} 所；其他角色保存时清空",
-                                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    school_ids = CheckboxList("责任区学校（仅督学）", coerce=to_id, invalid_choice_message=NO_SUCH_SCHOOL,
+                              description=f"只对督学有效，最多 {ZONE_LIMIT} 所；其他角色保存时清空")
     # new-password: browsers must not fill in the admin's own saved password here
     password = PasswordField("初始密码", validators=[DataRequired("请设置初始密码"), PASSWORD_RULE],
                              render_kw={"autocomplete": "new-password"})

@@ -51,6 +51,10 @@ PAGES = [
     pytest.param("inspection_start", "duxue1", "/inspections/new", id="inspection-start"),
     pytest.param("inspection_fill", "duxue1", "/inspections/1/fill", id="inspection-fill"),
     pytest.param("inspection_detail", "admin", "/inspections/2", id="inspection-detail"),
+    pytest.param("rounds", "admin", "/rounds/", id="rounds"),
+    pytest.param("round_new", "admin", "/rounds/new", id="round-new"),
+    pytest.param("round_detail", "admin", "/rounds/1", id="round-detail"),
+    pytest.param("draw", "admin", "/draws/1", id="draw"),
 ]
 
 

@@ -1,0 +1,116 @@
+"""Planning a supervision round: which schools, which inspector for each, and how far it has got.
+
+- Schools are picked by the office, or drawn at random from the active schools that match the
+  round's filters (one recorded draw, see portal/draws).
+- Inspectors are assigned in turn from the chosen list, or drawn at random for each school (one
+  recorded draw per school). In a random draw the candidates for a school are the chosen
+  inspectors with the fewest schools so far in this round, school by school (the work is spread
+  as evenly as that greedy rule and the exclusions allow), and, when `exclude_own_zone` is set,
+  none whose own 责任区 holds that school.
+"""
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, select
+
+from .. import draws
+from ..extensions import db
+from ..models import Answer, Draw, Inspection, InspectionStatus, School, User, inspector_school
+
+
+class PlanningError(ValueError):
+    """The plan cannot be made as asked; the message says why, in Chinese."""
+
+
+def candidate_schools(kind=None, group: str = "", township: str = "", project: bool = False) -> Select:
+    stmt = select(School).where(School.active).order_by(School.code)
+    if kind:
+        stmt = stmt.where(School.kind == kind)
+    if group:
+        stmt = stmt.where(School.education_group == group)
+    if township:
+        stmt = stmt.where(School.township == township)
+    if project:
+        stmt = stmt.where(School.is_project_school)
+    return stmt
+
+
+def draw_schools(purpose: str, candidates: list[School], count: int, rule: str) -> tuple[Draw, list[School]]:
+    if not 0 < count <= len(candidates):
+        raise PlanningError(f"符合条件的学校有 {len(candidates)} 所，抽取数须在 1 到 {len(candidates)} 之间")
+    record = draws.draw(purpose, [(s.id, s.name) for s in candidates], count, rule=rule)
+    by_id = {str(s.id): s for s in candidates}
+    return record, [by_id[key] for key in record.picked]
+
+
+def zones(inspectors: list[User]) -> dict[int, set[int]]:
+    """Each inspector's own 责任区 (school ids)."""
+    result = {inspector.id: set() for inspector in inspectors}
+    rows = db.session.execute(select(inspector_school.c.user_id, inspector_school.c.school_id)
+                              .where(inspector_school.c.user_id.in_(result)))
+    for user_id, school_id in rows:
+        result[user_id].add(school_id)
+    return result
+
+
+@dataclass
+class Assignment:
+    school: School
+    inspector: User
+    draw: Draw | None = None
+
+
+def assign(round_name: str, schools: list[School], inspectors: list[User], at_random: bool,
+           exclude_own_zone: bool) -> list[Assignment]:
+    if not inspectors:
+        raise PlanningError("请至少选择一名督学")
+    if not at_random:
+        return [Assignment(school, inspectors[i % len(inspectors)]) for i, school in enumerate(schools)]
+    zone = zones(inspectors) if exclude_own_zone else {}
+    load = {inspector.id: 0 for inspector in inspectors}
+    by_id = {str(inspector.id): inspector for inspector in inspectors}
+    result = []
+    for school in schools:
+        eligible = [i for i in inspectors if school.id not in zone.get(i.id, set())]
+        if not eligible:
+            raise PlanningError(f"{school.name}：所选督学都是该校的责任督学，无人可派")
+        fewest = min(load[i.id] for i in eligible)
+        candidates = [i for i in eligible if load[i.id] == fewest]
+        rule = "候选：所选督学中本批次已分配学校最少者" + ("，不含该校的责任督学" if exclude_own_zone else "")
+        record = draws.draw(f"{round_name} · {school.name} 督学", [(i.id, i.display_name) for i in candidates], 1,
+                            rule=rule)
+        chosen = by_id[record.picked[0]]
+        load[chosen.id] += 1
+        result.append(Assignment(school, chosen, record))
+    return result
+
+
+class Progress(enum.Enum):
+    NOT_STARTED = "未开始"
+    IN_PROGRESS = "进行中"
+    SUBMITTED = "已提交"
+    APPROVED = "已通过"
+
+
+def progress(inspection: Inspection, answered: int) -> Progress:
+    if inspection.status is InspectionStatus.APPROVED:
+        return Progress.APPROVED
+    if inspection.status is InspectionStatus.SUBMITTED:
+        return Progress.SUBMITTED
+    return Progress.IN_PROGRESS if answered or inspection.status is InspectionStatus.RETURNED else Progress.NOT_STARTED
+
+
+def is_late(inspection: Inspection, ends_on: date, today: date) -> bool:
+    """Past the round's last day and not yet handed in (submitted or approved)."""
+    return today > ends_on and inspection.status not in (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
+
+
+def answered_counts(inspection_ids: list[int]) -> dict[int, int]:
+    """Answered items per inspection, in one query."""
+    if not inspection_ids:
+        return {}
+    rows = db.session.execute(
+        select(Answer.inspection_id, func.count()).where(Answer.inspection_id.in_(inspection_ids))
+        .where((Answer.value.is_not(None)) | Answer.na).group_by(Answer.inspection_id))
+    return dict(rows.all())
