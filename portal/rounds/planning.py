@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from .. import draws
 from ..extensions import db
 from ..models import Answer, Draw, Inspection, InspectionStatus, School, User, inspector_school
+from ..schools import queries as school_queries
 
 
 class PlanningError(ValueError):
@@ -24,16 +25,8 @@ class PlanningError(ValueError):
 
 
 def candidate_schools(kind=None, group: str = "", township: str = "", project: bool = False) -> Select:
-    stmt = select(School).where(School.active).order_by(School.code)
-    if kind:
-        stmt = stmt.where(School.kind == kind)
-    if group:
-        stmt = stmt.where(School.education_group == group)
-    if township:
-        stmt = stmt.where(School.township == township)
-    if project:
-        stmt = stmt.where(School.is_project_school)
-    return stmt
+    """The active schools a round may take, narrowed as the school list narrows them."""
+    return school_queries.filtered(kind=kind, group=group, township=township, project="1" if project else "")
 
 
 def draw_schools(purpose: str, candidates: list[School], count: int, rule: str) -> tuple[Draw, list[School]]:
