@@ -1,5 +1,5 @@
 """Template globals and filters: local times, permission checks for navigation."""
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -14,6 +14,11 @@ def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
+
+
+def local_date(value: datetime) -> date:
+    """The calendar day it is in the county at the moment `value` (a date of the county's, not UTC's)."""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 AUDIT_ENTITIES = {"school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",

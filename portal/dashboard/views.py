@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..htmx import render
 from ..models import AuditLog, Role, School, SchoolKind, User
+from ..rectification import queries as rectification
 from ..security import Action, authorize, scoped
 
 bp = Blueprint("dashboard", __name__)
@@ -17,7 +18,7 @@ def index():
     schools = db.session.scalars(
         scoped(select(School).where(School.active), School.id).order_by(School.code)
     ).all()
-    context = dict(schools=schools)
+    context = dict(schools=schools, rectification=rectification.home(current_user))
     if current_user.role in (Role.ADMIN, Role.LEADER):
         context["by_group"] = db.session.execute(
             select(School.education_group, func.count())
