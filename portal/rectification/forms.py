@@ -11,6 +11,7 @@ from ..forms import enum_field, options, stripped, to_id
 from ..models import Priority, RectificationStatus, Role, User
 from ..security import Action
 from ..supervision.forms import KEY, schools_for
+from .overdue import DUE_SOON_DAYS
 from ..users.forms import school_choices
 
 TEXT_LIMIT = 2000
@@ -101,7 +102,7 @@ class VerifyForm(FlaskForm):
             raise ValidationError("退回时请写明还需整改的地方")
 
 
-TIMING = [("", "全部"), ("pending", "待学校整改"), ("overdue", "已逾期"), ("due_soon", "7 天内到期")]
+TIMING = [("", "全部"), ("pending", "待学校整改"), ("overdue", "已逾期"), ("due_soon", f"{DUE_SOON_DAYS} 天内到期")]
 
 
 class FilterForm(FlaskForm):

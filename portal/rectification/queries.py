@@ -118,5 +118,5 @@ def home(user) -> dict:
     """What a home page shows: counts over the items the user sees and, for a school's own
     people, the school's items overdue or due within DUE_SOON_DAYS."""
     today = overdue.today()
-    return dict(today=today, counts=counts(today),
+    return dict(today=today, counts=counts(today), soon_days=overdue.DUE_SOON_DAYS,
                 attention=attention(today, user.school_id) if user.school_id else [])

@@ -51,6 +51,10 @@ PAGES = [
     pytest.param("inspection_start", "duxue1", "/inspections/new", id="inspection-start"),
     pytest.param("inspection_fill", "duxue1", "/inspections/1/fill", id="inspection-fill"),
     pytest.param("inspection_detail", "admin", "/inspections/2", id="inspection-detail"),
+    pytest.param("rectification_list", "admin", "/rectification/", id="rectification-list"),
+    pytest.param("rectification_answer", "xz360001", "/rectification/1", id="rectification-answer"),
+    pytest.param("rectification_verify", "duxue1", "/rectification/3", id="rectification-verify"),
+    pytest.param("rectification_new", "duxue1", "/rectification/new", id="rectification-new"),
 ]
 
 
