@@ -62,13 +62,19 @@ def new_key() -> str:
     return str(uuid.uuid4())
 
 
-@bp.get("/")
-def index():
+def listed():
+    """The list's filters from the query string, today's date, and the query they make (list and export)."""
     authorize(Action.VIEW)
     filters = FilterForm(current_user, request.args)
     filters.validate()
     today = overdue.today()
-    page = db.paginate(queries.from_form(filters, today), per_page=current_app.config["PER_PAGE"], error_out=False)
+    return filters, today, queries.from_form(filters, today)
+
+
+@bp.get("/")
+def index():
+    filters, today, stmt = listed()
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render("rectification/index.html", "results", filters=filters, page=page, today=today,
                   counts=queries.counts(today), by_school=queries.grouped(today, School),
                   by_inspector=queries.grouped(today, User))
@@ -76,11 +82,8 @@ def index():
 
 @bp.get("/export.xlsx")
 def export_items():
-    authorize(Action.VIEW)
-    filters = FilterForm(current_user, request.args)
-    filters.validate()
-    today = overdue.today()
-    items = db.session.scalars(queries.from_form(filters, today)).all()
+    _, today, stmt = listed()
+    items = db.session.scalars(stmt).all()
     return excel.download(export.workbook(items, today), f"整改事项-{today.isoformat()}.xlsx")
 
 
