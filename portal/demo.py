@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from .auth.passwords import hash_password
 from .extensions import db
-from .models import (Answer, AnswerType, Inspection, InspectionStatus, Ownership, Role, Round, RoundKind, School,
-                     SchoolKind, User)
+from .models import (Answer, AnswerType, Inspection, InspectionStatus, Ownership, Priority, RectificationItem, Role,
+                     Round, RoundKind, School, SchoolKind, Step, User)
+from .rectification import workflow
 from .rounds import planning
 from .supervision.catalog import load_builtin_templates
 from .supervision.scoring import choices
@@ -102,6 +103,7 @@ def seed(rng: random.Random | None = None) -> bool:
     db.session.flush()
     _inspections(rng, templates, schools)
     _round(templates, schools)
+    _rectification(schools)
     return True
 
 
@@ -154,3 +156,31 @@ def _inspections(rng: random.Random, templates, schools) -> None:
             review_comment="材料齐全，同意。" if status is InspectionStatus.APPROVED else "",
         ))
         db.session.flush()  # ids in plan order: the draft is inspection 1
+
+
+# (school index, problem, requirement, due in days from today, priority, steps taken: (step, comment))
+RECTIFICATION = [
+    (0, "功能室使用记录不全，科学实验室近两月无使用登记。", "建立功能室使用登记制度，按课表开放并如实登记。", -5, "IMPORTANT", []),
+    (0, "校门口护栏破损，上下学时段存在安全隐患。", "一周内修复护栏，完善上下学时段护导安排。", 3, "URGENT", []),
+    (1, "作业公示栏未按周更新。", "每周一更新各班作业公示，留存照片备查。", 10, "NORMAL",
+     [(Step.SUBMIT, "已安排教务处每周一更新公示栏，附近三周照片。")]),
+    (2, "食堂留样记录缺少两餐次。", "严格执行留样 48 小时制度，专人登记。", 12, "IMPORTANT",
+     [(Step.SUBMIT, "已补充留样柜并指定专人负责。"), (Step.RETURN, "请附上近一周的留样登记表照片。")]),
+    (5, "课后服务家长告知书未全覆盖。", "向全体家长发放告知书并回收回执。", -20, "NORMAL",
+     [(Step.SUBMIT, "已发放告知书并回收全部回执。"), (Step.CLOSE, "回执齐全，同意销号。")]),
+]
+
+
+def _rectification(schools) -> None:
+    """A few items in every state: overdue, due soon, awaiting verification, returned, closed."""
+    inspectors = db.session.scalars(select(User).where(User.role == Role.INSPECTOR).order_by(User.username)).all()
+    principals = {user.school_id: user for user in db.session.scalars(select(User).where(User.role == Role.PRINCIPAL))}
+    today = date.today()
+    for index, problem, requirement, days, priority, steps in RECTIFICATION:
+        school, inspector = schools[index], inspectors[index // 5]
+        item = workflow.create(RectificationItem(
+            school=school, problem=problem, requirement=requirement, due_date=today + timedelta(days=days),
+            priority=Priority[priority], inspector_id=inspector.id), actor_id=inspector.id)
+        for step, comment in steps:
+            actor = principals[school.id] if step is Step.SUBMIT else inspector
+            workflow.apply(item, step, actor_id=actor.id, comment=comment)

@@ -16,9 +16,9 @@ def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
 
 
-def local_today() -> date:
-    """Today in the office's time zone (Asia/Shanghai), whatever the server's clock zone."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+def local_date(value: datetime) -> date:
+    """The calendar day it is in the county at the moment `value` (a date of the county's, not UTC's)."""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 AUDIT_ENTITIES = {"supervision_round": "督导批次", "draw": "随机抽取", "school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",

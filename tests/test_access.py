@@ -11,7 +11,8 @@ from flask import url_for
 
 from portal.extensions import db
 from portal.files.uploads import store
-from portal.models import Answer, Draw, Inspection, InspectionStatus, Photo, Role, Round, RoundKind
+from portal.models import (Answer, Draw, Inspection, InspectionStatus, Photo, RectificationFile, RectificationItem,
+                           RectificationStatus, Role, Round, RoundKind)
 
 from .conftest import PASSWORD, csrf_token
 
@@ -22,6 +23,7 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 VIEW = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {"own"}, "principal": {"own"}}
 MANAGE = {"admin": {"own", "other"}}
 INSPECT = {"admin": {"own", "other"}, "inspector": {"own"}}
+EDIT = {"admin": {"own", "other"}, "principal": {"own"}}
 SIGNED_IN = {role: {"own", "other"} for role in ("admin", "leader", "inspector", "principal")}
 
 
@@ -47,6 +49,12 @@ def fixed(endpoint, **extra):
 def inspection(endpoint, kind, **ids):
     """A route on the own/other school's inspection of that kind; `ids` name further world keys."""
     return lambda w, where: url_for(endpoint, inspection_id=w[f"{kind}_{where}"],
+                                    **{arg: w[f"{key}_{where}"] for arg, key in ids.items()})
+
+
+def rectification(endpoint, kind="rect", **ids):
+    """A route on the own/other school's rectification item of that kind (rect: open, rect_submitted)."""
+    return lambda w, where: url_for(endpoint, item_id=w[f"{kind}_{where}"],
                                     **{arg: w[f"{key}_{where}"] for arg, key in ids.items()})
 
 
@@ -85,6 +93,16 @@ ROUTES = {
     "dashboard.index": Route(SIGNED_IN, fixed("dashboard.index")),
     "draws.detail": Route(VIEW, lambda w, where: url_for("draws.detail", draw_id=w[f"draw_{where}"])),
     "files.download": Route(VIEW, lambda w, where: url_for("files.download", attachment_id=w[f"file_{where}"])),
+    "rectification.index": Route(VIEW, fixed("rectification.index")),
+    "rectification.export_items": Route(VIEW, fixed("rectification.export_items")),
+    "rectification.create": Route(INSPECT, fixed("rectification.create"), ("GET", "POST")),
+    "rectification.from_finding": Route(INSPECT, inspection("rectification.from_finding", "draft", item_id="item"), ("POST",)),
+    "rectification.detail": Route(VIEW, rectification("rectification.detail")),
+    "rectification.edit": Route(INSPECT, rectification("rectification.edit"), ("GET", "POST")),
+    "rectification.report": Route(EDIT, rectification("rectification.report"), ("POST",)),
+    "rectification.verify": Route(INSPECT, rectification("rectification.verify", "rect_submitted"), ("POST",)),
+    "rectification.add_file": Route(EDIT, rectification("rectification.add_file"), ("POST",)),
+    "rectification.delete_file": Route(EDIT, rectification("rectification.delete_file", file_id="rect_file"), ("POST",)),
     "rounds.index": Route(MANAGE, fixed("rounds.index")),
     "rounds.create": Route(MANAGE, fixed("rounds.create"), ("GET", "POST")),
     "rounds.detail": Route(MANAGE, fixed("rounds.detail", round_id=None)),
@@ -139,6 +157,13 @@ def world(app, make_school, make_user, make_template, make_inspection):
             db.session.add(draw)
             db.session.commit()
             files[f"draw_{where}"] = draw.id
+            for kind, status in (("rect", RectificationStatus.OPEN), ("rect_submitted", RectificationStatus.SUBMITTED)):
+                rect = RectificationItem(school_id=sid, problem="访问测试问题", requirement="整改", status=status,
+                                         due_date=date(2026, 12, 31))
+                rect.files.append(RectificationFile(client_key="k", attachment=store(PNG, "c.png", "image/png", school_id=sid, user_id=None)))
+                db.session.add(rect)
+                db.session.commit()
+                files[f"{kind}_{where}"], files[f"{kind}_file_{where}"] = rect.id, rect.files[0].id
     users = {"user_own": make_user("principal", school_id=own), "user_other": make_user("principal", school_id=other)}
     with app.app_context():  # the template editor's routes work on a draft with one section and one item
         from portal.models import ChecklistTemplate, Item, Section, TemplateVersion

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal import draws
 from portal.extensions import db
-from portal.models import Draw, Inspection, InspectionStatus, Role, Round
+from portal.models import Draw, Inspection, InspectionStatus, RectificationItem, Role, Round
 from portal.rounds import planning
 
 from .conftest import HX
@@ -128,6 +128,8 @@ def test_a_round_sends_the_inspector_to_schools_outside_their_zone(app, client, 
     client.post("/logout", data={"csrf_token": county["token"]})
     assert auth.login(username).status_code == 303
     assert client.get(f"/inspections/{inspection.id}/fill").status_code == 200
+    home = client.get("/").get_data(as_text=True)  # the 责任区 stays two schools; the round's task is listed apart
+    assert "我的责任区（2 所学校）" in home and "督导批次任务（1）" in home and "2026 秋季专项督导" in home
 
 
 def test_round_page_shows_progress_and_flags_late_schools(app, client, county):
@@ -158,3 +160,17 @@ def test_progress_and_lateness_rules():
 def test_filters_narrow_the_school_list_as_a_fragment(client, county):
     html = client.post("/rounds/new?preview=1", data=form(county, project="y"), headers=HX).get_data(as_text=True)
     assert html.lstrip().startswith('<div id="round-schools">') and "符合条件的学校（3 所" in html
+
+
+def test_rectification_list_narrows_to_a_round(app, client, county):
+    client.post("/rounds/new", data=form(county, schools=[str(s) for s in county["schools"][:2]]))
+    (made,) = rounds(app)
+    with app.app_context():
+        in_round = db.session.scalar(select(Inspection).where(Inspection.round_id == made.id))
+        for problem, inspection_id in (("批次内发现的问题", in_round.id), ("批次外的问题", None)):
+            db.session.add(RectificationItem(school_id=in_round.school_id, problem=problem, requirement="限期整改",
+                                             due_date=date(2026, 12, 31), inspection_id=inspection_id))
+        db.session.commit()
+    html = client.get(f"/rectification/?round={made.id}").get_data(as_text=True)
+    assert "批次内发现的问题" in html and "批次外的问题" not in html
+    assert "批次外的问题" in client.get("/rectification/").get_data(as_text=True)

@@ -1,10 +1,12 @@
 from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
 from ..htmx import render
-from ..models import AuditLog, Role, School, SchoolKind, User
+from ..models import AuditLog, Inspection, InspectionStatus, Role, Round, School, SchoolKind, User
+from ..rectification import queries as rectification
 from ..security import Action, authorize, scoped
 
 bp = Blueprint("dashboard", __name__)
@@ -17,7 +19,7 @@ def index():
     schools = db.session.scalars(
         scoped(select(School).where(School.active), School.id).order_by(School.code)
     ).all()
-    context = dict(schools=schools)
+    context = dict(schools=schools, rectification=rectification.home(current_user))
     if current_user.role in (Role.ADMIN, Role.LEADER):
         context["by_group"] = db.session.execute(
             select(School.education_group, func.count())
@@ -28,6 +30,13 @@ def index():
         context["inspectors"] = db.session.scalar(
             select(func.count()).select_from(User).where(User.role == Role.INSPECTOR, User.active)
         )
+    if current_user.role is Role.INSPECTOR:  # the 责任区, and apart from it the schools rounds send them to
+        context["zone"] = sorted((s for s in current_user.schools if s.active), key=lambda s: s.code)
+        context["round_tasks"] = db.session.scalars(
+            select(Inspection).join(Inspection.round)
+            .where(Inspection.inspector_id == current_user.id, Inspection.status != InspectionStatus.APPROVED)
+            .options(joinedload(Inspection.school), contains_eager(Inspection.round)).order_by(Round.ends_on, Inspection.id)
+        ).all()
     if current_user.role is Role.ADMIN:
         context["recent"] = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(10)).all()
     return render("dashboard/index.html", **context)

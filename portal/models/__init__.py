@@ -7,6 +7,8 @@ from .checklist import (AnswerType, ChecklistTemplate, EvidenceRule, FrozenVersi
                         TemplateVersion, VersionStatus)
 from .inspection import Answer, Inspection, InspectionStatus, Photo
 from .login_attempt import LoginFailure
+from .rectification import (Priority, RectificationEvent, RectificationFile, RectificationItem, RectificationStatus,
+                            Step, rectification_evidence)
 from .round import Round, RoundKind
 from .school import Ownership, School, SchoolKind
 from .user import Role, User, inspector_school
@@ -16,4 +18,6 @@ __all__ = [
     "TemplateVersion", "VersionStatus", "Answer", "Inspection", "InspectionStatus", "Photo",
     "Attachment", "AuditLog", "Draw", "LoginFailure", "Round", "RoundKind", "Ownership", "Role", "School", "SchoolKind",
     "User", "inspector_school", "log_event", "utcnow",
+    "Priority", "RectificationEvent", "RectificationFile", "RectificationItem", "RectificationStatus", "Step",
+    "rectification_evidence",
 ]

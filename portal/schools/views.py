@@ -9,6 +9,7 @@ from ..models import School, User, utcnow
 from ..queries import audit_trail
 from ..security import Action, authorize, load, scoped
 from ..templating import local
+from ..rectification import overdue, queries as rectification
 from . import queries, roster
 from .forms import RosterImportForm, SchoolFilterForm, SchoolForm
 
@@ -33,7 +34,8 @@ def detail(school_id: int):
         .where(User.active).order_by(User.role, User.username)
     ).all()
     history = db.session.scalars(audit_trail(school)).all()
-    return render("schools/detail.html", school=school, people=people, history=history)
+    return render("schools/detail.html", school=school, people=people, history=history,
+                  rectification=rectification.counts(overdue.today(), school.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])

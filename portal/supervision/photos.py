@@ -5,7 +5,7 @@ import io
 from PIL import Image, ImageOps
 
 from ..files.uploads import accept, store
-from ..models import Photo
+from ..models import Attachment, Photo
 
 MAX_BYTES = 25 * 1024 * 1024  # a full-size photo from a 50-megapixel tablet camera
 LONG_SIDE = 2000
@@ -30,11 +30,14 @@ def prepare(data: bytes, filename: str) -> tuple[bytes, bytes]:
         return _jpeg(image, LONG_SIDE, 85), _jpeg(image, THUMB_SIDE, 75)
 
 
-def new_photo(data: bytes, filename: str, *, school_id: int, user_id: int, key: str) -> Photo:
+def stored(data: bytes, filename: str, *, school_id: int, user_id: int) -> tuple[Attachment, Attachment]:
+    """The picture and its thumbnail, prepared and stored (unsaved Attachment rows)."""
     picture, thumbnail = prepare(data, filename)
     stem = filename.rsplit(".", 1)[0][:180] or "照片"
-    return Photo(
-        client_key=key,
-        attachment=store(picture, f"{stem}.jpg", "image/jpeg", school_id=school_id, user_id=user_id),
-        thumbnail=store(thumbnail, f"{stem}-缩略图.jpg", "image/jpeg", school_id=school_id, user_id=user_id),
-    )
+    return (store(picture, f"{stem}.jpg", "image/jpeg", school_id=school_id, user_id=user_id),
+            store(thumbnail, f"{stem}-缩略图.jpg", "image/jpeg", school_id=school_id, user_id=user_id))
+
+
+def new_photo(data: bytes, filename: str, *, school_id: int, user_id: int, key: str) -> Photo:
+    picture, thumbnail = stored(data, filename, school_id=school_id, user_id=user_id)
+    return Photo(client_key=key, attachment=picture, thumbnail=thumbnail)

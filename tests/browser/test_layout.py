@@ -55,6 +55,10 @@ PAGES = [
     pytest.param("round_new", "admin", "/rounds/new", id="round-new"),
     pytest.param("round_detail", "admin", "/rounds/1", id="round-detail"),
     pytest.param("draw", "admin", "/draws/1", id="draw"),
+    pytest.param("rectification_list", "admin", "/rectification/", id="rectification-list"),
+    pytest.param("rectification_answer", "xz360001", "/rectification/1", id="rectification-answer"),
+    pytest.param("rectification_verify", "duxue1", "/rectification/3", id="rectification-verify"),
+    pytest.param("rectification_new", "duxue1", "/rectification/new", id="rectification-new"),
 ]
 
 

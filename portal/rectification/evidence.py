@@ -1,0 +1,21 @@
+"""The school's evidence for a report: photos are downscaled with a thumbnail and lose their
+EXIF (supervision/photos.py); PDF, Word and Excel files are kept as sent. Type is read from the
+content (files/uploads.py), never from the name."""
+from ..files.uploads import accept, sniff, store
+from ..models import RectificationFile
+from ..supervision import photos
+
+MAX_BYTES = photos.MAX_BYTES              # what one request may carry anyway (MAX_UPLOAD_MB)
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+ACCEPT = "image/*,.pdf,.docx,.xlsx"       # for the file picker; the server checks the content
+
+
+def new_file(data: bytes, filename: str, *, school_id: int, user_id: int, key: str) -> RectificationFile:
+    """A stored evidence file (unsaved row), or UploadError with a message for the school."""
+    filename = filename or "佐证材料"
+    kind = sniff(data) if data else None
+    if kind and kind.startswith("image/"):
+        picture, thumbnail = photos.stored(data, filename, school_id=school_id, user_id=user_id)
+        return RectificationFile(client_key=key, attachment=picture, thumbnail=thumbnail)
+    kind = accept(data, filename, max_bytes=DOCUMENT_MAX_BYTES)
+    return RectificationFile(client_key=key, attachment=store(data, filename, kind, school_id=school_id, user_id=user_id))

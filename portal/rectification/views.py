@@ -1,0 +1,240 @@
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, g, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from .. import errors, excel
+from ..extensions import db
+from ..files.uploads import UploadError
+from ..htmx import is_htmx, render, see_other
+from ..models import Inspection, RectificationEvent, RectificationFile, RectificationItem, School, Step, User
+from ..queries import audit_trail
+from ..security import Action, authorize, load
+from ..storage import storage
+from ..supervision import autosave, sheet
+from . import evidence, export, findings, overdue, queries, workflow
+from .forms import FileForm, FilterForm, FindingForm, ItemForm, ReportForm, VerifyForm
+
+bp = Blueprint("rectification", __name__, url_prefix="/rectification")
+bp.add_app_template_global(overdue.days_overdue, "days_overdue")
+bp.add_app_template_global(overdue.is_due_soon, "is_due_soon")
+bp.add_app_template_global(evidence.ACCEPT, "evidence_accept")
+
+
+@bp.app_template_global()
+def rectification_findings(inspection: Inspection) -> dict[int, RectificationItem]:
+    """The items already made from an inspection's findings (one query per page)."""
+    cache = g.setdefault("_findings", {})
+    if inspection.id not in cache:
+        cache[inspection.id] = queries.for_finding(inspection)
+    return cache[inspection.id]
+
+
+@bp.errorhandler(workflow.Refused)
+def refused(problem: workflow.Refused):
+    db.session.rollback()
+    return errors.respond(409, str(problem))
+
+
+def load_item(item_id: int, action: Action = Action.VIEW) -> RectificationItem:
+    return load(RectificationItem, item_id, action,
+                selectinload(RectificationItem.files).selectinload(RectificationFile.attachment),
+                selectinload(RectificationItem.events).selectinload(RectificationEvent.actor))
+
+
+def to_detail(item: RectificationItem, anchor: str | None = None):
+    return see_other(url_for("rectification.detail", item_id=item.id, _anchor=anchor))
+
+
+def committed() -> bool:
+    """Commit; False when a concurrent resend of the same form won the race (its unique key)."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def new_key() -> str:
+    return str(uuid.uuid4())
+
+
+def listed():
+    """The list's filters from the query string, today's date, and the query they make (list and export)."""
+    authorize(Action.VIEW)
+    filters = FilterForm(current_user, request.args)
+    filters.validate()
+    today = overdue.today()
+    return filters, today, queries.from_form(filters, today)
+
+
+@bp.get("/")
+def index():
+    filters, today, stmt = listed()
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render("rectification/index.html", "results", filters=filters, page=page, today=today,
+                  counts=queries.counts(today), by_school=queries.grouped(today, School),
+                  by_inspector=queries.grouped(today, User))
+
+
+@bp.get("/export.xlsx")
+def export_items():
+    _, today, stmt = listed()
+    items = db.session.scalars(stmt).all()
+    return excel.download(export.workbook(items, today), f"整改事项-{today.isoformat()}.xlsx")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """An item added freely for a school in the inspector's scope."""
+    authorize(Action.INSPECT)
+    today = overdue.today()
+    form = ItemForm(current_user, today, data=dict(key=new_key(), school=request.args.get("school", type=int),
+                                                   inspector=current_user.id, due_date=overdue.default_due(today)))
+    if form.validate_on_submit():
+        authorize(Action.INSPECT, form.school.data)
+        item = queries.by_key(form.key.data)
+        if item is None:  # a second tap on 保存 finds the first one's item
+            item = workflow.create(RectificationItem(school_id=form.school.data, client_key=form.key.data),
+                                   actor_id=current_user.id)
+            form.copy_to(item)
+            if committed():
+                flash("整改事项已添加。", "success")
+            else:
+                item = queries.by_key(form.key.data)
+        return to_detail(item)
+    return render("rectification/form.html", "form", form=form, item=None, status=422 if form.errors else 200)
+
+
+@bp.post("/from-finding/<int:inspection_id>/<int:item_id>")
+def from_finding(inspection_id: int, item_id: int):
+    """「生成整改事项」 on a not-met item: one item per finding; a second tap opens the first."""
+    inspection = load(Inspection, inspection_id, Action.INSPECT)
+    checked = sheet.find_item(inspection.version, item_id) or abort(404)
+    form = FindingForm()
+    if not form.validate():
+        abort(400)
+    item = queries.for_finding(inspection).get(item_id)
+    if item is None:
+        answer = autosave.find(inspection, checked)
+        if not findings.not_met(checked, answer):
+            abort(409, description="此项未判为未达标，不能生成整改事项。")
+        item = findings.prefilled(inspection, checked, answer, today=overdue.today(), user_id=current_user.id)
+        item.client_key = form.key.data or None
+        workflow.create(item, actor_id=current_user.id)
+        if committed():
+            flash("已生成整改事项，内容可修改后再交学校整改。", "success")
+        else:  # the other tap's item
+            item = queries.for_finding(inspection)[item_id]
+    return to_detail(item)
+
+
+@bp.get("/<int:item_id>")
+def detail(item_id: int):
+    return _detail(load_item(item_id))
+
+
+def _detail(item: RectificationItem, block: str | None = None, status: int = 200, **forms):
+    forms.setdefault("report_form", ReportForm(formdata=None, data={"report": item.report, "key": new_key()}))
+    forms.setdefault("verify_form", VerifyForm(formdata=None, data={"key": new_key()}))
+    history = db.session.scalars(audit_trail(item)).all()
+    return render("rectification/detail.html", block, item=item, today=overdue.today(), history=history,
+                  steps={step.name for step in workflow.allowed_steps(item)}, status=status, **forms)
+
+
+@bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
+def edit(item_id: int):
+    item = load_item(item_id, workflow.TRANSITIONS[Step.EDIT].action)
+    workflow.check(item, Step.EDIT)
+    form = ItemForm(current_user, overdue.today(), with_school=False, data=dict(
+        key=new_key(), problem=item.problem, requirement=item.requirement, due_date=item.due_date,
+        priority=item.priority, inspector=item.inspector_id))
+    if form.validate_on_submit():
+        changed = form.copy_to(item)
+        if changed:
+            workflow.apply(item, Step.EDIT, actor_id=current_user.id, comment=f"修改了{'、'.join(changed)}")
+            db.session.commit()
+            flash("整改事项已保存。", "success")
+        return to_detail(item)
+    return render("rectification/form.html", "form", form=form, item=item, status=422 if form.errors else 200)
+
+
+@bp.post("/<int:item_id>/report")
+def report(item_id: int):
+    """The school submits (or, after a return, resubmits) its report."""
+    item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].action)
+    form = ReportForm()
+    if workflow.resent(form.key.data or "") is None:
+        workflow.check(item, Step.SUBMIT)
+        if not form.validate_on_submit():
+            return _detail(item, "report", 422, report_form=form)
+        workflow.apply(item, Step.SUBMIT, actor_id=current_user.id, comment=form.report.data, key=form.key.data)
+        if committed():
+            flash("整改报告已提交，等待督学验收。", "success")
+    return to_detail(item)
+
+
+@bp.post("/<int:item_id>/verify")
+def verify(item_id: int):
+    """The inspector's verdict on a submitted report: closed (销号) or returned with a reason."""
+    item = load_item(item_id, Action.INSPECT)
+    form = VerifyForm()
+    if workflow.resent(form.key.data or "") is None:
+        workflow.check(item, Step.CLOSE)  # both verdicts need a submitted report
+        if not form.validate_on_submit():
+            return _detail(item, "verify", 422, verify_form=form)
+        step = Step.CLOSE if form.decision.data == "close" else Step.RETURN
+        workflow.apply(item, step, actor_id=current_user.id, comment=form.comment.data, key=form.key.data)
+        if committed():
+            flash("已销号。" if step is Step.CLOSE else "已退回学校继续整改。", "success")
+    return to_detail(item)
+
+
+@bp.post("/<int:item_id>/files")
+def add_file(item_id: int):
+    """One evidence file for the report, uploaded as soon as it is picked (weak Wi-Fi: one at a time)."""
+    item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].action)
+    workflow.check(item, Step.SUBMIT)
+    form = FileForm()
+    error = None if form.validate() else next(iter(form.errors.values()))[0]
+    if error is None and not any(f.client_key == form.key.data for f in item.files):  # sent twice: kept once
+        upload = form.file.data
+        try:
+            added = evidence.new_file(upload.read(evidence.MAX_BYTES + 1), upload.filename,
+                                      school_id=item.school_id, user_id=current_user.id, key=form.key.data)
+        except UploadError as problem:
+            error = str(problem)
+        else:
+            item.files.append(added)
+            if not committed():
+                _discard(added)
+    return _files(item, error)
+
+
+@bp.post("/<int:item_id>/files/<int:file_id>/delete")
+def delete_file(item_id: int, file_id: int):
+    item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].action)
+    workflow.check(item, Step.SUBMIT)
+    found = next((f for f in item.files if f.id == file_id), None) or abort(404)
+    item.files.remove(found)
+    for attachment in filter(None, (found.attachment, found.thumbnail)):
+        db.session.delete(attachment)
+    db.session.commit()
+    _discard(found)  # the bytes go once the rows are gone for good
+    return _files(item, None)
+
+
+def _discard(evidence_file: RectificationFile) -> None:
+    for attachment in filter(None, (evidence_file.attachment, evidence_file.thumbnail)):
+        storage().delete(attachment.storage_key)
+
+
+def _files(item: RectificationItem, error: str | None):
+    if not is_htmx():
+        if error:
+            flash(error, "error")
+        return to_detail(item, "files")
+    return _detail(item, "files", 422 if error else 200, file_error=error)
