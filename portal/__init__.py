@@ -36,11 +36,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .dashboard.views import bp as dashboard_bp
     from .draws.views import bp as draws_bp
     from .files.views import bp as files_bp
+    from .observations.views import bp as observations_bp
     from .schools.views import bp as schools_bp
     from .supervision.views import bp as supervision_bp
     from .users.views import bp as users_bp
 
-    for bp in (auth_bp, checklists_bp, dashboard_bp, draws_bp, files_bp, schools_bp, supervision_bp, users_bp):
+    for bp in (auth_bp, checklists_bp, dashboard_bp, draws_bp, files_bp, observations_bp, schools_bp, supervision_bp,
+               users_bp):
         app.register_blueprint(bp)
 
     security.init_app(app)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .auth.passwords import hash_password
 from .extensions import db
 from .models import Answer, AnswerType, Inspection, InspectionStatus, Ownership, Role, School, SchoolKind, User
+from .observations import sample as observation_sample
 from .supervision.catalog import load_builtin_templates
 from .supervision.scoring import choices
 
@@ -99,6 +100,8 @@ def seed(rng: random.Random | None = None) -> bool:
         ))
     db.session.flush()
     _inspections(rng, templates, schools)
+    observers = db.session.scalars(select(User).where(User.role.in_([Role.LEADER, Role.INSPECTOR])).order_by(User.username)).all()
+    observation_sample.seed(rng, schools, observers)
     return True
 
 

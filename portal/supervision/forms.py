@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..extensions import db
 from ..forms import enum_field, options, stripped, to_id
-from ..models import (AnswerType, ChecklistTemplate, InspectionStatus, Item, Role, School, TemplateVersion, User,
-                      VersionStatus)
+from ..models import (AnswerType, ChecklistTemplate, InspectionStatus, Item, Role, School, TemplateKind,
+                      TemplateVersion, User, VersionStatus)
 from ..security import Action, school_ids
 from ..users.forms import school_choices
 from . import scoring
@@ -20,11 +20,12 @@ KEY = Regexp(r"^[0-9A-Za-z-]{8,36}$", message="无效的请求标识")
 NOTE_LIMIT = 2000
 
 
-def current_versions() -> list[TemplateVersion]:
-    """Each template's newest published version: what a new inspection is started on."""
+def current_versions(kind: TemplateKind = TemplateKind.CHECKLIST) -> list[TemplateVersion]:
+    """Each template's newest published version: what a new inspection (or, for RUBRIC, a new
+    observation) is started on."""
     versions = db.session.scalars(
         select(TemplateVersion).join(TemplateVersion.template)
-        .where(TemplateVersion.status == VersionStatus.PUBLISHED)
+        .where(TemplateVersion.status == VersionStatus.PUBLISHED, ChecklistTemplate.kind == kind)
         .order_by(ChecklistTemplate.name, TemplateVersion.number.desc())
     ).all()
     newest = {}
@@ -135,7 +136,8 @@ class InspectionFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        templates = db.session.execute(select(ChecklistTemplate.id, ChecklistTemplate.name).order_by(ChecklistTemplate.name))
+        templates = db.session.execute(select(ChecklistTemplate.id, ChecklistTemplate.name)
+                                       .where(ChecklistTemplate.kind == TemplateKind.CHECKLIST).order_by(ChecklistTemplate.name))
         self.template.choices = options([("", "全部检查表")] + [(str(t.id), t.name) for t in templates])
         inspectors = db.session.execute(
             select(User.id, User.display_name).where(User.role.in_([Role.INSPECTOR, Role.ADMIN])).order_by(User.username))

@@ -122,15 +122,15 @@ def build(inspection: Inspection, photos: bool = True, light: bool = False) -> S
             stmt = stmt.options(selectinload(Answer.photos))
         answers = {answer.item_id: answer for answer in db.session.scalars(stmt)}
     sheet = Sheet(inspection)
-    bands = inspection.version.bands
+    bands, below = inspection.version.bands, inspection.version.below_band
     for section in layout(inspection.version):
         rows, answered = [], {}
         for item in section.items:
             answer = answers.get(item.id)
             answered[item.id] = item_answer = given(item, answer)
             rows.append(Row(item, answer, scoring.item_points(item, item_answer), scoring.is_not_met(item, item_answer)))
-        sheet.parts.append(Part(section, rows, scoring.score(section.items, answered, bands)))
-    sheet.total = scoring.combine([part.score for part in sheet.parts], bands)
+        sheet.parts.append(Part(section, rows, scoring.score(section.items, answered, bands, below)))
+    sheet.total = scoring.combine([part.score for part in sheet.parts], bands, below)
     return sheet
 
 
@@ -164,5 +164,5 @@ def totals(inspections: list[Inspection]) -> dict[int, scoring.Score]:
         result[inspection.id] = scoring.score(
             [rule(item) for item in version_items],
             {item.id: given(item, mine.get(item.id)) for item in version_items},
-            inspection.version.bands)
+            inspection.version.bands, inspection.version.below_band)
     return result
