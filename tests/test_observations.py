@@ -506,3 +506,65 @@ def test_csrf_is_required(client, leader, rubric_version, app):
     response = client.post(f"/observations/{leader['observation']}/scores/{item_id}", data={"value": "1", "revision": "0"})
     assert response.status_code == 400
     assert csrf_token  # the helper the other tests use
+
+
+# School classes, timetable and teachers (Excel) ----------------------------------------------
+
+def lists_xlsx(classes=(), timetable=(), teachers=(), headers=None) -> bytes:
+    from openpyxl import Workbook
+    book = Workbook()
+    sheets = {"班级": (["年级", "班级"], classes), "课表": (["年级", "班级", "星期", "节次", "学科"], timetable),
+              "教师": (["姓名", "任教学科"], teachers)}
+    book.remove(book.active)
+    for name, (header, rows) in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append((headers or {}).get(name, header))
+        for row in rows:
+            sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(client, auth, school, data):
+    return client.post(f"/schools/{school}/classes/import", content_type="multipart/form-data",
+                       data={"csrf_token": auth.token(), "file": (io.BytesIO(data), "lists.xlsx")})
+
+
+def test_principal_imports_classes_timetable_and_teachers(app, client, auth, make_school):
+    school = make_school()
+    auth.login_as(Role.PRINCIPAL, school_id=school)
+    data = lists_xlsx(classes=[("七年级", "1班"), ("七年级", "2班")],
+                      timetable=[("七年级", "1班", "星期一", 1, "语文"), ("七年级", "1班", 2, 3, "数学")],
+                      teachers=[("王晓燕", "语文"), ("李志刚", "数学")])
+    assert upload(client, auth, school, data).status_code == 303
+    assert upload(client, auth, school, data).status_code == 303  # the same file again: nothing doubles
+    page = client.get(f"/schools/{school}/classes/").get_data(as_text=True)
+    assert "班级（2）" in page and "王晓燕" in page
+    with app.app_context():
+        slots = db.session.scalars(select(TimetableSlot).order_by(TimetableSlot.weekday)).all()
+        assert [(s.weekday, s.period, s.subject) for s in slots] == [(1, 1, "语文"), (2, 3, "数学")]
+    exported = client.get(f"/schools/{school}/classes/lists.xlsx")
+    assert upload(client, auth, school, exported.data).status_code == 303  # what goes out comes back in
+
+
+def test_a_bad_row_anywhere_imports_nothing_and_every_error_is_listed(app, client, auth, make_school):
+    school = make_school()
+    auth.login_as(Role.PRINCIPAL, school_id=school)
+    data = lists_xlsx(classes=[("七年级", "1班"), ("七年级", "1班"), ("", "3班")],
+                      timetable=[("八年级", "1班", "星期八", 13, "语文")],
+                      teachers=[("王晓燕", "语文"), ("王" * 41, "数学")])
+    response = upload(client, auth, school, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "文件未导入" in html
+    for text in ("「班级」第 3 行", "该班级与第 2 行重复", "「班级」第 4 行", "必填，不能为空", "不是星期几",
+                 "不是 1 到 12 之间的节次", "“八年级1班”不在本校班级中", "「教师」第 3 行", "最多 40 个字"):
+        assert text in html, text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SchoolClass)) == 0
+
+
+def test_another_schools_lists_cannot_be_imported(client, auth, make_school):
+    own, other = make_school(), make_school()
+    auth.login_as(Role.PRINCIPAL, school_id=own)
+    assert upload(client, auth, other, lists_xlsx(classes=[("七年级", "1班")])).status_code == 403
