@@ -32,7 +32,8 @@ def classes_for(school: School) -> list[SchoolClass]:
 
 def seed(rng: random.Random, schools: list[School], observers: list[User], timetables: int = 3) -> None:
     """Classes and teachers for every school, timetables for the first `timetables`, the default
-    rubric, and three finished observations by each observer this semester."""
+    rubric, one open observation (id 1, the first observer's) and three finished ones by each observer
+    in the last weeks, inspectors at their own schools."""
     rubric = load_default_rubric().versions[0]
     db.session.flush()
     items = grading.dimensions(rubric)
@@ -47,9 +48,12 @@ def seed(rng: random.Random, schools: list[School], observers: list[User], timet
                                       for d in range(1, 6) for p in range(1, 8)]
     db.session.flush()
     today = date.today()
+    first = observers[0]
+    db.session.add(Observation(school=(first.schools or schools)[0], observer=first, version=rubric, observed_on=today,
+                               period=2, class_label="一年级1班"))  # observation 1: still open
     for observer in observers:
         for n in range(3):
-            school = schools[rng.randrange(len(schools))]
+            school = rng.choice(observer.schools or schools)
             day = today - timedelta(days=rng.randint(1, 40))
             observation = Observation(
                 school=school, observer=observer, version=rubric, observed_on=day, period=rng.randint(1, 7),
@@ -61,7 +65,6 @@ def seed(rng: random.Random, schools: list[School], observers: list[User], timet
                 scores=[ObservationScore(item_id=item.id, points=_points(rng, item.max_points)) for item in items])
             db.session.add(observation)
             grading.regrade(observation)
-
 
 def _points(rng: random.Random, max_points: Decimal) -> Decimal:
     return (max_points * rng.choice([6, 7, 8, 8, 9, 10]) / 10 * 2).quantize(Decimal(1)) / 2

@@ -266,6 +266,16 @@
     }
   });
 
+  // A form with a [data-needs-sync] button (submit, finish) waits for autosaves still in flight:
+  // the field left by tapping the button must arrive before the record is closed.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.querySelector || !form.querySelector("[data-needs-sync]")) return;
+    if (!document.querySelector("form[data-autosave].htmx-request")) return;
+    event.preventDefault();
+    setTimeout(function () { htmx.trigger(form, "submit"); }, 300);
+  });
+
   ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
     document.body.addEventListener(name, function (event) {
       if (event.detail.elt.matches("form[data-autosave]")) enqueue(event.detail.elt);

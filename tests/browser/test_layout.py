@@ -51,6 +51,12 @@ PAGES = [
     pytest.param("inspection_start", "duxue1", "/inspections/new", id="inspection-start"),
     pytest.param("inspection_fill", "duxue1", "/inspections/1/fill", id="inspection-fill"),
     pytest.param("inspection_detail", "admin", "/inspections/2", id="inspection-detail"),
+    pytest.param("observations", "juzhang", "/observations/", id="observations"),
+    pytest.param("observation_counts", "admin", "/observations/counts", id="observation-counts"),
+    pytest.param("observation_start", "juzhang", "/observations/new?school=1", id="observation-start"),
+    pytest.param("observation_fill", "duxue1", "/observations/1/record", id="observation-fill"),
+    pytest.param("observation_detail", "admin", "/observations/2", id="observation-detail"),
+    pytest.param("school_classes", "xz360001", "/schools/1/classes/", id="school-classes"),
 ]
 
 
