@@ -7,10 +7,10 @@ from wtforms import (DateField, HiddenField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import enum_field, options, stripped, to_id
+from ..forms import KEY, AutosaveForm, enum_field, options, stripped, to_id
 from ..models import FeedbackWay, Observation, Role, User
 from ..security import Action
-from ..supervision.forms import KEY, schools_for
+from ..supervision.forms import schools_for
 from ..users.forms import school_choices
 from . import grading, recording, rubric, semesters
 
@@ -69,11 +69,8 @@ class StartForm(FlaskForm):
         return None if self.draw.data else self.classes.get(self.school_class.data)
 
 
-class RecordForm(FlaskForm):
+class RecordForm(AutosaveForm):
     """The record's own fields, as the filling page sends them on every change (one autosave unit)."""
-
-    class Meta:
-        csrf = False  # autosave sends the token in the X-CSRFToken header, checked by CSRFProtect
 
     teacher_name = StringField("授课教师", filters=[stripped], validators=[Length(max=40, message="最多 40 个字")])
     subject = StringField("学科", filters=[stripped], validators=[Length(max=20, message="最多 20 个字")])
@@ -85,8 +82,6 @@ class RecordForm(FlaskForm):
     strengths = TextAreaField("亮点", filters=[stripped], validators=[Length(max=TEXT_LIMIT, message=f"最多 {TEXT_LIMIT} 字")])
     problems = TextAreaField("问题", filters=[stripped], validators=[Length(max=TEXT_LIMIT, message=f"最多 {TEXT_LIMIT} 字")])
     suggestions = TextAreaField("建议", filters=[stripped], validators=[Length(max=TEXT_LIMIT, message=f"最多 {TEXT_LIMIT} 字")])
-    revision = IntegerField(validators=[InputRequired("缺少版本号，请刷新页面"), NumberRange(min=0)])
-    key = StringField(validators=[Optional(), KEY])
 
     def __init__(self, observation: Observation, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,18 +107,14 @@ class RecordForm(FlaskForm):
 
     @property
     def first_error(self) -> str | None:
-        return next((f"{getattr(self, name).label.text}：{errors[0]}" for name, errors in self.errors.items()), None)
+        fields = [name for name in self.errors if name not in ("revision", "key")]
+        return f"{self[fields[0]].label.text}：{self.errors[fields[0]][0]}" if fields else super().first_error
 
 
-class ScoreForm(FlaskForm):
+class ScoreForm(AutosaveForm):
     """One dimension's points (a tapped chip)."""
 
-    class Meta:
-        csrf = False
-
     value = StringField(filters=[stripped], validators=[Optional(), Length(max=10)])
-    revision = IntegerField(validators=[InputRequired("缺少版本号，请刷新页面"), NumberRange(min=0)])
-    key = StringField(validators=[Optional(), KEY])
 
     def __init__(self, max_points: Decimal, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,10 +132,6 @@ class ScoreForm(FlaskForm):
         if problem:
             raise ValidationError(problem)
         field.data = points
-
-    @property
-    def first_error(self) -> str | None:
-        return next((errors[0] for errors in self.errors.values()), None)
 
 
 class LogForm(FlaskForm):

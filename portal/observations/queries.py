@@ -52,9 +52,9 @@ def listing(form) -> Select:
     return filtered(visible(stmt), form).order_by(Observation.observed_on.desc(), Observation.id.desc())
 
 
-def finished(form) -> Select:
-    """Finished records only (what the counts count), as a subquery's worth of conditions."""
-    return filtered(visible(select(Observation.id)), form).where(Observation.status == ObservationStatus.FINAL)
+def finished(stmt: Select, form) -> Select:
+    """`stmt` (over Observation) narrowed to the finished records the counts count."""
+    return filtered(visible(stmt), form).where(Observation.status == ObservationStatus.FINAL)
 
 
 @dataclass
@@ -74,12 +74,11 @@ class Row:
 def summary(form, by) -> list[Row]:
     """Counts, average total and grade distribution of finished records, grouped by `by` (a column
     or label expression): one SQL query, one row per (group, grade)."""
-    ids = finished(form).subquery()
     stmt = (select(by.label("key"), Observation.grade, func.count(), func.coalesce(func.sum(Observation.total), 0))
-            .select_from(Observation).join(ids, ids.c.id == Observation.id)
-            .outerjoin(SchoolClass, SchoolClass.id == Observation.class_id)
+            .select_from(Observation).outerjoin(SchoolClass, SchoolClass.id == Observation.class_id)
             .join(School, School.id == Observation.school_id)
             .group_by(by, Observation.grade))
+    stmt = finished(stmt, form)
     rows: dict[str, Row] = {}
     for key, grade, count, total in db.session.execute(stmt):
         row = rows.setdefault(key or UNKNOWN, Row(key or UNKNOWN))
@@ -92,9 +91,8 @@ def summary(form, by) -> list[Row]:
 def by_observer(form) -> list[Row]:
     """Each observer's finished records against their role's quota (observers with none included
     when the filter names no school or observer: a quota not started on shows)."""
-    ids = finished(form).subquery()
     counts = dict(db.session.execute(
-        select(Observation.observer_id, func.count()).join(ids, ids.c.id == Observation.id).group_by(Observation.observer_id)).all())
+        finished(select(Observation.observer_id, func.count()).group_by(Observation.observer_id), form)).all())
     quotas = quota_table()
     stmt = select(User).where(User.role.in_([Role.LEADER, Role.INSPECTOR]), User.active).order_by(User.role, User.username)
     if form.observer.data:
