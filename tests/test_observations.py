@@ -568,3 +568,15 @@ def test_another_schools_lists_cannot_be_imported(client, auth, make_school):
     own, other = make_school(), make_school()
     auth.login_as(Role.PRINCIPAL, school_id=own)
     assert upload(client, auth, other, lists_xlsx(classes=[("七年级", "1班")])).status_code == 403
+
+
+def test_counts_default_to_the_current_semester(app, client, auth, make_school, make_user, make_observation):
+    school = make_school()
+    observer = make_user("leader", display_name="许局长")
+    today = date.today()
+    make_observation(school, observer, ObservationStatus.FINAL, observed_on=today)
+    make_observation(school, observer, ObservationStatus.FINAL, observed_on=today.replace(year=today.year - 1))
+    auth.login_as(Role.ADMIN)
+    html = client.get("/observations/counts").get_data(as_text=True)
+    assert semesters.of(today).name in html
+    assert re.search(r"<td>许局长</td><td>领导</td><td class=\"num\">1</td>", html)

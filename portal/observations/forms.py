@@ -184,6 +184,7 @@ class FilterForm(FlaskForm):
 
     def __init__(self, user, *args, all_semesters: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.all_semesters = all_semesters
         recent = semesters.recent(date.today())
         self.semester.choices = options(([("", "全部学期")] if all_semesters else [])
                                         + [(s.code, s.name) for s in recent])
@@ -198,4 +199,5 @@ class FilterForm(FlaskForm):
 
     @property
     def chosen_semester(self):
-        return semesters.parse(self.semester.data)
+        """The semester asked for; none given: every semester, or (counts) the current one."""
+        return semesters.parse(self.semester.data) or (None if self.all_semesters else semesters.of(date.today()))

@@ -16,7 +16,7 @@ from ..models import Observation, School, TemplateVersion, utcnow
 from ..queries import audit_trail
 from ..security import Action, authorize, is_own, load, load_own
 from ..templating import local
-from . import export, grading, queries, recording, semesters
+from . import export, grading, queries, recording
 from .forms import (ChooseSchoolForm, FeedbackForm, FilterForm, LogForm, QuotaForm, RecordForm, ScoreForm,
                     StartForm)
 
@@ -69,7 +69,7 @@ def counts():
     tables = {key: (label, queries.summary(form, column)) for key, (label, column) in queries.GROUPS.items()}
     quotas = queries.quota_table()
     return render("observations/counts.html", "results", filters=form, observers=queries.by_observer(form),
-                  tables=tables, semester=form.chosen_semester or semesters.of(date.today()),
+                  tables=tables, semester=form.chosen_semester,
                   quota_form=QuotaForm(formdata=None, leader=quotas[queries.Role.LEADER],
                                        inspector=quotas[queries.Role.INSPECTOR]))
 
