@@ -3,14 +3,13 @@ principal or the office, imported from one Excel workbook (all or nothing)."""
 from flask import Blueprint, flash, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import excel
 from ..extensions import db
 from ..htmx import render, see_other
 from ..models import School, SchoolClass
-from ..observations.recording import teachers_of
+from ..observations.recording import classes_of, teachers_of
 from ..security import Action, load
 from . import workbook
 
@@ -24,8 +23,7 @@ class ImportForm(FlaskForm):
 
 
 def classes_with_slots(school_id: int) -> list[SchoolClass]:
-    return db.session.scalars(select(SchoolClass).where(SchoolClass.school_id == school_id)
-                              .options(selectinload(SchoolClass.slots)).order_by(SchoolClass.grade, SchoolClass.name)).all()
+    return classes_of(school_id, selectinload(SchoolClass.slots))
 
 
 @bp.get("/")

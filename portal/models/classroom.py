@@ -1,5 +1,7 @@
 """A school's classes (年级/班级) with an optional timetable, and its teachers: what an observer
 draws a class from and picks a teacher from. Kept by the school (principal) or the office."""
+import re
+
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -8,6 +10,8 @@ from .base import Timestamped
 from .school import School
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+GRADE_ORDER = ("小班", "中班", "大班", "一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "七年级", "八年级",
+               "九年级", "高一", "高二", "高三")
 
 
 class SchoolClass(Timestamped, db.Model):
@@ -28,6 +32,13 @@ class SchoolClass(Timestamped, db.Model):
     @property
     def label(self) -> str:
         return f"{self.grade}{self.name}"
+
+    @property
+    def order(self) -> tuple:
+        """一年级 before 二年级 (not as text, where 三 comes before 二), 2班 before 10班."""
+        grade = GRADE_ORDER.index(self.grade) if self.grade in GRADE_ORDER else len(GRADE_ORDER)
+        number = re.match(r"\d+", self.name)
+        return grade, self.grade, int(number.group()) if number else 0, self.name
 
 
 class TimetableSlot(db.Model):

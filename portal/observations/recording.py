@@ -23,9 +23,10 @@ FIELDS = ("teacher_name", "subject", "class_id", "class_label", "topic", "period
 LOG_KINDS = ("教师讲授", "学生讨论", "提问互动", "学生练习", "小组合作", "学生展示", "多媒体演示", "当堂检测")
 
 
-def classes_of(school_id: int) -> list[SchoolClass]:
-    return db.session.scalars(select(SchoolClass).where(SchoolClass.school_id == school_id)
-                              .order_by(SchoolClass.grade, SchoolClass.name)).all()
+def classes_of(school_id: int, *options) -> list[SchoolClass]:
+    """The school's classes in school order (一年级1班, 一年级2班, 二年级1班, …)."""
+    rows = db.session.scalars(select(SchoolClass).where(SchoolClass.school_id == school_id).options(*options))
+    return sorted(rows, key=lambda c: c.order)
 
 
 def teachers_of(school_id: int) -> list[Teacher]:
