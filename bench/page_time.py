@@ -51,6 +51,28 @@ def row(name: str, times: list[float], queries: float, floor: float) -> str:
     return f"{name:<{28 - wide}}{median:>10.2f}{p95:>9.2f}{queries:>9.1f}{median / floor:>10.1f}"
 
 
+def sign_in_admin(client) -> None:
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login)[1]
+    response = client.post("/login", data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
+    if response.status_code != 303:
+        sys.exit(f"signing in as admin failed ({response.status_code})")
+
+
+def report(client, pages: list, n: int, statements: list, dialect: str) -> None:
+    """Time each (name, path, headers) page after a bare Flask route (the floor), as a table."""
+    floor_app = Flask("floor")
+    floor_app.add_url_rule("/", "floor", lambda: "ok")
+    floor_times, _ = timed(floor_app.test_client(), "/", n)
+    floor = statistics.median(floor_times)
+    print(f"{'page':<28}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'× floor':>10}")
+    print(row("bare Flask route (floor)", floor_times, 0, floor))
+    for name, path, headers in pages:
+        times, queries = timed(client, path, n, headers, statements)
+        print(row(name, times, queries, floor))
+    print(f"\n{n} requests each after {WARM_UP} warm-up requests; database: {dialect}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=300, help="requests per page (default 300)")
@@ -74,17 +96,7 @@ def main() -> None:
 
     try:
         client = app.test_client()
-        login = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login)[1]
-        response = client.post("/login", data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
-        if response.status_code != 303:
-            sys.exit(f"signing in as admin failed ({response.status_code})")
-
-        floor_app = Flask("floor")
-        floor_app.add_url_rule("/", "floor", lambda: "ok")
-        floor_times, _ = timed(floor_app.test_client(), "/", args.n)
-        floor = statistics.median(floor_times)
-
+        sign_in_admin(client)
         pages = [
             ("home /", "/", None),
             ("school list", "/schools/", None),
@@ -92,12 +104,7 @@ def main() -> None:
             ("  same, htmx fragment", "/schools/?q=城东", {"HX-Request": "true"}),
             ("school detail", f"/schools/{school_id}", None),
         ]
-        print(f"{'page':<28}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'× floor':>10}")
-        print(row("bare Flask route (floor)", floor_times, 0, floor))
-        for name, path, headers in pages:
-            times, queries = timed(client, path, args.n, headers, statements)
-            print(row(name, times, queries, floor))
-        print(f"\n{args.n} requests each after {WARM_UP} warm-up requests; database: {dialect}")
+        report(client, pages, args.n, statements, dialect)
     finally:
         with app.app_context():
             db.session.remove()

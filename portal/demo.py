@@ -9,6 +9,7 @@ from .auth.passwords import hash_password
 from .extensions import db
 from .models import (Answer, AnswerType, Inspection, InspectionStatus, Ownership, Priority, RectificationItem, Role,
                      Round, RoundKind, School, SchoolKind, Step, User)
+from .observations import sample as observation_sample
 from .rectification import workflow
 from .rounds import planning
 from .supervision.catalog import load_builtin_templates
@@ -104,6 +105,8 @@ def seed(rng: random.Random | None = None) -> bool:
     _inspections(rng, templates, schools)
     _round(templates, schools)
     _rectification(schools)
+    observers = db.session.scalars(select(User).where(User.role.in_([Role.LEADER, Role.INSPECTOR])).order_by(User.username)).all()
+    observation_sample.seed(rng, schools, observers)
     return True
 
 

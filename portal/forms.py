@@ -1,8 +1,9 @@
 """Form plumbing shared by every blueprint."""
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField
+from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.meta import DefaultMeta
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .htmx import trigger_name
@@ -23,6 +24,24 @@ class CheckboxList(SelectMultipleField):
     """A multiple choice shown as a list of checkboxes (touch-friendly, no ctrl-click)."""
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+KEY = Regexp(r"^[0-9A-Za-z-]{8,36}$", message="无效的请求标识")  # a client-chosen one-time key
+
+
+class AutosaveForm(Form):
+    """One autosave unit as the tablet sends it (the rule: portal/autosave.py): the revision it was
+    based on and the save's idempotency key; subclasses add the unit's own fields."""
+
+    class Meta:
+        csrf = False  # autosave sends the token in the X-CSRFToken header, checked by CSRFProtect
+
+    revision = IntegerField(validators=[InputRequired("缺少版本号，请刷新页面"), NumberRange(min=0)])
+    key = StringField(validators=[Optional(), KEY])
+
+    @property
+    def first_error(self) -> str | None:
+        return next((errors[0] for errors in self.errors.values()), None)
 
 
 def stripped(value):

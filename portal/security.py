@@ -108,6 +108,20 @@ def load(model, ident, action: Action = Action.VIEW, *options):
     return obj
 
 
+def is_own(obj, owner: str) -> bool:
+    """The current user's own record (`owner`: the attribute holding its author's id), or the office
+    (MANAGE at its school) acting on it."""
+    return getattr(obj, owner) == current_user.id or allowed(current_user, Action.MANAGE, scope_of(obj))
+
+
+def load_own(model, ident, action: Action, owner: str, *options):
+    """load(), then 403 unless the object is the current user's own (see is_own)."""
+    obj = load(model, ident, action, *options)
+    if not is_own(obj, owner):
+        abort(403)
+    return obj
+
+
 def scoped(stmt: Select, school_column, action: Action = Action.VIEW) -> Select:
     """Narrow a list query to the schools the current user may see."""
     ids = school_ids(current_user, action)

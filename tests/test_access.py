@@ -12,7 +12,7 @@ from flask import url_for
 from portal.extensions import db
 from portal.files.uploads import store
 from portal.models import (Answer, Draw, Inspection, InspectionStatus, Photo, RectificationFile, RectificationItem,
-                           RectificationStatus, Role, Round, RoundKind)
+                           RectificationStatus, Role, Round, RoundKind, User)
 
 from .conftest import PASSWORD, csrf_token
 
@@ -25,6 +25,10 @@ MANAGE = {"admin": {"own", "other"}}
 INSPECT = {"admin": {"own", "other"}, "inspector": {"own"}}
 EDIT = {"admin": {"own", "other"}, "principal": {"own"}}
 SIGNED_IN = {role: {"own", "other"} for role in ("admin", "leader", "inspector", "principal")}
+OBSERVE = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {"own"}}
+EDIT = {"admin": {"own", "other"}, "principal": {"own"}}
+# Someone else's observation record: only its observer (not signed in here) and the office.
+OWN_RECORD = {"admin": {"own", "other"}}
 
 
 @dataclass
@@ -56,6 +60,12 @@ def rectification(endpoint, kind="rect", **ids):
     """A route on the own/other school's rectification item of that kind (rect: open, rect_submitted)."""
     return lambda w, where: url_for(endpoint, item_id=w[f"{kind}_{where}"],
                                     **{arg: w[f"{key}_{where}"] for arg, key in ids.items()})
+
+
+def observation(endpoint, kind, **ids):
+    """A route on the own/other school's observation record of that kind (draft or final)."""
+    return lambda w, where: url_for(endpoint, observation_id=w[f"observation_{kind}_{where}"],
+                                    **{arg: w[key] for arg, key in ids.items()})
 
 
 def checklist(endpoint, part=None):
@@ -90,6 +100,9 @@ ROUTES = {
     "checklists.export_version": Route(MANAGE, checklist("checklists.export_version")),
     "checklists.import_workbook": Route(MANAGE, fixed("checklists.import_workbook"), ("GET", "POST")),
     "checklists.import_template": Route(MANAGE, fixed("checklists.import_template")),
+    "classes.index": Route(VIEW, school("classes.index")),
+    "classes.import_lists": Route(EDIT, school("classes.import_lists"), ("POST",)),
+    "classes.download": Route(VIEW, school("classes.download")),
     "dashboard.index": Route(SIGNED_IN, fixed("dashboard.index")),
     "draws.detail": Route(VIEW, lambda w, where: url_for("draws.detail", draw_id=w[f"draw_{where}"])),
     "files.download": Route(VIEW, lambda w, where: url_for("files.download", attachment_id=w[f"file_{where}"])),
@@ -118,6 +131,19 @@ ROUTES = {
     "users.edit": Route(MANAGE, lambda w, where: url_for("users.edit", user_id=w[f"user_{where}"]), ("GET", "POST")),
     "users.reset_password": Route(MANAGE, lambda w, where: url_for("users.reset_password", user_id=w[f"user_{where}"]), ("POST",)),
     "users.toggle_active": Route(MANAGE, lambda w, where: url_for("users.toggle_active", user_id=w[f"user_{where}"]), ("POST",)),
+    "observations.index": Route(VIEW, fixed("observations.index")),
+    "observations.export_records": Route(VIEW, fixed("observations.export_records")),
+    "observations.counts": Route(OBSERVE, fixed("observations.counts")),
+    "observations.quota": Route(MANAGE, fixed("observations.quota"), ("POST",)),
+    "observations.start": Route(OBSERVE, fixed("observations.start"), ("GET", "POST")),
+    "observations.fill": Route(OWN_RECORD, observation("observations.fill", "draft")),
+    "observations.save_record": Route(OWN_RECORD, observation("observations.save_record", "draft"), ("POST",)),
+    "observations.score": Route(OWN_RECORD, observation("observations.score", "draft", item_id="dimension"), ("POST",)),
+    "observations.log": Route(OWN_RECORD, observation("observations.log", "draft"), ("POST",)),
+    "observations.finish": Route(OWN_RECORD, observation("observations.finish", "draft"), ("POST",)),
+    "observations.detail": Route(VIEW, observation("observations.detail", "final")),
+    "observations.feedback": Route(OWN_RECORD, observation("observations.feedback", "final"), ("POST",)),
+    "observations.acknowledge": Route(EDIT, observation("observations.acknowledge", "final"), ("POST",)),
     "supervision.index": Route(VIEW, fixed("supervision.index")),
     "supervision.export_answers": Route(VIEW, fixed("supervision.export_answers")),
     "supervision.start": Route(INSPECT, fixed("supervision.start"), ("GET", "POST")),
@@ -178,13 +204,27 @@ def world(app, make_school, make_user, make_template, make_inspection):
         db.session.add(supervision_round)
         db.session.commit()
         checklist["round_id"] = supervision_round.id
+    with app.app_context():  # a record at each school, open and finished, by an observer not signed in here
+        from portal.models import Observation, ObservationStatus
+        from portal.observations.rubric import load_default_rubric
+
+        rubric = load_default_rubric().versions[0]
+        observer = db.session.get(User, make_user("leader"))
+        for where, sid in (("own", own), ("other", other)):
+            for status in ObservationStatus:
+                record = Observation(school_id=sid, observer=observer, version=rubric, observed_on=date(2026, 11, 20),
+                                     status=status)
+                db.session.add(record)
+                db.session.flush()
+                files[f"observation_{status.name.lower()}_{where}"] = record.id
+        db.session.commit()
+        files["dimension"] = rubric.sections[0].items[0].id
     return {"own": own, "other": other, **files, **users, **checklist}
 
 
 def sign_in(client, make_user, role, world):
     kwargs = {"principal": {"school_id": world["own"]}, "inspector": {"schools": [world["own"]]}}.get(role, {})
     user_id = make_user(role, **kwargs)
-    from portal.models import User
 
     with client.application.app_context():
         username = db.session.get(User, user_id).username
@@ -232,7 +272,6 @@ def test_access(app, client, make_user, world, endpoint, method, role, where):
 def test_inspector_list_shows_only_their_schools(app, client, make_user, make_school):
     mine, theirs = make_school(name="我的学校"), make_school(name="别人的学校")
     user_id = make_user("inspector", schools=[mine])
-    from portal.models import User
 
     with app.app_context():
         username = db.session.get(User, user_id).username

@@ -9,7 +9,7 @@ from wtforms.validators import (AnyOf, DataRequired, InputRequired, Length, Numb
 
 from ..extensions import db
 from ..forms import Form, enum_field, options, stripped, to_id
-from ..models import AnswerType, ChecklistTemplate, EvidenceRule, TemplateVersion
+from ..models import AnswerType, ChecklistTemplate, EvidenceRule, TemplateKind, TemplateVersion
 
 
 MAX_POINTS = Decimal(100)
@@ -63,6 +63,8 @@ NAME_RULE = Length(max=80, message="最多 80 个字")
 
 
 class TemplateForm(Form):
+    kind = HiddenField(default=TemplateKind.CHECKLIST.name,
+                       validators=[AnyOf([kind.name for kind in TemplateKind], message="无效的模板类型")])
     name = StringField("模板名称", filters=[stripped], validators=[DataRequired("请填写模板名称"), NAME_RULE])
     description = TextAreaField("说明", filters=[stripped],
                                 validators=[Optional(), Length(max=500, message="最多 500 个字")])
@@ -126,28 +128,35 @@ PERCENT_RULES = [InputRequired("请填写"), NumberRange(0, 100, "请填写 0 �
 
 
 class BandsForm(Form):
-    """The three thresholds (percent of the applicable maximum), highest first; below 合格: 不合格."""
+    """The three thresholds (percent of the applicable maximum), highest first, named as the version
+    names them (优秀/良好/合格, or a rubric's 优/良/中); and the name of the result below the last."""
 
     excellent = PercentField("优秀（得分率 ≥ %）", validators=PERCENT_RULES, render_kw={"inputmode": "numeric"})
     good = PercentField("良好（得分率 ≥ %）", validators=PERCENT_RULES, render_kw={"inputmode": "numeric"})
     passing = PercentField("合格（得分率 ≥ %）", validators=PERCENT_RULES, render_kw={"inputmode": "numeric"})
+    below = StringField("最低等级名称", filters=[stripped], validators=[Optional(), Length(max=20, message="最多 20 个字")])
 
-    def __init__(self, *args, bands: list | None = None, **kwargs):
+    def __init__(self, *args, bands: list | None = None, below: str | None = None, **kwargs):
         if bands is not None and "formdata" in kwargs and kwargs["formdata"] is None:
             kwargs.update(zip(("excellent", "good", "passing"), (b[0] for b in bands)))
+            kwargs["below"] = below
         super().__init__(*args, **kwargs)
+        self.names = [b[1] for b in bands] if bands else list(BAND_NAMES)
+        for field, name in zip((self.excellent, self.good, self.passing), self.names):
+            field.label.text = f"{name}（得分率 ≥ %）"
+        self.below.label.text = f"低于{self.names[-1]}线的等级名称"
 
     def validate_good(self, field):
         if field.data is not None and self.excellent.data is not None and field.data >= self.excellent.data:
-            raise ValidationError("须低于优秀线")
+            raise ValidationError(f"须低于{self.names[0]}线")
 
     def validate_passing(self, field):
         if field.data is not None and self.good.data is not None and field.data >= self.good.data:
-            raise ValidationError("须低于良好线")
+            raise ValidationError(f"须低于{self.names[1]}线")
 
     @property
     def bands(self) -> list:
-        return [[self.excellent.data, BAND_NAMES[0]], [self.good.data, BAND_NAMES[1]], [self.passing.data, BAND_NAMES[2]]]
+        return [[self.excellent.data, self.names[0]], [self.good.data, self.names[1]], [self.passing.data, self.names[2]]]
 
 
 def check_bands(bands: list) -> list[str]:

@@ -10,8 +10,12 @@ from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AuditLog, ChecklistTemplate, Item, Section, TemplateVersion, VersionStatus, utcnow
-from ..models.checklist import DEFAULT_BANDS
+from ..models import AnswerType, AuditLog, ChecklistTemplate, Item, Section, TemplateVersion, VersionStatus, utcnow
+from ..models.checklist import DEFAULT_BANDS, DEFAULT_BELOW, TemplateKind
+
+# What a new template's bands start as: a checklist's 优秀/良好/合格/不合格, a rubric's 优/良/中/差.
+STARTING_BANDS = {TemplateKind.CHECKLIST: (DEFAULT_BANDS, DEFAULT_BELOW),
+                  TemplateKind.RUBRIC: ([[90, "优"], [75, "良"], [60, "中"]], "差")}
 
 
 class NotADraft(Exception):
@@ -69,11 +73,12 @@ def version_items(version: TemplateVersion) -> list[Item]:
     return [item for section in version.sections for item in section.items]
 
 
-def create_template(name: str, description: str = "") -> ChecklistTemplate:
-    """A new template with an empty draft, version 1."""
-    template = ChecklistTemplate(name=name, description=description)
+def create_template(name: str, description: str = "", kind: TemplateKind = TemplateKind.CHECKLIST) -> ChecklistTemplate:
+    """A new template with an empty draft, version 1, graded as that kind usually is (editable)."""
+    bands, below = STARTING_BANDS[kind]
+    template = ChecklistTemplate(name=name, description=description, kind=kind)
     template.versions.append(TemplateVersion(number=1, status=VersionStatus.DRAFT,
-                                             bands=[list(b) for b in DEFAULT_BANDS]))
+                                             bands=[list(b) for b in bands], below_band=below))
     db.session.add(template)
     return template
 
@@ -95,7 +100,7 @@ def new_draft(template: ChecklistTemplate) -> tuple[TemplateVersion, bool]:
         return existing, False
     source = current_of(template) or template.versions[-1]
     draft = TemplateVersion(number=next_number(template), status=VersionStatus.DRAFT,
-                            bands=[list(band) for band in source.bands])
+                            bands=[list(band) for band in source.bands], below_band=source.below_band)
     for section in source.sections:
         draft.sections.append(Section(position=section.position, title=section.title,
                                       items=[copy_item(item) for item in section.items]))
@@ -111,6 +116,9 @@ def problems(version: TemplateVersion) -> list[str]:
     for section in version.sections:
         if not section.items:
             found.append(f"一级指标“{section.title}”下没有评估要点，请添加或删除该指标")
+    if version.template.kind is TemplateKind.RUBRIC and any(
+            item.answer_type is not AnswerType.POINTS for item in version_items(version)):
+        found.append("听课评价表的每个评价指标都须为“计分”方式")
     return found
 
 

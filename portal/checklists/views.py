@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from .. import excel
 from ..extensions import db
 from ..htmx import is_partial, render, see_other
-from ..models import ChecklistTemplate, FrozenVersionError, Item, Section, TemplateVersion
+from ..models import ChecklistTemplate, FrozenVersionError, Item, Section, TemplateKind, TemplateVersion
 from ..security import Action, authorize, load
 from . import versions, workbook
 from .forms import BandsForm, ImportForm, ItemForm, MoveForm, SectionForm, TemplateForm, points_text
@@ -28,8 +28,13 @@ def points_filter(value) -> str:
 
 @bp.get("/")
 def index():
+    """Checklists, or with ?kind=RUBRIC the classroom observation rubrics (听课评价表)."""
     authorize(Action.MANAGE)
-    return _index(TemplateForm(formdata=None))
+    return _index(TemplateForm(formdata=None, kind=_kind(request.args.get("kind")).name))
+
+
+def _kind(name: str | None) -> TemplateKind:
+    return TemplateKind.__members__.get(name or "", TemplateKind.CHECKLIST)
 
 
 @bp.post("/new")
@@ -38,16 +43,17 @@ def create():
     form = TemplateForm()
     if not form.validate_on_submit():
         return _index(form, status=422)
-    template = versions.create_template(form.name.data, form.description.data or "")
+    template = versions.create_template(form.name.data, form.description.data or "", _kind(form.kind.data))
     db.session.commit()
     flash(f"模板“{template.name}”已创建，请添加一级指标和评估要点。", "success")
     return see_other(url_for("checklists.version", version_id=template.versions[0].id))
 
 
 def _index(form: TemplateForm, status: int = 200):
-    templates = db.session.scalars(select(ChecklistTemplate).options(selectinload(ChecklistTemplate.versions))
-                                   .order_by(ChecklistTemplate.id)).all()
-    return render("checklists/index.html", "create", status, form=form, templates=templates,
+    kind = _kind(form.kind.data)
+    templates = db.session.scalars(select(ChecklistTemplate).where(ChecklistTemplate.kind == kind)
+                                   .options(selectinload(ChecklistTemplate.versions)).order_by(ChecklistTemplate.id)).all()
+    return render("checklists/index.html", "create", status, form=form, templates=templates, kind=kind,
                   totals=versions.version_totals(), current_of=versions.current_of, draft_of=versions.draft_of)
 
 
@@ -191,10 +197,11 @@ def move_item(version_id: int, item_id: int):
 @bp.post("/versions/<int:version_id>/bands")
 def edit_bands(version_id: int):
     version = _draft(version_id)
-    form = BandsForm()
+    form = BandsForm(bands=version.bands)
     if not form.validate_on_submit():
         return _page(version, "bands", 422, bands_form=form)
     version.bands = form.bands
+    version.below_band = form.below.data or version.below_band
     _commit()
     flash("结果等级已保存。", "success")
     return _changed(version, "bands", "bands")
@@ -268,7 +275,7 @@ def _page(version: TemplateVersion, block: str | None = None, status: int = 200,
         PAGE, block, status, version=version, checklist=template, draft=not version.frozen,
         current=versions.current_of(template), draft_version=versions.draft_of(template),
         section_form=section_form or SectionForm(formdata=None, version=version),
-        bands_form=bands_form or BandsForm(formdata=None, bands=version.bands),
+        bands_form=bands_form or BandsForm(formdata=None, bands=version.bands, below=version.below_band),
         add_form=add_form, rename_form=rename_form, editing=editing, item_form=item_form, problems=problems,
         history=db.session.scalars(versions.trail(version)).all(), oob=block if is_partial() else None, **context,
     )

@@ -4,9 +4,12 @@ from .audit import AuditLog, log_event
 from .base import utcnow
 from .draw import Draw
 from .checklist import (AnswerType, ChecklistTemplate, EvidenceRule, FrozenVersionError, Item, Section,
-                        TemplateVersion, VersionStatus)
+                        TemplateKind, TemplateVersion, VersionStatus)
+from .classroom import SchoolClass, Teacher, TimetableSlot
 from .inspection import Answer, Inspection, InspectionStatus, Photo
 from .login_attempt import LoginFailure
+from .observation import (FeedbackWay, Observation, ObservationLog, ObservationQuota, ObservationScore,
+                          ObservationStatus)
 from .rectification import (Priority, RectificationEvent, RectificationFile, RectificationItem, RectificationStatus,
                             Step, rectification_evidence)
 from .round import Round, RoundKind
@@ -17,7 +20,8 @@ __all__ = [
     "AnswerType", "ChecklistTemplate", "EvidenceRule", "FrozenVersionError", "Item", "Section",
     "TemplateVersion", "VersionStatus", "Answer", "Inspection", "InspectionStatus", "Photo",
     "Attachment", "AuditLog", "Draw", "LoginFailure", "Round", "RoundKind", "Ownership", "Role", "School", "SchoolKind",
-    "User", "inspector_school", "log_event", "utcnow",
+    "User", "inspector_school", "log_event", "utcnow", "TemplateKind", "SchoolClass", "Teacher", "TimetableSlot",
+    "FeedbackWay", "Observation", "ObservationLog", "ObservationQuota", "ObservationScore", "ObservationStatus",
     "Priority", "RectificationEvent", "RectificationFile", "RectificationItem", "RectificationStatus", "Step",
     "rectification_evidence",
 ]

@@ -32,7 +32,13 @@ class VersionStatus(enum.Enum):
     RETIRED = "已停用"
 
 
-DEFAULT_BANDS = [[90, "优秀"], [80, "良好"], [60, "合格"]]  # below the last: 不合格
+class TemplateKind(enum.Enum):
+    CHECKLIST = "检查表"      # 督导检查表, filled in at a school
+    RUBRIC = "听课评价表"     # 推门听课 classroom observation rubric
+
+
+DEFAULT_BANDS = [[90, "优秀"], [80, "良好"], [60, "合格"]]
+DEFAULT_BELOW = "不合格"  # the result below the last band (a version's `below_band`)
 
 
 class ChecklistTemplate(Timestamped, db.Model):
@@ -42,6 +48,8 @@ class ChecklistTemplate(Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[TemplateKind] = mapped_column(label_enum(TemplateKind), default=TemplateKind.CHECKLIST,
+                                               server_default=TemplateKind.CHECKLIST.name)
 
     versions: Mapped[list["TemplateVersion"]] = relationship(
         back_populates="template", order_by="TemplateVersion.number", cascade="all, delete-orphan")
@@ -57,8 +65,9 @@ class TemplateVersion(Timestamped, db.Model):
     number: Mapped[int]
     status: Mapped[VersionStatus] = mapped_column(label_enum(VersionStatus), default=VersionStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Result bands, highest first: [[percent, name], ...]; below the last band: 不合格.
+    # Result bands, highest first: [[percent, name], ...]; below the last band: `below_band`.
     bands: Mapped[list] = mapped_column(JSON, default=lambda: [list(b) for b in DEFAULT_BANDS])
+    below_band: Mapped[str] = mapped_column(String(20), default=DEFAULT_BELOW, server_default=DEFAULT_BELOW)
 
     template: Mapped[ChecklistTemplate] = relationship(back_populates="versions")
     sections: Mapped[list["Section"]] = relationship(

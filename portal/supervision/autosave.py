@@ -1,27 +1,16 @@
-"""Saving one answer the moment it changes, safely when requests are resent or race.
-
-A save carries the revision the tablet last saw and a fresh idempotency key:
-- the key of the last applied save again, or the same content as stored: nothing changes (a resend,
-  a double tap, the offline queue replaying a save whose answer was lost);
-- a different revision with different content: someone else changed the item meanwhile, and the
-  save is refused (CONFLICT) so that nobody's answer is silently overwritten;
-- otherwise it is applied and the revision goes up by one.
-"""
-import enum
+"""Saving one answer the moment it changes, by the rule of portal/autosave.py (idempotency key,
+revision check)."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..autosave import Outcome, judge
 from ..extensions import db
 from ..models import Answer, Inspection, Item
 
-
-class Outcome(enum.Enum):
-    SAVED = "saved"
-    UNCHANGED = "unchanged"
-    CONFLICT = "conflict"
+__all__ = ["Change", "Outcome", "find", "save"]
 
 
 @dataclass(frozen=True)
@@ -46,10 +35,9 @@ def save(inspection: Inspection, item: Item, change: Change, user_id: int) -> tu
     """Apply `change` (flushed, not committed). On CONFLICT the session is rolled back."""
     answer = find(inspection, item)
     if answer is not None:
-        if (change.key and answer.last_key == change.key) or _same(answer, change):
-            return Outcome.UNCHANGED, answer
-        if answer.revision != change.base:
-            return Outcome.CONFLICT, answer
+        outcome = judge(_same(answer, change), answer.revision, answer.last_key, change.base, change.key)
+        if outcome is not None:
+            return outcome, answer
     elif change.base != 0:  # the tablet saw an answer that is no longer there
         return Outcome.CONFLICT, None
     else:

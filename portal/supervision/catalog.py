@@ -6,7 +6,8 @@ Each entry: (section title, [(item text, max points, flags)]); flags: "critical"
 from decimal import Decimal
 
 from ..extensions import db
-from ..models import AnswerType, ChecklistTemplate, EvidenceRule, Item, Section, TemplateVersion, VersionStatus, utcnow
+from ..models import (AnswerType, ChecklistTemplate, EvidenceRule, Item, Section, TemplateKind, TemplateVersion,
+                      VersionStatus, utcnow)
 
 COMPREHENSIVE = ("学校综合督导检查表", "常规/综合督导，责任督学职责并入，满分 100 分", AnswerType.POINTS, [
     ("一、学校常规管理", [
@@ -84,21 +85,26 @@ def _evidence(flags: str) -> EvidenceRule:
     return EvidenceRule.PHOTO if "photo" in flags else EvidenceRule.NONE
 
 
+def published(name: str, description: str, answer_type: AnswerType, sections, *,
+              kind: TemplateKind = TemplateKind.CHECKLIST, bands=None, below: str | None = None) -> ChecklistTemplate:
+    """A template with `sections` as its published version 1 (added to the session)."""
+    version = TemplateVersion(number=1, status=VersionStatus.PUBLISHED, published_at=utcnow())
+    if bands is not None:
+        version.bands, version.below_band = [list(b) for b in bands], below
+    for s, (title, items) in enumerate(sections, start=1):
+        section = Section(position=s, title=title)
+        for i, (text, points, flags) in enumerate(items, start=1):
+            section.items.append(Item(
+                position=i, text=text, answer_type=answer_type, max_points=Decimal(points),
+                critical="critical" in flags, evidence=_evidence(flags),
+                na_allowed=answer_type is not AnswerType.POINTS,
+            ))
+        version.sections.append(section)
+    template = ChecklistTemplate(name=name, description=description, kind=kind, versions=[version])
+    db.session.add(template)
+    return template
+
+
 def load_builtin_templates() -> list[ChecklistTemplate]:
     """Create the four starting templates, each as a published version 1."""
-    templates = []
-    for name, description, answer_type, sections in BUILTIN:
-        version = TemplateVersion(number=1, status=VersionStatus.PUBLISHED, published_at=utcnow())
-        for s, (title, items) in enumerate(sections, start=1):
-            section = Section(position=s, title=title)
-            for i, (text, points, flags) in enumerate(items, start=1):
-                section.items.append(Item(
-                    position=i, text=text, answer_type=answer_type, max_points=Decimal(points),
-                    critical="critical" in flags, evidence=_evidence(flags),
-                    na_allowed=answer_type is not AnswerType.POINTS,
-                ))
-            version.sections.append(section)
-        template = ChecklistTemplate(name=name, description=description, versions=[version])
-        db.session.add(template)
-        templates.append(template)
-    return templates
+    return [published(*entry) for entry in BUILTIN]

@@ -3,27 +3,27 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SearchField, SelectField,
+from wtforms import (BooleanField, DateField, HiddenField, RadioField, SearchField, SelectField,
                      StringField, TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import Form, enum_field, options, stripped, to_id
-from ..models import (AnswerType, ChecklistTemplate, InspectionStatus, Item, Role, School, TemplateVersion, User,
-                      VersionStatus)
+from ..forms import KEY, AutosaveForm, Form, enum_field, options, stripped, to_id
+from ..models import (AnswerType, ChecklistTemplate, InspectionStatus, Item, Role, School, TemplateKind,
+                      TemplateVersion, User, VersionStatus)
 from ..security import Action, school_ids
 from ..users.forms import school_choices
 from . import scoring
 
-KEY = Regexp(r"^[0-9A-Za-z-]{8,36}$", message="无效的请求标识")
 NOTE_LIMIT = 2000
 
 
-def current_versions() -> list[TemplateVersion]:
-    """Each template's newest published version: what a new inspection is started on."""
+def current_versions(kind: TemplateKind = TemplateKind.CHECKLIST) -> list[TemplateVersion]:
+    """Each template's newest published version: what a new inspection (or, for RUBRIC, a new
+    observation) is started on."""
     versions = db.session.scalars(
         select(TemplateVersion).join(TemplateVersion.template)
-        .where(TemplateVersion.status == VersionStatus.PUBLISHED)
+        .where(TemplateVersion.status == VersionStatus.PUBLISHED, ChecklistTemplate.kind == kind)
         .order_by(ChecklistTemplate.name, TemplateVersion.number.desc())
     ).all()
     newest = {}
@@ -60,17 +60,12 @@ class StartForm(Form):
             raise ValidationError("检查日期不在合理范围内")
 
 
-class AnswerForm(Form):
+class AnswerForm(AutosaveForm):
     """One item's answer, as the filling page sends it on every change."""
-
-    class Meta:
-        csrf = False  # autosave sends the token in the X-CSRFToken header, checked by CSRFProtect
 
     value = StringField(filters=[stripped], validators=[Optional(), Length(max=20)])
     na = BooleanField()
     note = TextAreaField(validators=[Length(max=NOTE_LIMIT, message=f"说明最多 {NOTE_LIMIT} 字")])
-    revision = IntegerField(validators=[InputRequired("缺少版本号，请刷新页面"), NumberRange(min=0)])
-    key = StringField(validators=[Optional(), KEY])
 
     def __init__(self, item: Item, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,10 +91,6 @@ class AnswerForm(Form):
     def validate_na(self, field):
         if field.data and not self.item.na_allowed:
             raise ValidationError("此项不可选“不适用”")
-
-    @property
-    def first_error(self) -> str | None:
-        return next((errors[0] for errors in self.errors.values()), None)
 
 
 class PhotoForm(Form):
@@ -134,7 +125,8 @@ class InspectionFilterForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        templates = db.session.execute(select(ChecklistTemplate.id, ChecklistTemplate.name).order_by(ChecklistTemplate.name))
+        templates = db.session.execute(select(ChecklistTemplate.id, ChecklistTemplate.name)
+                                       .where(ChecklistTemplate.kind == TemplateKind.CHECKLIST).order_by(ChecklistTemplate.name))
         self.template.choices = options([("", "全部检查表")] + [(str(t.id), t.name) for t in templates])
         inspectors = db.session.execute(
             select(User.id, User.display_name).where(User.role.in_([Role.INSPECTOR, Role.ADMIN])).order_by(User.username))

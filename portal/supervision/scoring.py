@@ -15,9 +15,9 @@ Rules (DOMAIN.md §1):
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..models.checklist import DEFAULT_BANDS, AnswerType
+from ..models.checklist import DEFAULT_BANDS, DEFAULT_BELOW, AnswerType
 
-FAIL_BAND = "不合格"
+FAIL_BAND = DEFAULT_BELOW
 SHARES = {
     AnswerType.RATING: {"达标": Decimal(1), "基本达标": Decimal("0.6"), "未达标": Decimal(0)},
     AnswerType.GRADE: {"优": Decimal(1), "良": Decimal("0.8"), "合格": Decimal("0.6"), "不合格": Decimal(0)},
@@ -83,18 +83,20 @@ def is_not_met(rule: ItemRule, answer: Answer) -> bool:
     return judge(rule, answer)[1]
 
 
-def band_for(percent: Decimal | None, bands=DEFAULT_BANDS, critical_failed: bool = False) -> str | None:
+def band_for(percent: Decimal | None, bands=DEFAULT_BANDS, critical_failed: bool = False,
+             below: str = FAIL_BAND) -> str | None:
+    """The band a percentage falls in; `below`: the name under the last band (a version's below_band)."""
     if percent is None:
         return None
     if critical_failed:
-        return FAIL_BAND
+        return below
     for threshold, name in sorted(bands, key=lambda b: -b[0]):
         if percent >= Decimal(str(threshold)):
             return name
-    return FAIL_BAND
+    return below
 
 
-def score(rules: list[ItemRule], answers: dict[int, Answer], bands=DEFAULT_BANDS) -> Score:
+def score(rules: list[ItemRule], answers: dict[int, Answer], bands=DEFAULT_BANDS, below: str = FAIL_BAND) -> Score:
     result = Score()
     for rule in rules:
         answer = answers.get(rule.id)
@@ -113,10 +115,10 @@ def score(rules: list[ItemRule], answers: dict[int, Answer], bands=DEFAULT_BANDS
             result.not_met.append(rule.id)
             if rule.critical:
                 result.critical_failures.append(rule.id)
-    return _graded(result, bands)
+    return _graded(result, bands, below)
 
 
-def combine(parts: list[Score], bands=DEFAULT_BANDS) -> Score:
+def combine(parts: list[Score], bands=DEFAULT_BANDS, below: str = FAIL_BAND) -> Score:
     """The score of the whole from the scores of its parts (sections): the same as scoring every
     item at once, without doing it twice."""
     result = Score()
@@ -127,11 +129,11 @@ def combine(parts: list[Score], bands=DEFAULT_BANDS) -> Score:
         result.not_met += part.not_met
         result.answered += part.answered
         result.applicable += part.applicable
-    return _graded(result, bands)
+    return _graded(result, bands, below)
 
 
-def _graded(result: Score, bands) -> Score:
+def _graded(result: Score, bands, below: str = FAIL_BAND) -> Score:
     if result.max_points:
         result.percent = (result.points / result.max_points * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    result.band = band_for(result.percent, bands, bool(result.critical_failures))
+    result.band = band_for(result.percent, bands, bool(result.critical_failures), below)
     return result

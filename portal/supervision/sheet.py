@@ -124,15 +124,15 @@ def build(inspection: Inspection, photos: bool = True, light: bool = False, rows
             stmt = stmt.options(selectinload(Answer.photos))
         answers = {answer.item_id: answer for answer in db.session.scalars(stmt)}
     sheet = Sheet(inspection)
-    bands = inspection.version.bands
+    bands, below = inspection.version.bands, inspection.version.below_band
     for section in layout(inspection.version):
         answered = {item.id: given(item, answers[item.id]) for item in section.items if item.id in answers}
         rows = []
         if rows_of is None or any(item.id == rows_of for item in section.items):
             rows = [Row(item, answers.get(item.id), *scoring.judge(item, answered.get(item.id, NO_ANSWER)))
                     for item in section.items]
-        sheet.parts.append(Part(section, rows, scoring.score(section.items, answered, bands)))
-    sheet.total = scoring.combine([part.score for part in sheet.parts], bands)
+        sheet.parts.append(Part(section, rows, scoring.score(section.items, answered, bands, below)))
+    sheet.total = scoring.combine([part.score for part in sheet.parts], bands, below)
     return sheet
 
 
@@ -166,5 +166,5 @@ def totals(inspections: list[Inspection]) -> dict[int, scoring.Score]:
         result[inspection.id] = scoring.score(
             [rule(item) for item in version_items],
             {item.id: given(item, mine.get(item.id)) for item in version_items},
-            inspection.version.bands)
+            inspection.version.bands, inspection.version.below_band)
     return result

@@ -96,7 +96,8 @@
   });
 })();
 
-// Checklist autosave (form[data-autosave] inside [data-offline-queue]) and its offline queue.
+// Autosave (form[data-autosave] inside [data-offline-queue]: checklist answers, observation records)
+// and its offline queue.
 // Every save carries a fresh idempotency key. A save that cannot reach the server (offline,
 // network error, timeout) goes into a queue kept in localStorage, one entry per item holding the
 // latest content and the revision the inspector last saw; the queue survives closing the tab and
@@ -138,10 +139,14 @@
     });
   }
 
+  // Every named field of the unit's form, but the CSRF token and the save's own key.
   function fieldsOf(form) {
-    var data = new FormData(form);
-    return { value: data.get("value") || "", na: data.get("na") || "", note: data.get("note") || "",
-             revision: data.get("revision") || "0" };
+    var fields = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token" && name !== "key") fields[name] = value;
+    });
+    fields.revision = fields.revision || "0";
+    return fields;
   }
 
   function markPending(form) {
@@ -334,10 +339,11 @@
       var form = root.querySelector('form[data-item="' + entry.item + '"]');
       if (!form) return;
       Array.prototype.forEach.call(form.elements, function (el) {
-        if (el.name === "value" && el.type === "radio") el.checked = el.value === entry.fields.value;
-        else if (el.name === "value") el.value = entry.fields.value;
-        else if (el.name === "na") el.checked = !!entry.fields.na;
-        else if (el.name === "note") el.value = entry.fields.note;
+        if (!el.name || el.name === "revision" || el.name === "key" || el.name === "csrf_token") return;
+        var value = entry.fields[el.name];
+        if (el.type === "radio") el.checked = el.value === value;
+        else if (el.type === "checkbox") el.checked = value !== undefined && value !== "";
+        else if (el.type !== "button" && el.type !== "submit") el.value = value === undefined ? "" : value;
       });
       markPending(form);
     });
@@ -371,6 +377,16 @@
       enqueue(form);
       if (navigator.onLine) flush();
     }
+  });
+
+  // A form with a [data-needs-sync] button (submit, finish) waits for autosaves still in flight:
+  // the field left by tapping the button must arrive before the record is closed.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.querySelector || !form.querySelector("[data-needs-sync]")) return;
+    if (!document.querySelector("form[data-autosave].htmx-request")) return;
+    event.preventDefault();
+    setTimeout(function () { htmx.trigger(form, "submit"); }, 300);
   });
 
   ["htmx:sendError", "htmx:timeout"].forEach(function (name) {

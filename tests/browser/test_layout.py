@@ -59,6 +59,12 @@ PAGES = [
     pytest.param("rectification_answer", "xz360001", "/rectification/1", id="rectification-answer"),
     pytest.param("rectification_verify", "duxue1", "/rectification/3", id="rectification-verify"),
     pytest.param("rectification_new", "duxue1", "/rectification/new", id="rectification-new"),
+    pytest.param("observations", "juzhang", "/observations/", id="observations"),
+    pytest.param("observation_counts", "admin", "/observations/counts", id="observation-counts"),
+    pytest.param("observation_start", "juzhang", "/observations/new?school=1", id="observation-start"),
+    pytest.param("observation_fill", "duxue1", "/observations/1/record", id="observation-fill"),
+    pytest.param("observation_detail", "admin", "/observations/2", id="observation-detail"),
+    pytest.param("school_classes", "xz360001", "/schools/1/classes/", id="school-classes"),
 ]
 
 

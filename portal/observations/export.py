@@ -1,0 +1,51 @@
+"""Observation records to Excel: one row per record, with its score for every rubric dimension
+(columns: the dimensions of every version in the export, in page order)."""
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from .. import excel
+from ..extensions import db
+from ..models import Item, Observation, ObservationScore, Section
+from ..templating import local
+
+HEADERS = ["听课日期", "节次", "学校代码", "学校", "年级班级", "学科", "授课教师", "课题", "听课人", "评价表", "版本",
+           "状态", "总分", "等级", "亮点", "问题", "建议", "反馈方式", "反馈日期", "学校确认", "记录时间"]
+
+
+def dimensions(version_ids: set[int]) -> list[str]:
+    """The dimension texts of these versions, in page order, each once."""
+    rows = db.session.execute(select(Item.text).join(Item.section).where(Section.version_id.in_(version_ids))
+                              .order_by(Section.version_id, Section.position, Item.position))
+    return list(dict.fromkeys(text for (text,) in rows))
+
+
+def scores_of(ids: list[int]) -> dict[int, dict[str, float]]:
+    """{record id: {dimension text: points}} in one query."""
+    found: dict[int, dict[str, float]] = {}
+    rows = db.session.execute(select(ObservationScore.observation_id, Item.text, ObservationScore.points)
+                              .join(Item, Item.id == ObservationScore.item_id)
+                              .where(ObservationScore.observation_id.in_(ids)))
+    for observation_id, text, points in rows:
+        if points is not None:
+            found.setdefault(observation_id, {})[text] = float(points)
+    return found
+
+
+def rows(records: list[Observation], columns: list[str]):
+    scores = scores_of([r.id for r in records])
+    for r in records:
+        mine = scores.get(r.id, {})
+        yield [r.observed_on.isoformat(), r.period, r.school.code, r.school.name, r.class_label, r.subject,
+               r.teacher_name, r.topic, r.observer.display_name if r.observer else "", r.version.template.name,
+               r.version.number, r.status.value, float(r.total), r.grade or "", r.strengths, r.problems,
+               r.suggestions, r.feedback_way.value if r.feedback_way else "",
+               r.feedback_on.isoformat() if r.feedback_on else "", "已确认" if r.acknowledged_at else "",
+               local(r.started_at)] + [mine.get(text) for text in columns]
+
+
+def workbook(records: list[Observation]) -> bytes:
+    columns = dimensions({r.version_id for r in records})
+    book = Workbook()
+    book.active.title = "听课记录"
+    excel.table(book.active, HEADERS + columns, rows(records, columns), cap=40)
+    return excel.to_bytes(book)

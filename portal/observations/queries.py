@@ -1,0 +1,120 @@
+"""Which observation records a user sees, filtered; and the counts and summaries, aggregated in SQL
+so that a page's query count and memory do not grow with the number of records."""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask_login import current_user
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Observation, ObservationQuota, ObservationStatus, Role, School, SchoolClass, User
+from ..security import Action, allowed, scoped
+
+DEFAULT_QUOTA = {Role.LEADER: 10, Role.INSPECTOR: 20}
+UNKNOWN = "未注明"
+
+
+def visible(stmt: Select) -> Select:
+    """Records at the user's schools (VIEW) that are finished, or their own (the office: all)."""
+    stmt = scoped(stmt, Observation.school_id, Action.VIEW)
+    if not allowed(current_user, Action.MANAGE):
+        stmt = stmt.where(or_(Observation.status == ObservationStatus.FINAL, Observation.observer_id == current_user.id))
+    return stmt
+
+
+def filtered(stmt: Select, form) -> Select:
+    """Narrow by the filter form's valid fields (semester, school, observer, subject, 年级, grade, dates)."""
+    semester = form.chosen_semester
+    if semester:
+        stmt = stmt.where(Observation.observed_on.between(semester.start, semester.end))
+    if form.school.data and "school" not in form.errors:
+        stmt = stmt.where(Observation.school_id == form.school.data)
+    if form.observer.data and "observer" not in form.errors:
+        stmt = stmt.where(Observation.observer_id == form.observer.data)
+    if form.subject.data:
+        stmt = stmt.where(Observation.subject == form.subject.data)
+    if form.grade_level.data:
+        stmt = stmt.where(Observation.class_id.in_(
+            select(SchoolClass.id).where(SchoolClass.grade == form.grade_level.data)))
+    if form.grade.data:
+        stmt = stmt.where(Observation.grade == form.grade.data)
+    if form.start.data and "start" not in form.errors:
+        stmt = stmt.where(Observation.observed_on >= form.start.data)
+    if form.end.data and "end" not in form.errors:
+        stmt = stmt.where(Observation.observed_on <= form.end.data)
+    return stmt
+
+
+def listing(form) -> Select:
+    """The records list: newest first, with what each row shows loaded in the same query."""
+    stmt = select(Observation).options(joinedload(Observation.school), joinedload(Observation.observer))
+    return filtered(visible(stmt), form).order_by(Observation.observed_on.desc(), Observation.id.desc())
+
+
+def finished(stmt: Select, form) -> Select:
+    """`stmt` (over Observation) narrowed to the finished records the counts count."""
+    return filtered(visible(stmt), form).where(Observation.status == ObservationStatus.FINAL)
+
+
+@dataclass
+class Row:
+    label: str
+    count: int = 0
+    total: Decimal = Decimal(0)
+    grades: dict = field(default_factory=dict)
+    quota: int | None = None
+    role: Role | None = None
+
+    @property
+    def average(self) -> Decimal | None:
+        return (self.total / self.count).quantize(Decimal("0.1")) if self.count else None
+
+
+def summary(form, by) -> list[Row]:
+    """Counts, average total and grade distribution of finished records, grouped by `by` (a column
+    or label expression): one SQL query, one row per (group, grade)."""
+    stmt = (select(by.label("key"), Observation.grade, func.count(), func.coalesce(func.sum(Observation.total), 0))
+            .select_from(Observation).outerjoin(SchoolClass, SchoolClass.id == Observation.class_id)
+            .join(School, School.id == Observation.school_id)
+            .group_by(by, Observation.grade))
+    stmt = finished(stmt, form)
+    rows: dict[str, Row] = {}
+    for key, grade, count, total in db.session.execute(stmt):
+        row = rows.setdefault(key or UNKNOWN, Row(key or UNKNOWN))
+        row.count += count
+        row.total += Decimal(str(total))
+        row.grades[grade or UNKNOWN] = row.grades.get(grade or UNKNOWN, 0) + count
+    return sorted(rows.values(), key=lambda r: (-r.count, r.label))
+
+
+def by_observer(form) -> list[Row]:
+    """Each observer's finished records against their role's quota (observers with none included
+    when the filter names no school or observer: a quota not started on shows)."""
+    counts = dict(db.session.execute(
+        finished(select(Observation.observer_id, func.count()).group_by(Observation.observer_id), form)).all())
+    quotas = quota_table()
+    stmt = select(User).where(User.role.in_([Role.LEADER, Role.INSPECTOR]), User.active).order_by(User.role, User.username)
+    if form.observer.data:
+        stmt = select(User).where(User.id == form.observer.data)
+    rows = [Row(user.display_name, counts.get(user.id, 0), quota=quotas.get(user.role), role=user.role)
+            for user in db.session.scalars(stmt)]
+    return sorted(rows, key=lambda r: (r.role.name if r.role else "", -r.count, r.label))
+
+
+def quota_table() -> dict[Role, int]:
+    """Lessons per semester for each observing role: the office's figures, else the defaults."""
+    quotas = dict(DEFAULT_QUOTA)
+    quotas.update({q.role: q.per_semester for q in db.session.scalars(select(ObservationQuota))})
+    return quotas
+
+
+def set_quota(role: Role, per_semester: int) -> None:
+    quota = db.session.scalar(select(ObservationQuota).where(ObservationQuota.role == role))
+    if quota is None:
+        db.session.add(ObservationQuota(role=role, per_semester=per_semester))
+    else:
+        quota.per_semester = per_semester
+
+
+GROUPS = {"school": ("学校", School.name), "subject": ("学科", Observation.subject), "grade": ("年级", SchoolClass.grade)}

@@ -1,0 +1,91 @@
+"""推门听课 on a tablet: a leader starts at a school, draws a class, taps the scores (total and grade
+update as they tap), finishes, and finds the lesson in the semester count; a stretch offline."""
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Observation, ObservationStatus
+
+from .conftest import settled, sign_in
+
+
+def start_at(page, school_name: str) -> int:
+    page.goto(page.base + "/schools/")
+    page.get_by_role("link", name=school_name).first.tap()
+    page.get_by_role("link", name="推门听课").last.tap()
+    page.wait_for_url(re.compile(r"/observations/new\?school=\d+"))
+    page.get_by_role("button", name="随机抽班并开始").tap()
+    page.wait_for_url(re.compile(r"/observations/\d+/record$"))
+    settled(page)
+    return int(re.search(r"/observations/(\d+)/record", page.url).group(1))
+
+
+def tap_score(page, index: int, points: str):
+    page.locator(".obs-rubric .sheet-item").nth(index).locator("label.chip").filter(
+        has_text=re.compile(rf"^\s*{re.escape(points)}\s*$")).tap()
+
+
+def stored(live_app, observation_id) -> Observation:
+    with live_app.app_context():
+        observation = db.session.get(Observation, observation_id)
+        observation.draw  # noqa: B018 - loaded before the session goes
+        return observation
+
+
+def counted(page, name: str) -> int:
+    page.goto(page.base + "/observations/counts")
+    return int(page.locator("#observer-counts tr", has_text=name).locator("td").nth(2).inner_text())
+
+
+def test_leader_draws_a_class_scores_by_tapping_and_finds_it_in_the_count(page, live_app):
+    sign_in(page, "juzhang")
+    before = counted(page, "何志远")
+    observation = start_at(page, "城东第二小学")
+    record = stored(live_app, observation)
+    assert record.draw is not None and record.class_label
+    expect(page.get_by_role("link", name="随机抽班记录")).to_be_visible()
+    for index, points in enumerate(["10", "15", "20", "18", "20", "9", "5"]):
+        tap_score(page, index, points)
+        expect(page.locator(".obs-rubric .sheet-item").nth(index).locator(".saved")).to_be_visible()
+    expect(page.locator("#obs-summary [data-total]")).to_have_text("97")
+    expect(page.locator("#obs-summary [data-grade]")).to_have_text("优")
+    tap_score(page, 2, "8")  # 教学方法与手段: 20 → 8, the total falls to 85: 良
+    expect(page.locator("#obs-summary [data-total]")).to_have_text("85")
+    expect(page.locator("#obs-summary [data-grade]")).to_have_text("良")
+    page.get_by_label("授课教师").fill("张老师")
+    page.get_by_label("学科").fill("语文")
+    page.get_by_label("课题").fill("《春》")
+    page.get_by_label("亮点").fill("朗读指导扎实")
+    expect(page.locator("#unit-record .saved")).to_be_visible(timeout=15_000)
+    page.get_by_role("button", name="完成听课").tap()
+    page.wait_for_url(re.compile(rf"/observations/{observation}$"))
+    expect(page.get_by_text("已完成", exact=True)).to_be_visible()
+    record = stored(live_app, observation)
+    assert (record.status, record.total, record.grade, record.topic) == (ObservationStatus.FINAL, 85, "良", "《春》")
+
+    assert counted(page, "何志远") == before + 1
+    page.goto(page.base + f"/draws/{record.draw_id}")
+    expect(page.get_by_text("按记录重新抽取，结果一致")).to_be_visible()
+
+
+def test_scores_and_fields_given_offline_arrive_once_when_back(page, context, live_app):
+    sign_in(page, "fenguan")
+    observation = start_at(page, "河口镇中心小学")
+    context.set_offline(True)
+    tap_score(page, 0, "8")
+    tap_score(page, 1, "12")
+    page.get_by_label("课题").fill("分数的意义")
+    page.get_by_label("课题").blur()
+    expect(page.locator("[data-sync-status]")).to_have_text("3 条未同步")
+    expect(page.get_by_role("button", name="完成听课")).to_be_disabled()
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("[data-sync-status]")).to_be_hidden(timeout=15_000)
+    expect(page.locator("#obs-summary [data-total]")).to_have_text("20")
+    record = stored(live_app, observation)
+    with live_app.app_context():
+        scores = sorted(float(s.points) for s in db.session.scalars(select(Observation).where(
+            Observation.id == observation)).one().scores)
+    assert scores == [8.0, 12.0] and record.topic == "分数的意义" and record.revision == 1
