@@ -2,7 +2,7 @@
 safe), who may see and edit what, semesters, counts, export, feedback and acknowledgement."""
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from portal import draws
 from portal.extensions import db
 from portal.models import (AuditLog, Item, Observation, ObservationScore, ObservationStatus, Role, SchoolClass,
-                           TimetableSlot)
+                           TimetableSlot, User, utcnow)
 from portal.observations import grading, rubric, semesters
+from portal.templating import local_date
 
 from .conftest import HX, csrf_token
 
@@ -295,8 +296,8 @@ def test_start_stamps_the_time_and_prefills_the_subject_from_the_timetable(app, 
                                                                          make_classes, rubric_version):
     school = make_school()
     class_id = make_classes(school)[0]
-    today = semesters.local_date(datetime.now(UTC))
     with app.app_context():
+        today = local_date(datetime.now(UTC))
         db.session.add(TimetableSlot(class_id=class_id, weekday=today.isoweekday(), period=2, subject="数学"))
         db.session.commit()
     auth.login_as(Role.LEADER)
@@ -412,6 +413,24 @@ def test_quick_log_adds_a_stamped_line_once_per_key(app, client, leader):
     assert [line.kind for line in stored_log(app, leader["observation"])] == ["学生讨论"]
 
 
+def test_a_tap_kept_offline_keeps_its_moment_but_never_precedes_the_start(app, client, leader):
+    url = f"/observations/{leader['observation']}/log"
+    headers = {**HX, "X-CSRFToken": leader["token"]}
+    with app.app_context():
+        observation = db.session.get(Observation, leader["observation"])
+        observation.started_at = utcnow() - timedelta(minutes=30)
+        db.session.commit()
+    client.post(url, data={"kind": "学生练习", "key": "key-log-00003", "age": 10 * 60 * 1000}, headers=headers)
+    client.post(url, data={"kind": "提问互动", "key": "key-log-00004", "age": 3 * 3600 * 1000}, headers=headers)
+    refused = client.post(url, data={"kind": "提问互动", "key": "key-log-00005", "age": -5}, headers=headers)
+    assert refused.status_code == 422
+    with app.app_context():
+        observation = db.session.get(Observation, leader["observation"])
+        at = {line.kind: line.at for line in observation.log}
+        assert abs((utcnow() - at["学生练习"]).total_seconds() - 600) < 30
+        assert at["提问互动"] == observation.started_at and len(at) == 2
+
+
 def stored_log(app, observation_id):
     with app.app_context():
         return list(db.session.get(Observation, observation_id).log)
@@ -430,10 +449,11 @@ def test_semester_boundaries(day, name):
     assert semester.start <= day <= semester.end
 
 
-def test_semester_dates_are_beijing_dates():
+def test_semester_dates_are_beijing_dates(app):
     late_utc = datetime(2027, 1, 31, 16, 30, tzinfo=UTC)   # 2027-02-01 00:30 in Beijing
-    assert semesters.of(semesters.local_date(late_utc)).name == "2026-2027学年第二学期"
-    assert semesters.of(semesters.local_date(datetime(2027, 1, 31, 15, 59, tzinfo=UTC))).term == 1
+    with app.app_context():
+        assert semesters.of(local_date(late_utc)).name == "2026-2027学年第二学期"
+        assert semesters.of(local_date(datetime(2027, 1, 31, 15, 59, tzinfo=UTC))).term == 1
 
 
 # Counts, list, export ------------------------------------------------------------------------
@@ -464,6 +484,23 @@ def test_counts_per_observer_against_quota_and_per_school_subject_grade(app, cli
         make_observation(school, observer, ObservationStatus.FINAL, observed_on=date(2026, 11, 1 + n), points=full)
     assert queries_for("/observations/counts?semester=2026-1") == few
     assert queries_for("/observations/?semester=2026-1") == queries_for("/observations/?semester=2027-2")
+
+
+def test_an_inspector_sees_only_their_own_count_not_others_partial_ones(app, client, auth, make_school, make_user,
+                                                                         make_observation):
+    shared, elsewhere = make_school(), make_school()
+    colleague = make_user("inspector", display_name="钱督学", schools=[shared, elsewhere])
+    for school in (shared, elsewhere):
+        make_observation(school, colleague, ObservationStatus.FINAL, observed_on=date(2026, 10, 9))
+    me = auth.login_as(Role.INSPECTOR, schools=[shared])
+    make_observation(shared, me, ObservationStatus.FINAL, observed_on=date(2026, 10, 9))
+    with app.app_context():
+        my_name = db.session.get(User, me).display_name
+    html = client.get("/observations/counts?semester=2026-1").get_data(as_text=True)
+    rows = re.findall(r"<td>([^<]+)</td><td>督学</td><td class=\"num\">(\d+)</td>", html)
+    assert rows == [(my_name, "1")]
+    html = client.get(f"/observations/counts?semester=2026-1&observer={colleague}").get_data(as_text=True)
+    assert [name for name, _ in re.findall(r"<td>([^<]+)</td><td>督学</td><td class=\"num\">(\d+)</td>", html)] == [my_name]
 
 
 def test_list_filters_and_export_one_row_per_record_with_dimension_scores(app, client, auth, make_school, make_user,

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..forms import KEY, AutosaveForm, Form, enum_field, options, stripped, to_id
 from ..models import FeedbackWay, Observation, Role, User
 from ..security import Action
+from ..templating import today
 from ..supervision.forms import schools_for
 from ..users.forms import school_choices
 from . import grading, recording, rubric, semesters
@@ -18,7 +19,7 @@ PERIOD = [Optional(), NumberRange(1, 12, "节次应在 1 到 12 之间")]
 
 
 def reasonable(day: date | None) -> None:
-    if day and not date(2000, 1, 1) <= day <= date.today() + timedelta(days=1):
+    if day and not date(2000, 1, 1) <= day <= today() + timedelta(days=1):
         raise ValidationError("日期不在合理范围内")
 
 
@@ -139,6 +140,9 @@ class LogForm(Form):
 
     kind = StringField(validators=[DataRequired("请选择记录内容")])
     key = StringField(validators=[DataRequired(), KEY])
+    # Sent by a tap kept offline: how long ago (ms) it was tapped, by the tablet's own clock, so the
+    # line keeps its moment without trusting the tablet's time of day.
+    age = IntegerField(validators=[Optional(), NumberRange(0, 12 * 3600 * 1000)])
 
     def validate_kind(self, field):
         if field.data not in recording.LOG_KINDS:
@@ -184,7 +188,7 @@ class FilterForm(Form):
     def __init__(self, user, *args, all_semesters: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.all_semesters = all_semesters
-        recent = semesters.recent(date.today())
+        recent = semesters.recent(today())
         self.semester.choices = options(([("", "全部学期")] if all_semesters else [])
                                         + [(s.code, s.name) for s in recent])
         self.school.choices = school_choices(schools_for(user, Action.VIEW, active_only=False), blank="全部学校")
@@ -199,4 +203,4 @@ class FilterForm(Form):
     @property
     def chosen_semester(self):
         """The semester asked for; none given: every semester, or (counts) the current one."""
-        return semesters.parse(self.semester.data) or (None if self.all_semesters else semesters.of(date.today()))
+        return semesters.parse(self.semester.data) or (None if self.all_semesters else semesters.of(today()))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Observation, ObservationQuota, ObservationStatus, Role, School, SchoolClass, User
-from ..security import Action, allowed, scoped
+from ..security import Action, allowed, school_ids, scoped
 
 DEFAULT_QUOTA = {Role.LEADER: 10, Role.INSPECTOR: 20}
 UNKNOWN = "未注明"
@@ -90,13 +90,16 @@ def summary(form, by) -> list[Row]:
 
 def by_observer(form) -> list[Row]:
     """Each observer's finished records against their role's quota (observers with none included
-    when the filter names no school or observer: a quota not started on shows)."""
+    when the filter names no school or observer: a quota not started on shows). Someone who sees
+    only part of the county (an inspector) gets their own row only."""
     counts = dict(db.session.execute(
         finished(select(Observation.observer_id, func.count()).group_by(Observation.observer_id), form)).all())
     quotas = quota_table()
     stmt = select(User).where(User.role.in_([Role.LEADER, Role.INSPECTOR]), User.active).order_by(User.role, User.username)
     if form.observer.data:
         stmt = select(User).where(User.id == form.observer.data)
+    if school_ids(current_user, Action.VIEW) is not None:  # sees part of the county: others' counts would be partial
+        stmt = select(User).where(User.id == current_user.id)
     rows = [Row(user.display_name, counts.get(user.id, 0), quota=quotas.get(user.role), role=user.role)
             for user in db.session.scalars(stmt)]
     return sorted(rows, key=lambda r: (r.role.name if r.role else "", -r.count, r.label))

@@ -3,7 +3,7 @@ fields and its scores as the observer types and taps (the autosave rule of porta
 the quick log, and finishing it. Nothing here commits.
 """
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -15,7 +15,8 @@ from ..autosave import Outcome, judge
 from ..extensions import db
 from ..models import (Observation, ObservationLog, ObservationScore, ObservationStatus, School, SchoolClass, Teacher,
                       TemplateVersion, TimetableSlot, utcnow)
-from . import grading, semesters
+from ..templating import local_date
+from . import grading
 
 # The record's own fields, saved together as one autosave unit.
 FIELDS = ("teacher_name", "subject", "class_id", "class_label", "topic", "period", "observed_on",
@@ -55,7 +56,7 @@ def start(school: School, version: TemplateVersion, observer_id: int, key: str, 
     """A new record, stamped now by the server; `draw`: the class is drawn from the school's classes."""
     now = utcnow()
     observation = Observation(school_id=school.id, version=version, observer_id=observer_id, client_key=key,
-                              started_at=now, observed_on=semesters.local_date(now), period=period)
+                              started_at=now, observed_on=local_date(now), period=period)
     if draw:
         observation.draw, school_class = draw_class(school, classes_of(school.id))
     if school_class is not None:
@@ -123,11 +124,13 @@ def _flushed() -> Outcome:
     return Outcome.SAVED
 
 
-def add_log(observation: Observation, kind: str, key: str) -> ObservationLog:
-    """A quick-log line stamped now; the same key again (a double tap, a resend) adds nothing."""
+def add_log(observation: Observation, kind: str, key: str, age_ms: int | None = None) -> ObservationLog:
+    """A quick-log line stamped by the server: now, or `age_ms` ago for a tap kept offline (never
+    before the record began). The same key again (a double tap, a resend) adds nothing."""
     line = next((line for line in observation.log if line.client_key == key), None)
     if line is None:
-        line = ObservationLog(kind=kind, client_key=key, at=utcnow())
+        at = max(utcnow() - timedelta(milliseconds=age_ms or 0), observation.started_at)
+        line = ObservationLog(kind=kind, client_key=key, at=at)
         observation.log.append(line)
     return line
 

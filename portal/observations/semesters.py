@@ -6,10 +6,7 @@ Dates are Beijing dates (Asia/Shanghai): a lesson seen on 1 February at 00:30 in
 the spring term even though it is still 31 January in UTC.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
-
-ZONE = ZoneInfo("Asia/Shanghai")
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True, order=True)
@@ -48,11 +45,6 @@ def of(day: date) -> Semester:
     if day.month == 1:
         return Semester(day.year - 1, 1)
     return Semester(day.year - 1, 2)
-
-
-def local_date(moment: datetime) -> date:
-    """The Beijing date of an aware moment (server stamps are UTC)."""
-    return moment.astimezone(ZONE).date()
 
 
 def parse(code: str | None) -> Semester | None:

@@ -2,7 +2,6 @@
 (autosaved field by field, offline-safe), finish it, give feedback; the school reads and
 acknowledges; the office counts against the quota."""
 import uuid
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
@@ -15,7 +14,7 @@ from ..htmx import is_partial, render, reswap, see_other
 from ..models import Observation, School, TemplateVersion, utcnow
 from ..queries import audit_trail
 from ..security import Action, authorize, is_own, load, load_own
-from ..templating import local
+from ..templating import local, today
 from . import export, grading, queries, recording
 from .forms import (ChooseSchoolForm, FeedbackForm, FilterForm, LogForm, QuotaForm, RecordForm, ScoreForm,
                     StartForm)
@@ -171,7 +170,7 @@ def log(observation_id: int):
     observation = own_draft(observation_id)
     form = LogForm()
     if form.validate():
-        recording.add_log(observation, form.kind.data, form.key.data)
+        recording.add_log(observation, form.kind.data, form.key.data, form.age.data)
         db.session.commit()
     if not is_partial():
         return see_other(url_for("observations.fill", observation_id=observation.id, _anchor="quick-log"))
@@ -204,7 +203,7 @@ def _detail(observation: Observation, form: FeedbackForm | None = None, status: 
                   result=grading.result_of(observation),
                   points={s.item_id: s.points for s in observation.scores},
                   dimensions=grading.dimensions(observation.version), owner=is_own(observation, "observer_id"),
-                  form=form or FeedbackForm(formdata=None, obj=observation, feedback_on=date.today()),
+                  form=form or FeedbackForm(formdata=None, obj=observation, feedback_on=today()),
                   history=db.session.scalars(audit_trail(observation)).all())
 
 

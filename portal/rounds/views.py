@@ -7,9 +7,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..htmx import render, see_other
-from ..models import Inspection, Round, utcnow
+from ..models import Inspection, Round
 from ..security import Action, authorize, load
-from ..templating import local_date
+from ..templating import today
 from . import planning
 from .forms import RoundForm
 
@@ -23,13 +23,13 @@ def index():
                                                                                          Round.id.desc())).all()
     counts = dict(db.session.execute(select(Inspection.round_id, func.count()).where(
         Inspection.round_id.in_([r.id for r in rounds])).group_by(Inspection.round_id)).all())
-    return render("rounds/index.html", rounds=rounds, counts=counts, today=local_date(utcnow()))
+    return render("rounds/index.html", rounds=rounds, counts=counts, today=today())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     authorize(Action.MANAGE)
-    form = RoundForm(data={"key": str(uuid.uuid4()), "starts_on": local_date(utcnow())} if request.method == "GET" else None)
+    form = RoundForm(data={"key": str(uuid.uuid4()), "starts_on": today()} if request.method == "GET" else None)
     error = None
     if request.args.get("preview"):  # the filters changed: only the list of schools they leave
         return render("rounds/new.html", "schools", form=form, schools=candidates(form))
@@ -85,9 +85,8 @@ def filters_in_words(form: RoundForm) -> str:
 def detail(round_id: int):
     record = load(Round, round_id, Action.MANAGE, selectinload(Round.inspections).options(
         joinedload(Inspection.school), joinedload(Inspection.inspector), joinedload(Inspection.inspector_draw)))
-    answered = planning.answered_counts([i.id for i in record.inspections])
-    today = local_date(utcnow())
-    rows = sorted(((i, planning.progress(i, answered.get(i.id, 0)), planning.is_late(i, record.ends_on, today),
+    answered, day = planning.answered_counts([i.id for i in record.inspections]), today()
+    rows = sorted(((i, planning.progress(i, answered.get(i.id, 0)), planning.is_late(i, record.ends_on, day),
                     answered.get(i.id, 0)) for i in record.inspections), key=lambda r: (not r[2], r[0].school.code))
     tally = {p: sum(1 for r in rows if r[1] is p) for p in planning.Progress}
     return render("rounds/detail.html", round=record, rows=rows, tally=tally, late=sum(1 for r in rows if r[2]),

@@ -12,6 +12,7 @@ from ..forms import KEY, AutosaveForm, Form, enum_field, options, stripped, to_i
 from ..models import (AnswerType, ChecklistTemplate, InspectionStatus, Item, Role, School, TemplateKind,
                       TemplateVersion, User, VersionStatus)
 from ..security import Action, school_ids
+from ..templating import today
 from ..users.forms import school_choices
 from . import scoring
 
@@ -56,7 +57,7 @@ class StartForm(Form):
             + [(str(v.id), f"{v.template.name}（第 {v.number} 版）") for v in current_versions()])
 
     def validate_visit_date(self, field):
-        if field.data and not date(2000, 1, 1) <= field.data <= date.today() + timedelta(days=60):
+        if field.data and not date(2000, 1, 1) <= field.data <= today() + timedelta(days=60):
             raise ValidationError("检查日期不在合理范围内")
 
 

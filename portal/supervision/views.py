@@ -1,5 +1,4 @@
 import uuid
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
@@ -15,7 +14,7 @@ from ..models import Answer, Attachment, Inspection, InspectionStatus, Photo, ut
 from ..queries import audit_trail
 from ..security import Action, authorize, load
 from ..storage import storage
-from ..templating import local
+from ..templating import local, today
 from . import autosave, evidence, export, photos, queries, scoring, sheet
 from .forms import AnswerForm, InspectionFilterForm, PhotoForm, ReviewForm, StartForm
 
@@ -78,7 +77,7 @@ def export_answers():
 @bp.route("/new", methods=["GET", "POST"])
 def start():
     authorize(Action.INSPECT)
-    form = StartForm(current_user, data={"visit_date": date.today(), "key": str(uuid.uuid4()),
+    form = StartForm(current_user, data={"visit_date": today(), "key": str(uuid.uuid4()),
                                          "school": request.args.get("school", type=int)})
     if form.validate_on_submit():
         authorize(Action.INSPECT, form.school.data)

@@ -159,12 +159,18 @@
     span.textContent = "未同步（已保存在本机）";
   }
 
+  // A form[data-append] (a quick-log tap) adds a line rather than replacing a value: each tap is
+  // its own entry, shown as a pending line in its target until the server has it.
   function enqueue(form) {
     var root = sheet();
     var queue = readQueue(root);
     var item = form.getAttribute("data-item");
     var fields = fieldsOf(form);
-    var entry = { item: item, url: form.getAttribute("action"), key: newKey(), fields: fields };
+    var entry = { item: item, url: form.getAttribute("action"), key: newKey(), fields: fields, tapped: Date.now() };
+    if (form.hasAttribute("data-append")) {
+      entry.item = item + ":" + entry.key;
+      entry.target = form.getAttribute("hx-target");
+    }
     var index = queue.findIndex(function (e) { return e.item === item && e.key !== flushing; });
     if (index >= 0) {
       entry.fields.revision = queue[index].fields.revision;  // still based on what was last seen
@@ -177,6 +183,21 @@
     }
     writeQueue(root, queue);
     markPending(form);
+    showPendingLines(root);
+  }
+
+  function showPendingLines(root) {
+    readQueue(root).forEach(function (entry) {
+      var list = entry.target && document.querySelector(entry.target + " [data-pending-lines]");
+      if (!list || list.querySelector('[data-key="' + entry.key + '"]')) return;
+      var line = document.createElement("li");
+      var at = new Date(entry.tapped);
+      line.className = "pending";
+      line.setAttribute("data-key", entry.key);
+      line.textContent = ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2) + " "
+        + entry.fields.kind + "（未同步）";
+      list.appendChild(line);
+    });
   }
 
   function csrfToken() {
@@ -200,6 +221,7 @@
     if (fields.revision === null) fields.revision = page ? page.value : "0";
     var body = new URLSearchParams(fields);
     body.set("key", entry.key);
+    if (entry.target) body.set("age", String(Math.max(0, Date.now() - entry.tapped)));
     fetch(entry.url, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
@@ -207,7 +229,12 @@
       if (response.status === 200 || response.status === 409 || response.status === 422) {
         return response.text().then(function (html) {
           var form = document.querySelector('form[data-item="' + entry.item + '"]');
-          if (form && response.status === 409) {
+          var target = entry.target && document.querySelector(entry.target);
+          if (target && response.status === 409) {
+            window.dudaoToast("这条听课记录已完成，离线时点的“" + entry.fields.kind + "”未能记入。");
+          } else if (target) {
+            htmx.swap(target, html, { swapStyle: "outerHTML" });
+          } else if (form && response.status === 409) {
             htmx.swap(form.closest(".sheet-item"), html, { swapStyle: "outerHTML" });
           } else if (form) {
             htmx.swap(form.querySelector(".item-state"), html, { swapStyle: "outerHTML" });
@@ -215,6 +242,7 @@
           var rest = readQueue(root).filter(function (e) { return e.key !== entry.key; });
           flushing = null;
           writeQueue(root, rest);
+          showPendingLines(root);
           flush();
         });
       }
@@ -347,6 +375,7 @@
       });
       markPending(form);
     });
+    showPendingLines(root);
     showStatus(root, readQueue(root).length);
     var photos = window.indexedDB ? showWaitingPhotos(root) : Promise.resolve();
     photos.catch(function () {}).then(function () { if (navigator.onLine) flush(); });

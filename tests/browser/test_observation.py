@@ -89,3 +89,29 @@ def test_scores_and_fields_given_offline_arrive_once_when_back(page, context, li
         scores = sorted(float(s.points) for s in db.session.scalars(select(Observation).where(
             Observation.id == observation)).one().scores)
     assert scores == [8.0, 12.0] and record.topic == "分数的意义" and record.revision == 1
+
+
+def test_quick_log_taps_made_offline_show_as_pending_and_arrive_once_in_order(page, context, live_app):
+    sign_in(page, "fenguan")
+    observation = start_at(page, "河口镇中心小学")
+    log = page.locator("#quick-log")
+    log.get_by_role("button", name="教师讲授").tap()
+    expect(log.locator(".log-lines li", has_text="教师讲授")).to_have_count(1)
+    context.set_offline(True)
+    log.get_by_role("button", name="学生讨论").tap()
+    log.get_by_role("button", name="学生练习").tap()
+    expect(log.locator(".log-lines li.pending")).to_have_count(2)
+    expect(page.locator("[data-sync-status]")).to_have_text("2 条未同步")
+    url = page.url
+    page.close()  # the tab is closed while still offline
+
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(url)
+    expect(again.locator("[data-sync-status]")).to_be_hidden(timeout=15_000)
+    expect(again.locator("#quick-log .log-lines li.pending")).to_have_count(0)
+    expect(again.locator("#quick-log .log-lines li")).to_have_text([
+        re.compile("教师讲授"), re.compile("学生讨论"), re.compile("学生练习")])
+    with live_app.app_context():
+        kinds = [line.kind for line in db.session.get(Observation, observation).log]
+    assert kinds == ["教师讲授", "学生讨论", "学生练习"]
