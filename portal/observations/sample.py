@@ -37,8 +37,9 @@ def seed(rng: random.Random, schools: list[School], observers: list[User], timet
     rubric = load_default_rubric().versions[0]
     db.session.flush()
     items = grading.dimensions(rubric)
+    classes_of = {}
     for index, school in enumerate(schools):
-        classes = classes_for(school)
+        classes = classes_of[school] = classes_for(school)
         db.session.add_all(classes)
         names = {SURNAMES[rng.randrange(len(SURNAMES))] + rng.choice(GIVEN) for _ in range(12)}
         db.session.add_all(Teacher(school=school, name=name, subject=rng.choice(SUBJECTS[:5])) for name in sorted(names))
@@ -55,12 +56,13 @@ def seed(rng: random.Random, schools: list[School], observers: list[User], timet
         for n in range(3):
             school = rng.choice(observer.schools or schools)
             day = today - timedelta(days=rng.randint(1, 40))
+            school_class = rng.choice(classes_of[school])
             observation = Observation(
                 school=school, observer=observer, version=rubric, observed_on=day, period=rng.randint(1, 7),
                 started_at=datetime.combine(day, time(1 + n, 30), tzinfo=UTC), status=ObservationStatus.FINAL,
                 finished_at=datetime.combine(day, time(2 + n), tzinfo=UTC),
                 teacher_name=SURNAMES[rng.randrange(len(SURNAMES))] + rng.choice(GIVEN), subject=rng.choice(SUBJECTS[:5]),
-                class_label=f"{GRADES.get(school.kind, PRIMARY)[0]}1班", topic=rng.choice(TOPICS),
+                school_class=school_class, class_label=school_class.label, topic=rng.choice(TOPICS),
                 strengths="师生互动充分，学生参与面广。", problems="当堂检测时间偏少。", suggestions="留足练习和反馈时间。",
                 scores=[ObservationScore(item_id=item.id, points=_points(rng, item.max_points)) for item in items])
             db.session.add(observation)
