@@ -13,6 +13,7 @@ from .observations import sample as observation_sample
 from .rectification import workflow
 from .rounds import planning
 from .supervision.catalog import load_builtin_templates
+from .supervision import sheet
 from .supervision.scoring import choices
 
 DEMO_PASSWORD = "dudao2026"
@@ -152,13 +153,16 @@ def _inspections(rng: random.Random, templates, schools) -> None:
         done = status is not InspectionStatus.DRAFT
         visit = today - timedelta(days=days_ago)
         at = datetime.combine(visit, time(9), tzinfo=UTC)
-        db.session.add(Inspection(
+        inspection = Inspection(
             school=schools[school], version=version, inspector=inspectors[who], visit_date=visit, status=status,
             answers=_answers(rng, version, share), submitted_at=at if done else None,
             reviewed_at=at if status is InspectionStatus.APPROVED else None,
             review_comment="材料齐全，同意。" if status is InspectionStatus.APPROVED else "",
-        ))
+        )
+        db.session.add(inspection)
         db.session.flush()  # ids in plan order: the draft is inspection 1
+        if done:
+            sheet.record_result(inspection)
 
 
 # (school index, problem, requirement, due in days from today, priority, steps taken: (step, comment))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Answer, AuditLog, Inspection, InspectionStatus, Item, Photo, Role
+from portal.supervision import sheet
 
 from .conftest import HX, HX_BOOSTED, Auth
 
@@ -280,6 +281,8 @@ def test_submit_then_read_only(app, client, setup):
     with app.app_context():
         inspection = db.session.get(Inspection, setup["inspection"])
         assert inspection.status is InspectionStatus.SUBMITTED and inspection.submitted_at
+        total = sheet.build(inspection).total  # the result as submitted is kept for the county figures
+        assert (inspection.percent, inspection.band, inspection.critical_failed) == (total.percent, "不合格", True)
     late = save(client, setup, "yes_no", value="否", revision="1", key="key-00015")
     assert late.status_code == 409
     assert answer_of(app, setup["inspection"], setup["yes_no"]).value == "是"

@@ -6,7 +6,9 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -50,6 +52,11 @@ class Inspection(Timestamped, db.Model):
     inspector_draw_id: Mapped[int | None] = mapped_column(ForeignKey("draw.id", ondelete="RESTRICT"))
     # The start form's one-time key: a second tap on 开始检查 finds this row instead of adding one.
     client_key: Mapped[str | None] = mapped_column(String(36), unique=True)
+    # The result as submitted (supervision/sheet.py record_result): the answers cannot change after
+    # submission, so county figures read these instead of scoring every answer again.
+    percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    band: Mapped[str | None] = mapped_column(String(20))
+    critical_failed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     school: Mapped[School] = relationship()
     version: Mapped[TemplateVersion] = relationship()

@@ -136,6 +136,13 @@ def build(inspection: Inspection, photos: bool = True, light: bool = False, rows
     return sheet
 
 
+def record_result(inspection: Inspection, built: Sheet | None = None) -> None:
+    """Keep the total on the inspection as it is submitted (what the county figures read)."""
+    total = (built or build(inspection, photos=False)).total
+    inspection.percent, inspection.band = total.percent, total.band
+    inspection.critical_failed = bool(total.critical_failures)
+
+
 def answers_of(inspections: list[Inspection]) -> tuple[dict[int, list[Item]], dict[int, dict[int, Answer]]]:
     """For many inspections at once (two queries): their versions' items in page order, and their
     answers by inspection and item."""

@@ -206,6 +206,7 @@ def submit(inspection_id: int):
                       blocking=blocking, status=422)
     inspection.status = InspectionStatus.SUBMITTED
     inspection.submitted_at = utcnow()
+    sheet.record_result(inspection, built)
     db.session.commit()
     flash("检查已提交，等待督导室审核。", "success")
     return see_other(url_for("supervision.detail", inspection_id=inspection.id))
