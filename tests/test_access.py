@@ -104,6 +104,8 @@ ROUTES = {
     "classes.import_lists": Route(EDIT, school("classes.import_lists"), ("POST",)),
     "classes.download": Route(VIEW, school("classes.download")),
     "dashboard.index": Route(SIGNED_IN, fixed("dashboard.index")),
+    "dashboard.county": Route(VIEW, fixed("dashboard.county")),
+    "dashboard.county_export": Route(VIEW, fixed("dashboard.county_export")),
     "draws.detail": Route(VIEW, lambda w, where: url_for("draws.detail", draw_id=w[f"draw_{where}"])),
     "files.download": Route(VIEW, lambda w, where: url_for("files.download", attachment_id=w[f"file_{where}"])),
     "rectification.index": Route(VIEW, fixed("rectification.index")),

@@ -1,13 +1,17 @@
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from .. import excel
 from ..extensions import db
 from ..htmx import render
 from ..models import AuditLog, Inspection, InspectionStatus, Role, Round, School, SchoolKind, User
 from ..rectification import queries as rectification
-from ..security import Action, authorize, scoped
+from ..security import Action, authorize, school_ids, scoped
+from ..templating import today
+from . import export, overview
+from .forms import OverviewForm
 
 bp = Blueprint("dashboard", __name__)
 
@@ -40,3 +44,24 @@ def index():
     if current_user.role is Role.ADMIN:
         context["recent"] = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(10)).all()
     return render("dashboard/index.html", **context)
+
+
+def _figures() -> tuple[OverviewForm, dict]:
+    authorize(Action.VIEW)
+    form = OverviewForm(request.args)
+    form.validate()
+    county = school_ids(current_user, Action.VIEW) is None
+    return form, overview.figures(overview.scope_of(form, today()), county)
+
+
+@bp.get("/overview")
+def county():
+    """全县概览: the office's and leaders' county; an inspector's schools; a principal's own school."""
+    form, figures = _figures()
+    return render("dashboard/overview.html", "results", form=form, **figures)
+
+
+@bp.get("/overview.xlsx")
+def county_export():
+    form, figures = _figures()
+    return excel.download(export.workbook(figures), f"全县概览-{form.chosen_semester.name}.xlsx")

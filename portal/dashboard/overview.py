@@ -1,0 +1,179 @@
+"""The county at a glance (全县概览): every figure is an aggregate in SQL over the schools the user
+may see, narrowed by the filters (semester, school kind, group, township, project schools), so a
+page's query count and time do not grow with the records behind it. Each function returns plain
+rows: the page draws them as charts with their numbers in a table, the workbook as sheets."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, case, func, select
+
+from ..extensions import db
+from ..models import (Inspection, InspectionStatus, Observation, ObservationStatus, RectificationItem, Role, Round,
+                      School, User)
+from ..observations import semesters
+from ..observations.queries import quota_table
+from ..rectification.overdue import overdue_clause
+from ..rectification.workflow import AWAITING_SCHOOL
+from ..schools.queries import from_form
+from ..security import Action, scoped
+
+DONE = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which schools and which days the figures cover."""
+    schools: Select          # ids of the schools (visible to the user, matching the filters)
+    semester: semesters.Semester
+    today: date
+
+    @property
+    def days(self):
+        return self.semester.start, self.semester.end
+
+
+def scope_of(form, today: date) -> Scope:
+    schools = scoped(from_form(form), School.id, Action.VIEW).with_only_columns(School.id).order_by(None)
+    return Scope(schools, form.chosen_semester, today)
+
+
+def _average(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class RoundRow:
+    round: Round
+    schools: int
+    handed_in: int   # submitted or approved
+    approved: int
+    late: int
+
+    @property
+    def share(self) -> int:
+        return round(100 * self.handed_in / self.schools) if self.schools else 0
+
+
+def rounds(scope: Scope) -> list[RoundRow]:
+    """Rounds whose window meets the semester: their schools, handed in, approved, late."""
+    start, end = scope.days
+    handed = Inspection.status.in_(DONE)
+    rows = db.session.execute(
+        select(Round, func.count(Inspection.id), func.count().filter(handed),
+               func.count().filter(Inspection.status == InspectionStatus.APPROVED),
+               func.count().filter(~handed & (Round.ends_on < scope.today)))
+        .join(Inspection, Inspection.round_id == Round.id)
+        .where(Inspection.school_id.in_(scope.schools), Round.starts_on <= end, Round.ends_on >= start)
+        .group_by(Round.id).order_by(Round.ends_on.desc(), Round.id.desc()))
+    return [RoundRow(*row) for row in rows]
+
+
+@dataclass
+class ScoreRow:
+    label: str
+    inspections: int
+    average: Decimal | None
+    critical: int
+
+
+def _done_in_semester(stmt: Select, scope: Scope) -> Select:
+    start, end = scope.days
+    return stmt.where(Inspection.status.in_(DONE), Inspection.visit_date.between(start, end),
+                      Inspection.school_id.in_(scope.schools))
+
+
+def scores_by(scope: Scope, column) -> list[ScoreRow]:
+    """Handed-in inspections of the semester grouped by `column` (a school's name, its group):
+    how many, the average percent, how many failed a critical (一票否决) item. Worst average first."""
+    stmt = _done_in_semester(
+        select(column, func.count(), func.avg(Inspection.percent), func.count().filter(Inspection.critical_failed))
+        .select_from(Inspection).join(School, School.id == Inspection.school_id).group_by(column), scope)
+    rows = [ScoreRow(label or "未分组", n, _average(avg), critical) for label, n, avg, critical in db.session.execute(stmt)]
+    return sorted(rows, key=lambda r: (r.average is None, r.average or 0, r.label))
+
+
+def bands(scope: Scope) -> list[tuple[str, int]]:
+    """How many handed-in inspections fell in each band, most first."""
+    stmt = _done_in_semester(select(Inspection.band, func.count()).group_by(Inspection.band), scope)
+    return sorted(((band or "未评定", n) for band, n in db.session.execute(stmt)), key=lambda r: -r[1])
+
+
+def critical_failures(scope: Scope) -> list[Inspection]:
+    stmt = _done_in_semester(select(Inspection).where(Inspection.critical_failed), scope)
+    return db.session.scalars(stmt.order_by(Inspection.visit_date.desc())).all()
+
+
+def trend(scope: Scope, count: int = 6) -> list[tuple[semesters.Semester, int, Decimal | None]]:
+    """The average percent of handed-in inspections for each of the last `count` semesters (one query)."""
+    terms = list(reversed(semesters.recent(scope.semester.end, count)))
+    which = case(*((Inspection.visit_date.between(t.start, t.end), t.code) for t in terms), else_=None)
+    stmt = (select(which, func.count(), func.avg(Inspection.percent))
+            .where(Inspection.status.in_(DONE), Inspection.school_id.in_(scope.schools),
+                   Inspection.visit_date.between(terms[0].start, terms[-1].end)).group_by(which))
+    found = {code: (n, _average(avg)) for code, n, avg in db.session.execute(stmt)}
+    return [(t, *found.get(t.code, (0, None))) for t in terms]
+
+
+@dataclass
+class RectificationRow:
+    label: str
+    open: int
+    overdue: int
+
+
+def rectification_by(scope: Scope, column, target, onclause, outer: bool = False) -> list[RectificationRow]:
+    """Items still awaiting the school, and of those the overdue ones, grouped by `column`; the
+    groups with any open, most overdue first."""
+    item = RectificationItem
+    stmt = (select(column, func.count().filter(item.status.in_(AWAITING_SCHOOL)),
+                   func.count().filter(overdue_clause(scope.today)))
+            .select_from(item).join(target, onclause, isouter=outer)
+            .where(item.school_id.in_(scope.schools)).group_by(column))
+    rows = [RectificationRow(label or "未指定", n, late) for label, n, late in db.session.execute(stmt) if n]
+    return sorted(rows, key=lambda r: (-r.overdue, -r.open, r.label))
+
+
+def rectification_by_school(scope: Scope) -> list[RectificationRow]:
+    return rectification_by(scope, School.name, School, School.id == RectificationItem.school_id)
+
+
+def rectification_by_inspector(scope: Scope) -> list[RectificationRow]:
+    return rectification_by(scope, User.display_name, User, User.id == RectificationItem.inspector_id, outer=True)
+
+
+@dataclass
+class ObserverRow:
+    name: str
+    role: Role
+    count: int
+    quota: int
+
+    @property
+    def share(self) -> int:
+        return round(100 * self.count / self.quota) if self.quota else 100
+
+
+def observers(scope: Scope) -> list[ObserverRow]:
+    """Each leader's and inspector's finished lessons this semester at the schools in scope, against
+    their role's quota; the furthest behind first."""
+    start, end = scope.days
+    counted = (select(Observation.observer_id, func.count().label("n"))
+               .where(Observation.status == ObservationStatus.FINAL, Observation.observed_on.between(start, end),
+                      Observation.school_id.in_(scope.schools)).group_by(Observation.observer_id).subquery())
+    stmt = (select(User.display_name, User.role, func.coalesce(counted.c.n, 0))
+            .outerjoin(counted, counted.c.observer_id == User.id)
+            .where(User.role.in_([Role.LEADER, Role.INSPECTOR]), User.active))
+    quotas = quota_table()
+    rows = [ObserverRow(name, role, n, quotas.get(role, 0)) for name, role, n in db.session.execute(stmt)]
+    return sorted(rows, key=lambda r: (r.share, r.name))
+
+
+def figures(scope: Scope, county: bool) -> dict:
+    """Everything the overview shows. `county`: the user sees every school (the office, leaders), so
+    the observers' counts against their quotas are whole and can be shown."""
+    return dict(semester=scope.semester, rounds=rounds(scope), by_school=scores_by(scope, School.name),
+                by_group=scores_by(scope, School.education_group), bands=bands(scope),
+                critical=critical_failures(scope), trend=trend(scope),
+                rect_schools=rectification_by_school(scope), rect_inspectors=rectification_by_inspector(scope),
+                observers=observers(scope) if county else None)

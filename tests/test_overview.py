@@ -1,0 +1,132 @@
+"""全县概览: the figures (SQL aggregates over the schools in reach), the filters, who sees what,
+the workbook, and a query count that does not grow with the records."""
+import io
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.extensions import db
+from portal.models import (Inspection, InspectionStatus, Observation, ObservationStatus, RectificationItem,
+                           RectificationStatus, Role)
+from portal.observations import semesters
+from portal.templating import today
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def county(app, make_school, make_user, make_template):
+    """Two groups; inspections of this semester and the last; open, overdue and closed items; lessons."""
+    east = make_school(name="东城小学", education_group="东部教育集团")
+    east2 = make_school(name="东湖小学", education_group="东部教育集团")
+    west = make_school(name="西山小学", education_group="西部教育集团", township="西山镇")
+    inspector = make_user("inspector", display_name="赵督学", schools=[east, east2])
+    leader = make_user("leader", display_name="钱局长")
+    version = make_template()
+    with app.app_context():
+        now = semesters.of(today())
+        day = now.start + timedelta(days=10)
+        last = now.previous().start + timedelta(days=10)
+
+        def inspect(school, percent, band, critical=False, status=InspectionStatus.APPROVED, on=day):
+            db.session.add(Inspection(school_id=school, version_id=version, visit_date=on, status=status,
+                                      inspector_id=inspector, percent=Decimal(percent) if percent else None,
+                                      band=band, critical_failed=critical))
+
+        inspect(east, "90", "优秀")
+        inspect(east, "70", "合格")
+        inspect(east2, "55", "不合格", critical=True, status=InspectionStatus.SUBMITTED)
+        inspect(west, "85", "良好")
+        inspect(west, None, None, status=InspectionStatus.DRAFT)   # not handed in: not counted
+        inspect(west, "60", "合格", on=last)                        # last semester: the trend only
+
+        def item(school, due_in, status=RectificationStatus.OPEN, by=inspector):
+            db.session.add(RectificationItem(school_id=school, problem="问题", requirement="要求", status=status,
+                                             due_date=today() + timedelta(days=due_in), inspector_id=by))
+
+        item(east, -3)
+        item(east, 5)
+        item(east, -1, RectificationStatus.CLOSED)
+        item(west, -9, by=None)
+        for n in range(2):
+            db.session.add(Observation(school_id=west, observer_id=leader, version_id=version, observed_on=day,
+                                       status=ObservationStatus.FINAL))
+        db.session.add(Observation(school_id=west, observer_id=leader, version_id=version, observed_on=day))
+        db.session.commit()
+    return dict(east=east, east2=east2, west=west, inspector=inspector, leader=leader, now=now)
+
+
+def rows_of(html: str, section: str) -> list[list[str]]:
+    """The data table of one section (after its chart), as text cells."""
+    part = html.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
+    table = part.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [re.findall(r"<td[^>]*>(?:<a [^>]*>)?([^<]*)", row) for row in table.split("</tr>") if "<td" in row]
+
+
+def test_the_office_sees_the_county_in_figures_and_charts(client, auth, county):
+    auth.login_as(Role.ADMIN)
+    html = client.get("/overview").get_data(as_text=True)
+    assert rows_of(html, "overview-schools") == [["东湖小学", "1", "55", "1"], ["东城小学", "2", "80", "0"],
+                                                 ["西山小学", "1", "85", "0"]]
+    assert rows_of(html, "overview-groups") == [["东部教育集团", "3", "71.7", "1"], ["西部教育集团", "1", "85", "0"]]
+    assert ["合格", "1"] in rows_of(html, "overview-bands") and len(rows_of(html, "overview-bands")) == 4
+    assert rows_of(html, "overview-critical")[0][1] == "东湖小学"
+    trend = rows_of(html, "overview-trend")
+    assert trend[-1] == [county["now"].name, "4", "75"] and trend[-2] == [county["now"].previous().name, "1", "60"]
+    assert rows_of(html, "overview-rect-schools") == [["东城小学", "2", "1"], ["西山小学", "1", "1"]]
+    assert rows_of(html, "overview-rect-inspectors") == [["赵督学", "2", "1"], ["未指定", "1", "1"]]
+    assert ["钱局长", "领导", "2", "10"] in rows_of(html, "overview-observers")
+    assert html.count('<svg class="chart"') >= 7
+
+
+def test_filters_narrow_every_figure(client, auth, county):
+    auth.login_as(Role.LEADER)
+    html = client.get("/overview?group=西部教育集团", headers=HX).get_data(as_text=True)
+    assert "<html" not in html  # the results block only
+    assert [row[0] for row in rows_of(html, "overview-schools")] == ["西山小学"]
+    assert rows_of(html, "overview-rect-schools") == [["西山小学", "1", "1"]]
+    last = county["now"].previous().code
+    html = client.get(f"/overview?semester={last}").get_data(as_text=True)
+    assert rows_of(html, "overview-schools") == [["西山小学", "1", "60", "0"]]
+    assert client.get("/overview?semester=1999-1&kind=NOPE").status_code == 200  # bad filters: ignored
+
+
+def test_a_principal_sees_only_their_school_and_an_inspector_only_theirs(client, auth, county):
+    auth.login_as(Role.PRINCIPAL, school_id=county["west"])
+    html = client.get("/overview").get_data(as_text=True)
+    assert "东城小学" not in html and "东湖小学" not in html and "赵督学" not in html
+    assert [row[0] for row in rows_of(html, "overview-schools")] == ["西山小学"]
+    assert 'id="overview-observers"' not in html  # counts against quotas are the county's
+    client.post("/logout", headers={"X-CSRFToken": auth.token()})
+    auth.login_as(Role.INSPECTOR, schools=[county["east"]])
+    html = client.get("/overview").get_data(as_text=True)
+    assert [row[0] for row in rows_of(html, "overview-schools")] == ["东城小学"] and "西山小学" not in html
+
+
+def test_the_workbook_holds_the_numbers_of_every_chart(client, auth, county):
+    auth.login_as(Role.ADMIN)
+    response = client.get("/overview.xlsx?group=东部教育集团")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["督导批次", "学校得分", "集团得分", "等级分布", "一票否决", "学期趋势", "整改-学校",
+                               "整改-督学", "听课完成"]
+    assert [list(r) for r in book["学校得分"].iter_rows(min_row=2, values_only=True)] == [
+        ["东湖小学", 1, 55.0, 1], ["东城小学", 2, 80.0, 0]]
+
+
+def test_query_count_does_not_grow_with_the_records(app, client, auth, county, make_school, queries_for):
+    auth.login_as(Role.ADMIN)
+    before = queries_for("/overview")
+    more = make_school(name="新建小学")
+    with app.app_context():
+        for n in range(30):
+            db.session.add(Inspection(school_id=more, version_id=db.session.get(Inspection, 1).version_id,
+                                      visit_date=county["now"].start + timedelta(days=n), percent=Decimal(70 + n % 20),
+                                      band="合格", status=InspectionStatus.APPROVED))
+            db.session.add(RectificationItem(school_id=more, problem="问题", requirement="要求",
+                                             due_date=date(2026, 1, 1) + timedelta(days=n)))
+        db.session.commit()
+    assert queries_for("/overview") == before
