@@ -8,6 +8,16 @@
     if (button) button.parentElement.remove();
   });
 
+  // Menus (details[data-menu]): a tap elsewhere or Escape closes them; one open at a time.
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) { closeMenus(event.target.closest("details[data-menu]")); });
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") closeMenus(null); });
+  document.body.addEventListener("htmx:beforeRequest", function () { closeMenus(null); });
+
   // One toast for errors reported by the server (HX-Trigger "app-error") or the network.
   function toast(message) {
     var el = document.getElementById("toast");

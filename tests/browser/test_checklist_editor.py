@@ -34,6 +34,7 @@ def add_item(page, section, text: str, points: str):
 def test_admin_edits_a_draft_in_place_then_publishes(page, console):
     console.allow(422)  # one refused item on purpose
     sign_in(page, "admin")
+    page.get_by_role("navigation", name="主导航").get_by_text("管理", exact=True).tap()
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="检查表模板").tap()
     expect(page.get_by_role("heading", name="检查表模板", exact=True)).to_be_visible()
     page.get_by_label("模板名称").fill("平板测试检查表")

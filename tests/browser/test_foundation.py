@@ -24,7 +24,7 @@ def same_page(page) -> bool:
 def test_admin_lands_on_the_office_home(page):
     sign_in(page, "admin")
     expect(page.get_by_role("heading", name="最近变更")).to_be_visible()
-    expect(nav(page).get_by_role("link", name="用户")).to_be_visible()
+    expect(nav(page).get_by_text("管理", exact=True)).to_be_visible()  # 督导批次, 检查表模板, 用户 behind it
     expect(nav(page).get_by_role("link", name="学校")).to_be_visible()
 
 
@@ -123,6 +123,18 @@ def test_typed_form_survives_an_expired_session(page, context, console):
     expect(page.get_by_label("学校代码")).to_have_value("369999")
 
 
+def test_the_manage_menu_opens_on_a_tap_and_closes_on_a_tap_elsewhere(page):
+    sign_in(page, "admin")
+    expect(page.get_by_role("link", name="督导批次")).to_be_hidden()
+    page.get_by_text("管理", exact=True).tap()
+    expect(page.get_by_role("link", name="督导批次")).to_be_visible()
+    page.locator("main h1").tap()
+    expect(page.get_by_role("link", name="督导批次")).to_be_hidden()
+    page.get_by_text("管理", exact=True).tap()
+    page.get_by_role("link", name="用户").tap()
+    expect(page).to_have_url(re.compile("/users"))
+
+
 def test_inline_validation_beside_the_field(page):
     sign_in(page, "admin")
     page.goto(page.base + "/schools/new")
@@ -134,7 +146,8 @@ def test_inline_validation_beside_the_field(page):
 
 def test_sign_out(page):
     sign_in(page, "duxue2")
-    page.get_by_role("button", name="退出").tap()
+    page.locator(".usermenu summary").tap()  # the user's menu opens on a tap
+    page.get_by_role("button", name="退出登录").tap()
     expect(page).to_have_url(re.compile("/login"))
     expect(page.get_by_text("您已退出登录")).to_be_visible()
     page.goto(page.base + "/schools/")  # the session is really gone, not just the page
