@@ -2,15 +2,21 @@
 thresholds at the boundary, the 6-of-7 and 85 % rules, exclusions, what a failing school needs),
 then the pages: figures kept by the school or the office, the county summary, the what-if preview,
 the Excel import and export, and who may see and change what."""
+import io
 import math
 import statistics
 from decimal import Decimal as D
 
 import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
 
 from portal.dashboard import balance
 from portal.dashboard.balance import BY_KEY, JUNIOR, PRIMARY, Part, Rules
-from portal.models import SchoolKind
+from portal.extensions import db
+from portal.models import AuditLog, BalanceRule, ResourceFigures, SchoolKind
+
+from .conftest import HX, HX_BOOSTED
 
 # Figures of a part of 1000 students meeting every threshold of its level with a little to spare.
 GOOD = {PRIMARY: dict(qualified_teachers=50, backbone_teachers=12, pe_arts_teachers=10, teaching_area=D(5000),
@@ -205,3 +211,307 @@ def test_a_part_without_students_is_left_out_of_the_coefficients():
     assessment = balance.assess([part(1000, PRIMARY, 1), part(0, PRIMARY, 2)])
     assert [s.part.school_id for s in assessment.schools] == [1]
     assert not math.isnan(float(assessment.coefficients[PRIMARY, "teaching_area"].cv))
+
+
+# The pages ------------------------------------------------------------------------------------
+
+YEAR = 2026
+FORM = dict(students="1000", qualified_teachers="50", backbone_teachers="12", pe_arts_teachers="10",
+            teaching_area="5000", sports_area="8000", equipment_value="2200000", media_classrooms="25")
+
+
+@pytest.fixture
+def figures(app):
+    """Save one part's figures (GOOD for 1000 students, with `changes`); returns the row's id."""
+    def make(school_id, level=PRIMARY, year=YEAR, students=1000, **changes) -> int:
+        with app.app_context():
+            row = ResourceFigures(school_id=school_id, year=year, level=level, students=students,
+                                  **{**GOOD[level], **changes})
+            db.session.add(row)
+            db.session.commit()
+            return row.id
+
+    return make
+
+
+def saved(app, school_id, level=PRIMARY, year=YEAR) -> ResourceFigures | None:
+    with app.app_context():
+        row = db.session.scalar(select(ResourceFigures).filter_by(school_id=school_id, level=level, year=year))
+        db.session.expunge_all()
+        return row
+
+
+def edit_url(school_id, level="PRIMARY", year=YEAR, preview=False) -> str:
+    return f"/balance/schools/{school_id}/{year}/{level}" + ("/preview" if preview else "")
+
+
+def test_a_principal_keeps_the_own_schools_figures_and_the_change_is_audited(app, auth, client, make_school):
+    own = make_school(name="本校小学")
+    auth.login_as("principal", school_id=own)
+    token = auth.token()
+    page = client.get(f"/balance/schools/{own}?year={YEAR}").get_data(as_text=True)
+    assert "尚未填报" in page and "填报资源数据" in page
+    response = client.post(edit_url(own), data={**FORM, "csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/balance/schools/{own}?year={YEAR}")
+    row = saved(app, own)
+    assert (row.students, row.teaching_area, row.equipment_value) == (1000, D("5000.00"), D("2200000.00"))
+    with app.app_context():
+        entry = db.session.scalar(select(AuditLog).where(AuditLog.entity == "resource_figures"))
+        assert entry.action == "create" and entry.school_id == own and entry.user_id == auth.user_id
+    card = client.get(f"/balance/schools/{own}?year={YEAR}").get_data(as_text=True)
+    assert "7 / 7 项达标" in card
+
+
+def test_a_principal_cannot_see_or_change_another_schools_figures(app, auth, client, make_school, figures):
+    own, other = make_school(), make_school(name="邻校小学")
+    figures(other)
+    auth.login_as("principal", school_id=own)
+    token = auth.token()
+    assert client.get(f"/balance/schools/{other}").status_code == 403
+    assert client.get(edit_url(other)).status_code == 403
+    for url in (edit_url(other), edit_url(other, preview=True)):
+        assert client.post(url, data={**FORM, "students": "5", "csrf_token": token}).status_code == 403
+    assert saved(app, other).students == 1000
+    assert client.get("/balance/").status_code == 403  # the county table compares every school
+    assert "邻校小学" not in client.get(f"/balance/schools/{own}").get_data(as_text=True)
+
+
+def test_leaders_read_the_county_but_change_nothing(app, auth, client, make_school, figures):
+    school = make_school()
+    figures(school)
+    auth.login_as("leader")
+    token = auth.token()
+    assert client.get(f"/balance/?year={YEAR}").status_code == 200
+    assert "修改数据" not in client.get(f"/balance/schools/{school}?year={YEAR}").get_data(as_text=True)
+    assert client.post(edit_url(school), data={**FORM, "csrf_token": token}).status_code == 403
+    assert client.post("/balance/rules", data={"remaining_share": "0.5", "csrf_token": token}).status_code == 403
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("students", "0", "请填写 1 到 20000 之间的数"),
+    ("students", "", "请填写在校学生数"),
+    ("qualified_teachers", "4.5", "整数"),
+    ("teaching_area", "-1", "请填写 0 到"),
+    ("equipment_value", "很多", "数"),
+    ("media_classrooms", "", "没有就填 0"),
+])
+def test_invalid_figures_are_refused_beside_the_field_and_nothing_is_saved(app, auth, client, make_school, field, value, message):
+    school = make_school()
+    auth.login_as("admin")
+    response = client.post(edit_url(school), data={**FORM, field: value, "csrf_token": auth.token()})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'id="field-{field}"' in html and message in html.split(f'id="field-{field}"')[1].split('</div>')[0]
+    assert saved(app, school) is None
+
+
+@pytest.mark.parametrize("headers,status", [({}, 303), (HX_BOOSTED, 303), (HX, 200)])
+def test_saving_as_plain_boosted_and_htmx_request(app, auth, client, make_school, headers, status):
+    school = make_school()
+    auth.login_as("admin")
+    response = client.post(edit_url(school), data={**FORM, "csrf_token": auth.token()}, headers=headers)
+    assert response.status_code == status
+    if headers is HX:
+        assert response.headers["HX-Redirect"].endswith(f"/balance/schools/{school}?year={YEAR}")
+    assert saved(app, school).students == 1000
+
+
+def test_a_second_submit_updates_the_same_row(app, auth, client, make_school):
+    school = make_school()
+    auth.login_as("admin")
+    token = auth.token()
+    for _ in range(2):
+        assert client.post(edit_url(school), data={**FORM, "csrf_token": token}).status_code == 303
+    client.post(edit_url(school), data={**FORM, "sports_area": "9000", "csrf_token": token})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ResourceFigures)) == 1
+        log = db.session.scalars(select(AuditLog).where(AuditLog.entity == "resource_figures").order_by(AuditLog.id)).all()
+        assert [entry.action for entry in log] == ["create", "update"]
+        assert log[1].changes == {"sports_area": ["8000.00", "9000.00"]}
+
+
+def test_only_the_parts_a_school_has(auth, client, make_school):
+    primary, nine = make_school(), make_school(kind=SchoolKind.NINE_YEAR, name="九年一贯制学校")
+    kindergarten = make_school(kind=SchoolKind.KINDERGARTEN)
+    auth.login_as("admin")
+    assert client.get(edit_url(primary, "JUNIOR")).status_code == 404
+    assert client.get(edit_url(nine, "JUNIOR")).status_code == 200 and client.get(edit_url(nine)).status_code == 200
+    card = client.get(f"/balance/schools/{nine}").get_data(as_text=True)
+    assert "小学部" in card and "初中部" in card
+    assert client.get(f"/balance/schools/{kindergarten}").status_code == 404
+    assert client.get(edit_url(primary, year=1999)).status_code == 404
+
+
+def test_the_summary_answers_do_we_pass_and_who_must_change_what(app, auth, client, make_school, figures):
+    # Two primary schools (the first hand-computed case on teaching area) and one that falls short.
+    a, b = make_school(name="甲小学"), make_school(name="乙小学")
+    short = make_school(name="丙小学")
+    figures(a, students=100, teaching_area=D(500), qualified_teachers=5, backbone_teachers=2, pe_arts_teachers=1,
+            sports_area=D(800), equipment_value=D(220_000), media_classrooms=3)
+    figures(b, students=300, teaching_area=D(900), qualified_teachers=15, backbone_teachers=4, pe_arts_teachers=3,
+            sports_area=D(2400), equipment_value=D(660_000), media_classrooms=8)
+    figures(short, media_classrooms=20, backbone_teachers=8)
+    special = make_school(kind=SchoolKind.SPECIAL, name="县特殊教育学校")
+    point = make_school(kind=SchoolKind.TEACHING_POINT, name="李家湾教学点", students=30)
+    make_school(name="未填报小学")
+    make_school(kind=SchoolKind.KINDERGARTEN, name="中心幼儿园")
+    auth.login_as("leader")
+    html = client.get(f"/balance/?year={YEAR}").get_data(as_text=True)
+    assert "资源配置未达到优质均衡要求" in html
+    assert "丙小学" in html.split('id="failing"')[1] and "网络多媒体教室数增加 <strong>3 间</strong>" in html
+    assert "县级以上骨干教师数增加 <strong>1 人</strong>" in html
+    assert "特殊教育学校不参与计算" in html and "学生不足 50 人的教学点不参与计算" in html
+    assert "乙小学" in html.split('id="failing"')[1]  # 3.00 ㎡ per student: below 85 % of 4.5
+    assert "1 个学校（学段）未填报" in html and "未填报小学" in html
+    assert "中心幼儿园" not in html
+    assert special and point
+
+
+def test_the_page_shows_the_official_coefficient(app, auth, client, make_school, figures):
+    a, b = make_school(), make_school()
+    figures(a, students=800, sports_area=D(8000))
+    figures(b, students=100, sports_area=D(200))
+    figures(make_school(), students=100, sports_area=D(1800))
+    auth.login_as("admin")
+    html = client.get(f"/balance/?year={YEAR}").get_data(as_text=True)
+    row = html.split("5. 体育场馆")[1].split("</tr>")[0]
+    assert "<strong>0.358</strong>" in row and "10.00" in row  # weighted; the plain formula would say 0.653
+
+
+def test_the_summary_query_count_does_not_grow_with_schools(app, auth, make_school, figures, queries_for):
+    for _ in range(3):
+        figures(make_school())
+    auth.login_as("admin")
+    few = queries_for(f"/balance/?year={YEAR}")
+    for _ in range(12):
+        figures(make_school())
+        figures(make_school(kind=SchoolKind.NINE_YEAR), JUNIOR)
+    assert queries_for(f"/balance/?year={YEAR}") == few
+
+
+def test_the_what_if_shows_the_verdict_move_and_saves_nothing(app, auth, client, make_school, figures):
+    school = make_school(name="预览小学")
+    figures(school, media_classrooms=20, backbone_teachers=8)  # fails: 5 of 7
+    figures(make_school())
+    auth.login_as("admin")
+    token = auth.token()
+    page = client.get(edit_url(school)).get_data(as_text=True)
+    assert 'hx-post="' + edit_url(school, preview=True) + '"' in page and "delay:400ms" in page
+    response = client.post(edit_url(school, preview=True), headers=HX,
+                           data={**FORM, "backbone_teachers": "9", "media_classrooms": "23", "csrf_token": token})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and "修改后的结果（未保存）" in html
+    school_line = html.split("本校小学")[1].split("</p>")[0]
+    assert "仅 5 项达标" in school_line and 'id="whatif-school"><span class="badge badge-ok">达标' in school_line
+    assert saved(app, school).media_classrooms == 20
+    bad = client.post(edit_url(school, preview=True), headers=HX, data={**FORM, "students": "0", "csrf_token": token})
+    assert bad.status_code == 422 and "左侧有数据不正确" in bad.get_data(as_text=True)
+
+
+def test_the_office_sets_the_85_percent_rule_and_a_county_goal(app, auth, client, make_school, figures):
+    school = make_school(name="规则小学")
+    figures(school, equipment_value=D(1_000_000))  # 6 of 7, the seventh at 50 %
+    auth.login_as("admin")
+    token = auth.token()
+    assert "余项低于标准的 85%" in client.get(f"/balance/?year={YEAR}").get_data(as_text=True)
+    response = client.post(f"/balance/rules?year={YEAR}", data={"remaining_share": "0.85", "goal_primary": "0.300",
+                                                               "csrf_token": token})
+    assert response.status_code == 303
+    html = client.get(f"/balance/?year={YEAR}").get_data(as_text=True)
+    assert "资源配置达到优质均衡要求" in html and "县定目标 ≤ 0.300" in html
+    bad = client.post("/balance/rules", data={"remaining_rule": "y", "remaining_share": "2", "csrf_token": token},
+                      follow_redirects=True)
+    assert "0.50 到 1.00" in bad.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(BalanceRule)).remaining_rule is False
+
+
+# Excel: the county table out, and back in
+
+HEADERS = ["学校代码", "学校名称", "学段", "在校学生数（人）", "高于规定学历教师数（人）", "县级以上骨干教师数（人）",
+           "体育、艺术专任教师数（人）", "教学及辅助用房面积（㎡）", "体育运动场馆面积（㎡）", "教学仪器设备值（元）",
+           "网络多媒体教室数（间）"]
+
+
+def xlsx(*rows, headers=HEADERS) -> bytes:
+    book = Workbook()
+    book.active.title = "资源配置"
+    book.active.append(headers)
+    for values in rows:
+        book.active.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client, token, data: bytes, year=YEAR):
+    return client.post("/balance/import", data={"year": str(year), "csrf_token": token,
+                                                "file": (io.BytesIO(data), "资源配置.xlsx")})
+
+
+def count_rows(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(ResourceFigures))
+
+
+def test_the_export_is_the_table_offices_submit_and_it_reimports_unchanged(app, auth, client, make_school, figures):
+    a = make_school(code="360101", name="甲小学")
+    nine = make_school(code="360102", name="九年一贯制学校", kind=SchoolKind.NINE_YEAR)
+    figures(a, media_classrooms=20, backbone_teachers=8)
+    figures(nine, PRIMARY, teaching_area=D("4499.50"))
+    figures(nine, JUNIOR, students=1000)
+    make_school(code="360103", name="未填报小学")
+    make_school(code="360104", name="县特殊教育学校", kind=SchoolKind.SPECIAL)
+    auth.login_as("admin")
+    response = client.get(f"/balance/export.xlsx?year={YEAR}")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["资源配置", "差异系数", "不参与计算"]
+    rows = list(book["资源配置"].iter_rows(values_only=True))
+    assert list(rows[0][:11]) == HEADERS and rows[0][11] == "1.高学历教师（人/百生）" and rows[0][-2:] == ("结果", "需补足（达标方案）")
+    by_part = {(row[1], row[2]): row for row in rows[1:]}
+    assert by_part["甲小学", "小学"][-3:] == (5, "仅 5 项达标", "网络多媒体教室数增加 3 间；县级以上骨干教师数增加 1 人")
+    assert by_part["九年一贯制学校", "小学"][7] == 4499.5 and by_part["九年一贯制学校", "初中"][-2] == "达标"
+    assert by_part["未填报小学", "小学"][3:11] == (None,) * 8 and by_part["未填报小学", "小学"][-2] == "未填报"
+    coefficients = list(book["差异系数"].iter_rows(values_only=True))
+    assert len(coefficients) == 1 + 14 and coefficients[1][:2] == ("小学", "1.每百名学生拥有高于规定学历教师数")
+    assert list(book["不参与计算"].iter_rows(values_only=True))[1] == ("360104", "县特殊教育学校", "特殊教育学校", "特殊教育学校不参与计算")
+    before = count_rows(app)
+    again = upload(client, auth.token(), response.data)
+    assert again.status_code == 303
+    assert "新增 0 条，更新 0 条，未变 3 条，1 条数据全空（未填报）已跳过" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert count_rows(app) == before
+
+
+def test_an_import_saves_all_rows_or_none_and_lists_every_problem(app, auth, client, make_school, figures):
+    make_school(code="360101", name="甲小学")
+    nine = make_school(code="360102", name="九年一贯制学校", kind=SchoolKind.NINE_YEAR)
+    figures(nine, JUNIOR)
+    auth.login_as("admin")
+    token = auth.token()
+    good = ["360101", "甲小学", "小学", 800, 40, 10, 8, 3800, 6200, 1_700_000, 20]
+    bad = xlsx(good,
+               ["360199", "没有这所", "小学", 800, 40, 10, 8, 3800, 6200, 1_700_000, 20],
+               ["360101", "甲小学", "初中", 800, 40, 10, 8, 3800, 6200, 1_700_000, 20],
+               ["360102", "九年一贯制学校", "小学", 0, 4.5, 10, 8, "很多", -1, 1_700_000, ""],
+               ["360101", "甲小学", "小学", 800, 40, 10, 8, 3800, 6200, 1_700_000, 20])
+    response = upload(client, token, bad)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for problem in ("“360199”不是在册的义务教育学校代码", "甲小学（小学）没有初中学段", "超出范围（1 到 20000）", "“4.5”不是整数",
+                    "“很多”不是数字", "-1 超出范围", "必填（没有就填 0）", "甲小学小学与第 2 行重复", "文件未导入"):
+        assert problem in html, problem
+    assert count_rows(app) == 1
+    response = upload(client, token, xlsx(good, ["360102", "九年一贯制学校", "初中", 1000, 60, 12, 10, 6000, 12000,
+                                                 2_600_000, 25]))
+    assert response.status_code == 303
+    assert saved(app, nine, JUNIOR).sports_area == D("12000.00") and saved(app, nine, PRIMARY) is None
+    with app.app_context():
+        assert db.session.scalar(select(ResourceFigures).filter_by(level=PRIMARY)).students == 800
+
+
+def test_an_import_without_the_columns_is_refused_as_a_whole(auth, client):
+    auth.login_as("admin")
+    response = upload(client, auth.token(), xlsx(["360101"], headers=["学校代码", "学生"]))
+    assert response.status_code == 422 and "缺少必需的列：学段、在校学生数（人）" in response.get_data(as_text=True)

@@ -115,7 +115,8 @@ class Part:
 # One part ---------------------------------------------------------------------------------------
 
 def percent(share: Decimal) -> str:
-    return f"{(share * 100).normalize():f}%"
+    """A share as a whole percentage (0.85 → 85%)."""
+    return f"{(share * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
 
 
 def rounded(value: Decimal, places: Decimal = VALUE_PLACES) -> Decimal:
