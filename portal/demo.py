@@ -200,19 +200,25 @@ SPORTS_JUNIOR = {"街道": (0.86, 0.89), "镇": (1.5, 3.3), "乡": (3.0, 3.4)}  
 JUNIOR_SHARE = {SchoolKind.NINE_YEAR: 0.4, SchoolKind.COMPLETE_SECONDARY: 0.45}  # of a school's students
 
 
+def resource_figures(school, year: int, rng: random.Random) -> list[dict]:
+    """A school's figures for a year, one row (as ResourceFigures columns) per part."""
+    rows = []
+    for level in balance.levels_of(school.kind):
+        share = JUNIOR_SHARE.get(school.kind)
+        students = round(school.students * (share if level is Level.JUNIOR else 1 - share)) if share else school.students
+        row = dict(school_id=school.id, year=year, level=level, students=students)
+        for indicator in balance.INDICATORS:
+            factor = rng.uniform(1.05, 1.5)
+            if indicator.key == "sports_area" and level is Level.JUNIOR:
+                factor = rng.uniform(*next(f for place, f in SPORTS_JUNIOR.items() if school.township.endswith(place)))
+            amount = float(indicator.thresholds[level]) * factor * students / indicator.scale
+            row[indicator.key] = round(amount) if indicator.whole or indicator.key == "equipment_value" \
+                else Decimal(f"{amount:.1f}")
+        rows.append(row)
+    return rows
+
+
 def _resources(schools) -> None:
     rng = random.Random(85)  # its own: the other demo data stay as they were
     year = overdue.today().year
-    for school in schools:
-        for level in balance.levels_of(school.kind):
-            share = JUNIOR_SHARE.get(school.kind)
-            students = round(school.students * (share if level is Level.JUNIOR else 1 - share)) if share else school.students
-            figures = {}
-            for indicator in balance.INDICATORS:
-                factor = rng.uniform(1.05, 1.5)
-                if indicator.key == "sports_area" and level is Level.JUNIOR:
-                    factor = rng.uniform(*next(f for place, f in SPORTS_JUNIOR.items() if school.township.endswith(place)))
-                amount = float(indicator.thresholds[level]) * factor * students / indicator.scale
-                figures[indicator.key] = round(amount) if indicator.whole or indicator.key == "equipment_value" \
-                    else Decimal(f"{amount:.1f}")
-            db.session.add(ResourceFigures(school=school, year=year, level=level, students=students, **figures))
+    db.session.add_all(ResourceFigures(**row) for school in schools for row in resource_figures(school, year, rng))

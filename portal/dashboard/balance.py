@@ -17,6 +17,7 @@ from the unrounded values and rounded half up to 3 decimals before it is compare
 Arithmetic is Decimal throughout. Left out: special-education and vocational schools, and 教学点
 with fewer than 50 students (exclusion()).
 """
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
@@ -268,14 +269,14 @@ class Coefficient:
 def coefficient(level: Level, indicator: Indicator, parts: list[Part], rules: Rules = Rules(), top: int = 3) -> Coefficient:
     found = spread([(p.students, p.figures[indicator.key]) for p in parts], indicator.scale)
     total = sum(found.contributions)
-    pushes = sorted(
-        (Push(p, rounded(exact_value(indicator, p.students, p.figures[indicator.key])), c / total,
-              exact_value(indicator, p.students, p.figures[indicator.key]) > found.county_value)
-         for p, c in zip(parts, found.contributions)) if total else (),
-        key=lambda push: -push.share)
+    pushers = []
+    if total:
+        for i in heapq.nlargest(top, range(len(parts)), key=found.contributions.__getitem__):
+            exact = exact_value(indicator, parts[i].students, parts[i].figures[indicator.key])
+            pushers.append(Push(parts[i], rounded(exact), found.contributions[i] / total, exact > found.county_value))
     return Coefficient(level, indicator, len(parts), sum(p.students for p in parts), found.county_value,
                        found.deviation, None if found.cv is None else rounded(found.cv, CV_PLACES),
-                       CV_LIMITS[level], rules.goals.get(level), tuple(pushes[:top]))
+                       CV_LIMITS[level], rules.goals.get(level), tuple(pushers))
 
 
 @dataclass(frozen=True)
