@@ -4,6 +4,7 @@ then the pages: figures kept by the school or the office, the county summary, th
 the Excel import and export, and who may see and change what."""
 import io
 import math
+from datetime import date
 import statistics
 from decimal import Decimal as D
 
@@ -215,7 +216,7 @@ def test_a_part_without_students_is_left_out_of_the_coefficients():
 
 # The pages ------------------------------------------------------------------------------------
 
-YEAR = 2026
+YEAR = date.today().year
 FORM = dict(students="1000", qualified_teachers="50", backbone_teachers="12", pe_arts_teachers="10",
             teaching_area="5000", sports_area="8000", equipment_value="2200000", media_classrooms="25")
 
@@ -415,6 +416,7 @@ def test_the_office_sets_the_85_percent_rule_and_a_county_goal(app, auth, client
     auth.login_as("admin")
     token = auth.token()
     assert "余项低于标准的 85%" in client.get(f"/balance/?year={YEAR}").get_data(as_text=True)
+    # 第 7 项 left unticked: the 85 % rule off; a county goal for 小学.
     response = client.post(f"/balance/rules?year={YEAR}", data={"remaining_share": "0.85", "goal_primary": "0.300",
                                                                "csrf_token": token})
     assert response.status_code == 303

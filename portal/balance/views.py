@@ -169,7 +169,8 @@ def import_table():
     """The county's table from Excel: every bad row listed, or all of it saved."""
     authorize(Action.MANAGE)
     this_year = queries.this_year()
-    form = ImportForm(queries.years(this_year), data={"year": request.args.get("year", this_year, type=int)})
+    years = sorted(set(queries.years(this_year)) | {this_year - back for back in range(5)}, reverse=True)
+    form = ImportForm(years, data={"year": request.args.get("year", this_year, type=int)})
     errors = []
     if form.validate_on_submit():
         try:
