@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     from .auth.views import bp as auth_bp
+    from .balance.views import bp as balance_bp
     from .checklists.views import bp as checklists_bp
     from .classes.views import bp as classes_bp
     from .dashboard.views import bp as dashboard_bp
@@ -44,7 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .supervision.views import bp as supervision_bp
     from .users.views import bp as users_bp
 
-    for bp in (auth_bp, checklists_bp, classes_bp, dashboard_bp, draws_bp, files_bp, observations_bp, rectification_bp,
+    for bp in (auth_bp, balance_bp, checklists_bp, classes_bp, dashboard_bp, draws_bp, files_bp, observations_bp, rectification_bp,
                rounds_bp, schools_bp, supervision_bp, users_bp):
         app.register_blueprint(bp)
 

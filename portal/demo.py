@@ -6,11 +6,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from .auth.passwords import hash_password
+from .dashboard import balance
 from .extensions import db
-from .models import (Answer, AnswerType, Inspection, InspectionStatus, Ownership, Priority, RectificationItem, Role,
-                     Round, RoundKind, School, SchoolKind, Step, User)
+from .models import (Answer, AnswerType, Inspection, InspectionStatus, Level, Ownership, Priority, RectificationItem,
+                     ResourceFigures, Role, Round, RoundKind, School, SchoolKind, Step, User)
 from .observations import sample as observation_sample
-from .rectification import workflow
+from .rectification import overdue, workflow
 from .rounds import planning
 from .supervision.catalog import load_builtin_templates
 from .supervision import sheet
@@ -108,6 +109,7 @@ def seed(rng: random.Random | None = None) -> bool:
     _rectification(schools)
     observers = db.session.scalars(select(User).where(User.role.in_([Role.LEADER, Role.INSPECTOR])).order_by(User.username)).all()
     observation_sample.seed(rng, schools, observers)
+    _resources(schools)
     return True
 
 
@@ -191,3 +193,36 @@ def _rectification(schools) -> None:
         for step, comment in steps:
             actor = principals[school.id] if step is Step.SUBMIT else inspector
             workflow.apply(item, step, actor_id=actor.id, comment=comment)
+
+
+# 优质均衡: this year's resource figures. Every school part reaches every threshold (each figure a
+# multiple of it) but the junior schools' sports grounds, which spread wide: the county seat's are
+# cramped (below 10.2 ㎡ per student, above 85 % of it), the towns' fields large. So the county
+# narrowly misses one coefficient, 初中 体育场馆 above 0.45; more ground at 南湖第二初级中学, the
+# biggest of the cramped ones, would close it (try it in the what-if).
+SPORTS_JUNIOR = {"街道": (0.86, 0.89), "镇": (1.5, 3.3), "乡": (3.0, 3.4)}  # × 10.2 ㎡ per student
+JUNIOR_SHARE = {SchoolKind.NINE_YEAR: 0.4, SchoolKind.COMPLETE_SECONDARY: 0.45}  # of a school's students
+
+
+def resource_figures(school, year: int, rng: random.Random) -> list[dict]:
+    """A school's figures for a year, one row (as ResourceFigures columns) per part."""
+    rows = []
+    for level in balance.levels_of(school.kind):
+        share = JUNIOR_SHARE.get(school.kind)
+        students = round(school.students * (share if level is Level.JUNIOR else 1 - share)) if share else school.students
+        row = dict(school_id=school.id, year=year, level=level, students=students)
+        for indicator in balance.INDICATORS:
+            factor = rng.uniform(1.05, 1.5)
+            if indicator.key == "sports_area" and level is Level.JUNIOR:
+                factor = rng.uniform(*next(f for place, f in SPORTS_JUNIOR.items() if school.township.endswith(place)))
+            amount = float(indicator.thresholds[level]) * factor * students / indicator.scale
+            row[indicator.key] = round(amount) if indicator.whole or indicator.key == "equipment_value" \
+                else Decimal(f"{amount:.1f}")
+        rows.append(row)
+    return rows
+
+
+def _resources(schools) -> None:
+    rng = random.Random(85)  # its own: the other demo data stay as they were
+    year = overdue.today().year
+    db.session.add_all(ResourceFigures(**row) for school in schools for row in resource_figures(school, year, rng))

@@ -29,6 +29,8 @@ OBSERVE = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {
 EDIT = {"admin": {"own", "other"}, "principal": {"own"}}
 # Someone else's observation record: only its observer (not signed in here) and the office.
 OWN_RECORD = {"admin": {"own", "other"}}
+# What compares every school (the county's 优质均衡 table): those who see every school.
+COUNTY = {"admin": {"own", "other"}, "leader": {"own", "other"}}
 
 
 @dataclass
@@ -81,6 +83,14 @@ ROUTES = {
     "auth.login": Route(None, fixed("auth.login"), ("GET",)),
     "auth.logout": Route(None, fixed("auth.logout"), ("POST",)),
     "auth.change_password": Route(SIGNED_IN, fixed("auth.change_password"), ("GET", "POST")),
+    "balance.index": Route(COUNTY, fixed("balance.index")),
+    "balance.export_table": Route(COUNTY, fixed("balance.export_table")),
+    "balance.save_rules": Route(MANAGE, fixed("balance.save_rules"), ("POST",)),
+    "balance.school": Route(VIEW, school("balance.school")),
+    "balance.edit": Route(EDIT, school("balance.edit", year=2026, level="PRIMARY"), ("GET", "POST")),
+    "balance.preview": Route(EDIT, school("balance.preview", year=2026, level="PRIMARY"), ("POST",)),
+    "balance.import_table": Route(MANAGE, fixed("balance.import_table"), ("GET", "POST")),
+    "balance.import_template": Route(MANAGE, fixed("balance.import_template")),
     "checklists.index": Route(MANAGE, fixed("checklists.index")),
     "checklists.create": Route(MANAGE, fixed("checklists.create"), ("POST",)),
     "checklists.version": Route(MANAGE, checklist("checklists.version")),

@@ -12,6 +12,7 @@ from .observation import (FeedbackWay, Observation, ObservationLog, ObservationQ
                           ObservationStatus)
 from .rectification import (Priority, RectificationEvent, RectificationFile, RectificationItem, RectificationStatus,
                             Step, rectification_evidence)
+from .resources import BalanceRule, Level, ResourceFigures
 from .round import Round, RoundKind
 from .school import Ownership, School, SchoolKind
 from .user import Role, User, inspector_school
@@ -23,5 +24,5 @@ __all__ = [
     "User", "inspector_school", "log_event", "utcnow", "TemplateKind", "SchoolClass", "Teacher", "TimetableSlot",
     "FeedbackWay", "Observation", "ObservationLog", "ObservationQuota", "ObservationScore", "ObservationStatus",
     "Priority", "RectificationEvent", "RectificationFile", "RectificationItem", "RectificationStatus", "Step",
-    "rectification_evidence",
+    "rectification_evidence", "BalanceRule", "Level", "ResourceFigures",
 ]
