@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, load_only
 
 from ..extensions import db
 from ..models import Dimension, Goal, Milestone, MilestoneStatus, Plan, PlanStatus, School
@@ -50,11 +50,14 @@ def tallies(plan_ids: list[int], today: date) -> tuple[dict, dict]:
     if not plan_ids:
         return {}, {}
     joined = select().select_from(Goal).join(Milestone, Milestone.goal_id == Goal.id).where(Goal.plan_id.in_(plan_ids))
-    by_dimension = joined.add_columns(Goal.plan_id, Goal.dimension, *_columns(today)).group_by(Goal.plan_id, Goal.dimension)
+    # By the dimension's number, not its enum column: no label lookup for each of the 270 × 9 rows.
+    by_dimension = (joined.add_columns(Goal.plan_id, Goal.dimension_order, *_columns(today))
+                    .group_by(Goal.plan_id, Goal.dimension_order))
     year = progress.plan_year_column(Plan.start_year)
     by_year = (joined.join(Plan, Plan.id == Goal.plan_id).add_columns(Goal.plan_id, year, *_columns(today))
                .group_by(Goal.plan_id, year))
-    return ({(plan_id, part): Tally(*counts) for plan_id, part, *counts in db.session.execute(by_dimension)},
+    dimensions = list(Dimension)
+    return ({(plan_id, dimensions[part]): Tally(*counts) for plan_id, part, *counts in db.session.execute(by_dimension)},
             {(plan_id, int(part)): Tally(*counts) for plan_id, part, *counts in db.session.execute(by_year)})
 
 
@@ -63,7 +66,9 @@ def rows(schools: Select, today: date) -> list[Row]:
     found = db.session.scalars(schools).all()
     plans: dict[int, list[Plan]] = {}
     if found:
-        for plan in db.session.scalars(select(Plan).where(Plan.school_id.in_([s.id for s in found]))):
+        stmt = select(Plan).where(Plan.school_id.in_([s.id for s in found])).options(
+            load_only(Plan.id, Plan.school_id, Plan.start_year, Plan.title, Plan.status))  # not the baseline's JSON
+        for plan in db.session.scalars(stmt):
             plans.setdefault(plan.school_id, []).append(plan)
     result = [Row(school, current(plans.get(school.id, []), today)) for school in found]
     dimensions, years = tallies([row.plan.id for row in result if row.plan], today)
@@ -76,6 +81,16 @@ def rows(schools: Select, today: date) -> list[Row]:
         row.year = progress.plan_year(row.plan, today)
         row.stages = row.summary.stages if row.approved else {}
     return result
+
+
+def heat(t: Tally, approved: bool) -> str:
+    """A board cell's classes: completion in five shades (none, <25, <50, <75, <100, all), late work marked.
+    Plain Python: the board has 270 × 9 of them (a Jinja macro each would double the page's time)."""
+    if not t.total:
+        return "heat heat-none"
+    p = t.percent
+    shade = 0 if p == 0 else 1 if p < 25 else 2 if p < 50 else 3 if p < 75 else 4 if p < 100 else 5
+    return f"heat heat-{shade}" + (" heat-late" if approved and t.overdue else "")
 
 
 def narrowed(found: list[Row], plan: str = "", year: str = "", stage: str = "") -> list[Row]:
@@ -94,7 +109,9 @@ def overdue(schools: Select, today: date, limit: int = 200) -> list[Milestone]:
     ids = schools.with_only_columns(School.id).order_by(None)
     stmt = (select(Milestone).join(Milestone.goal).join(Goal.plan).join(Plan.school)
             .where(Plan.status == PlanStatus.APPROVED, progress.overdue_clause(today), Plan.school_id.in_(ids))
-            .options(contains_eager(Milestone.goal).contains_eager(Goal.plan).contains_eager(Plan.school))
+            .options(contains_eager(Milestone.goal).contains_eager(Goal.plan).load_only(Plan.id, Plan.school_id,
+                                                                                       Plan.status),
+                     contains_eager(Milestone.goal).contains_eager(Goal.plan).contains_eager(Plan.school))
             .order_by(Milestone.due_date, Milestone.id).limit(limit))
     return db.session.scalars(stmt).all()
 

@@ -30,6 +30,7 @@ bp.add_app_template_global(progress.days_overdue, "milestone_days_overdue")
 bp.add_app_template_global(progress.baseline_due, "baseline_due")
 bp.add_app_template_global(progress.added_after_approval, "added_after_approval")
 bp.add_app_template_global(progress.year_label, "plan_year_label")
+bp.add_app_template_global(board.heat, "heat_class")
 bp.add_app_template_filter(lambda code: semesters.parse(code).name if semesters.parse(code) else code, "semester_name")
 
 PLAN_PAGE = (joinedload(Plan.school), joinedload(Plan.reviewer),
