@@ -13,19 +13,14 @@ and drops them again.
 """
 import argparse
 import random
-import secrets
 import statistics
-import sys
-import tempfile
 import time
+import timeit
 from datetime import timedelta
-from pathlib import Path
 
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import func, insert, select
 
-from page_time import WARM_UP, report, sign_in_admin
-from portal import create_app
-from portal.demo import seed
+from page_time import WARM_UP, counting, demo_county, report, sign_in_admin, timed
 from portal.extensions import db
 from portal.models import Dimension, Goal, Milestone, MilestoneStatus, Ownership, Plan, PlanStatus, School, SchoolKind
 from portal.plans import progress
@@ -69,16 +64,14 @@ def generate(schools: int, rng: random.Random) -> int:
 
 
 def bare_select(app, n: int) -> list[float]:
-    """Milliseconds to select the schools list (every row), in the app's session: the board's own floor."""
-    times = []
+    """Milliseconds to select the schools list (every row) in the app's session: the board's own floor."""
     with app.app_context():
-        for i in range(WARM_UP + n):
-            start = time.perf_counter()
+        def select_all():
             db.session.scalars(select(School).order_by(School.education_group, School.code)).all()
-            if i >= WARM_UP:
-                times.append((time.perf_counter() - start) * 1000)
             db.session.rollback()
-    return times
+        for _ in range(WARM_UP):
+            select_all()
+        return [timeit.timeit(select_all, number=1) * 1000 for _ in range(n)]
 
 
 def main() -> None:
@@ -88,27 +81,17 @@ def main() -> None:
     parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench")
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="dudao-bench-"))
-    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
-    app = create_app({"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": url,
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups")})
-    with app.app_context():
-        if set(inspect(db.engine).get_table_names()) & set(db.metadata.tables):
-            sys.exit(f"{url} already holds the app's tables; give the bench an empty database")
-        db.create_all()
-        seed()
-        db.session.commit()
-        started = time.perf_counter()
-        made = generate(args.schools, random.Random(2026))
-        generated = time.perf_counter() - started
-        schools = db.session.scalar(select(func.count()).select_from(School))
-        milestones = db.session.scalar(select(func.count()).select_from(Milestone))
-        plan_id = db.session.scalar(select(Plan.id).order_by(Plan.id.desc()))
-        dialect = db.engine.dialect.name
-        statements: list = []
-        event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
-
-    try:
+    with demo_county(args.database_url) as app:
+        with app.app_context():
+            started = time.perf_counter()
+            made = generate(args.schools, random.Random(2026))
+            generated = time.perf_counter() - started
+            schools = db.session.scalar(select(func.count()).select_from(School))
+            milestones = db.session.scalar(select(func.count()).select_from(Milestone))
+            plan_id = db.session.scalar(select(Plan.id).order_by(Plan.id.desc()))
+            dialect = db.engine.dialect.name
+            statements: list = []
+            counting(statements)
         client = app.test_client()
         sign_in_admin(client)
         pages = [
@@ -126,18 +109,9 @@ def main() -> None:
         floor = statistics.median(select_times)
         print(f"\nbare select of the {schools} schools (no request): median {floor:.2f} ms, "
               f"p95 {statistics.quantiles(select_times, n=20)[-1]:.2f} ms")
-        board_times = []
-        for _ in range(args.n):
-            start = time.perf_counter()
-            client.get("/plans/")
-            board_times.append((time.perf_counter() - start) * 1000)
+        board_times, _ = timed(client, "/plans/", args.n)
         print(f"county board: median {statistics.median(board_times):.2f} ms = "
               f"{statistics.median(board_times) / floor:.1f} × the bare select")
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
 
 
 if __name__ == "__main__":

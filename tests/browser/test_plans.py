@@ -1,10 +1,8 @@
 """一校一规划 on a tablet: the principal marks a milestone done with a photo taken on the spot, and the
 county board shows the school's new completion."""
-import io
 import re
 
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -12,17 +10,11 @@ from portal.extensions import db
 from portal.models import Milestone, MilestoneStatus, School
 
 from .conftest import settled, sign_in
-from .test_rectification import shot
+from .test_rectification import jpeg, shot
 
 pytestmark = pytest.mark.browser
 
 MILESTONE = "办学理念宣讲覆盖全体教职工和家长"
-
-
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (2400, 1800), (60, 120, 200)).save(out, "JPEG")
-    return out.getvalue()
 
 
 def direction_cell(page, school: str):
