@@ -427,16 +427,15 @@ def unlink(milestone_id: int, item_id: int):
 
 # Evaluations: the school's annual self-assessment, the office's mid-term and final evaluation
 
-def plan_year_of(plan: Plan, year: int) -> int:
-    if year not in progress.YEARS:
-        abort(404)
-    return year
+def plan_year(year: int) -> int:
+    """A plan year from the URL (1-3), or 404."""
+    return year if year in progress.YEARS else abort(404)
 
 
 @bp.get("/<int:plan_id>/self-assessment/<int:year>")
 def self_assessment(plan_id: int, year: int):
     plan = load_plan(plan_id)
-    return _assessment(plan, plan_year_of(plan, year))
+    return _assessment(plan, plan_year(year))
 
 
 def _assessment(plan: Plan, year: int, block: str | None = None, status: int = 200, goal: Goal | None = None,
@@ -458,7 +457,7 @@ def _assessment(plan: Plan, year: int, block: str | None = None, status: int = 2
 def assess_goal(goal_id: int, year: int):
     goal = load_goal(goal_id)
     plan = goal.plan
-    plan_year_of(plan, year)
+    plan_year(year)
     workflow.check_progress(plan)
     if overdue.today() < progress.year_range(plan, year)[0]:
         raise workflow.Refused("这一规划年度尚未开始，不能自评。")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Milestone, MilestoneStatus, School
+from portal.models import Milestone, MilestoneStatus, Plan, PlanStatus, School
 
 from .conftest import settled, sign_in
 from .test_rectification import jpeg, shot
@@ -65,3 +65,27 @@ def test_principal_marks_a_milestone_done_with_a_photo_and_the_board_shows_it(pa
     settled(page)
     expect(direction_cell(page, name)).to_have_text("67")  # 2 of 3 now
     shot(page, "plans-board")
+
+
+def test_the_assigned_expert_returns_a_plan_with_a_comment_beside_a_goal(page, context, live_app):
+    """The comment boxes sit beside their goals, outside the review form (form="review"): the boosted
+    submit still carries them."""
+    with live_app.app_context():
+        plan = db.session.scalar(select(Plan).where(Plan.status == PlanStatus.SUBMITTED))
+        plan_id, goal = plan.id, plan.goals[3]
+        goal_id, principal = goal.id, f"xz{plan.school.code}"
+
+    sign_in(page, "duxue1")
+    page.goto(page.base + f"/plans/{plan_id}")
+    page.locator(f"#goal-{goal_id}").get_by_label("对此目标的意见").fill("质量目标请写出可检验的指标。")
+    page.locator("#review label.chip", has_text="退回修改").tap()
+    page.get_by_role("button", name="确定").tap()
+    expect(page.get_by_text("已退回学校修改。")).to_be_visible()
+    expect(page.locator(".plan-facts .badge").first).to_have_text("已退回")
+
+    context.clear_cookies()
+    sign_in(page, principal)
+    page.goto(page.base + f"/plans/{plan_id}")
+    expect(page.locator(f"#goal-{goal_id} .goal-comment")).to_contain_text("质量目标请写出可检验的指标。")
+    with live_app.app_context():
+        assert db.session.get(Plan, plan_id).status is PlanStatus.RETURNED
