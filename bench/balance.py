@@ -75,8 +75,7 @@ def main() -> None:
                             observation_count=args.observations)
             took = time.perf_counter() - start
             parts = db.session.scalar(select(func.count()).select_from(ResourceFigures).where(ResourceFigures.year == year))
-        print(f"\nGenerated in {took:.0f} s: " + ", ".join(f"{v} {k}" for k, v in made.items())
-              + (" (plans: hook only, no plan model yet)" if not made["plans"] else ""))
+        print(f"\nGenerated in {took:.0f} s: " + ", ".join(f"{v} {k}" for k, v in made.items()))
         print(f"County scale: {args.schools} schools, {parts} school parts with figures for {year}\n")
         report(client, pages(year, school_id), args.n, statements, dialect)
     finally:

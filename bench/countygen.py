@@ -6,7 +6,7 @@
 Defaults, as issue 8 sizes a county: 270 schools (the demo's 28 and 242 more, with classes and
 their inspectors' 责任区), a 100-item checklist, ≈ 5,000 approved inspections with ≈ 500,000
 answers, ≈ 30,000 finished observations (7 scores each), resource figures for every school part
-and year, and 270 school plans once plans exist (see plans(): a marked hook). Everything goes in
+and year, and an approved plan for every school (10 goals, 3 milestones each). Everything goes in
 with bulk inserts (executemany over lists of rows), so it takes a minute or two, not an hour; bulk
 inserts skip the ORM's audit hook, as an import of old records would.
 """
@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 
 from observations import generate as observations
+from plans_board import generate as school_plans
 from portal.demo import GROUPS, SIZES, resource_figures
 from portal.extensions import db
 from portal.models import (Answer, AnswerType, ChecklistTemplate, Inspection, InspectionStatus, Item, Ownership,
@@ -129,11 +130,10 @@ def resources(years: int, rng: random.Random) -> int:
     return len(rows)
 
 
-def plans(count: int) -> int:
-    """HOOK (一校一规划, issue 3): once portal/models has the school plan (dimensions, goals,
-    milestones), generate `count` plans here, one per project school and the rest at random, with
-    milestones in every status. Until then nothing is generated; the caller prints so."""
-    return 0
+def plans(count: int, rng: random.Random) -> int:
+    """An approved plan of the current period for every school without one (plans_board.py's
+    generator: 10 goals, 3 milestones each, in every status); returns the milestones made."""
+    return school_plans(count, rng)
 
 
 def generate(rng: random.Random, total_schools: int = 270, years: int = 5, inspection_count: int = 5000,
@@ -146,7 +146,7 @@ def generate(rng: random.Random, total_schools: int = 270, years: int = 5, inspe
     for back in range(years):  # each school year from September
         observed += observations(observation_count // years, this_year - 1 - back, rng)
     figures = resources(years, rng)
-    made_plans = plans(total_schools)
+    milestones = plans(total_schools, rng)
     db.session.commit()
     return dict(schools=total_schools, inspections=made, answers=answers, observations=observed,
-                resource_figures=figures, plans=made_plans)
+                resource_figures=figures, plan_milestones=milestones)

@@ -8,6 +8,7 @@ the figures are what users get. A --database-url must hold none of the app's tab
 creates them, loads the demo county and drops them again.
 """
 import argparse
+from contextlib import contextmanager
 import re
 import secrets
 import statistics
@@ -73,14 +74,12 @@ def report(client, pages: list, n: int, statements: list, dialect: str) -> None:
     print(f"\n{n} requests each after {WARM_UP} warm-up requests; database: {dialect}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=300, help="requests per page (default 300)")
-    parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench")
-    args = parser.parse_args()
-
+@contextmanager
+def demo_county(database_url: str | None):
+    """The app with the production profile over a freshly loaded demo county (an empty --database-url,
+    else a SQLite file in a temporary folder); its tables are dropped afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="dudao-bench-"))
-    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
+    url = database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     app = create_app({"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": url,
                       "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups")})
     with app.app_context():
@@ -89,12 +88,32 @@ def main() -> None:
         db.create_all()
         seed()
         db.session.commit()
-        school_id = db.session.scalar(select(School.id).order_by(School.code))
-        dialect = db.engine.dialect.name
-        statements: list = []
-        event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
-
     try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+def counting(statements: list) -> None:
+    """Count the SQL statements the engine runs into `statements` (call inside the app context)."""
+    event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=300, help="requests per page (default 300)")
+    parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench")
+    args = parser.parse_args()
+
+    with demo_county(args.database_url) as app:
+        with app.app_context():
+            school_id = db.session.scalar(select(School.id).order_by(School.code))
+            dialect = db.engine.dialect.name
+            statements: list = []
+            counting(statements)
         client = app.test_client()
         sign_in_admin(client)
         pages = [
@@ -105,11 +124,6 @@ def main() -> None:
             ("school detail", f"/schools/{school_id}", None),
         ]
         report(client, pages, args.n, statements, dialect)
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
 
 
 if __name__ == "__main__":

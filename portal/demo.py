@@ -1,18 +1,25 @@
 """The demo county: believable schools and people for `flask seed-demo` and the browser tests."""
+import io
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from PIL import Image
 from sqlalchemy import select
 
 from .auth.passwords import hash_password
 from .dashboard import balance
 from .extensions import db
-from .models import (Answer, AnswerType, Inspection, InspectionStatus, Level, Ownership, Priority, RectificationItem,
-                     ResourceFigures, Role, Round, RoundKind, School, SchoolKind, Step, User)
+from .models import (Answer, AnswerType, Dimension, Goal, Inspection, InspectionStatus, Level, Milestone,
+                     MilestoneStatus, Ownership, Plan, PlanFile, PlanStep, Priority, RectificationItem, ResourceFigures,
+                     Role, Round, RoundKind, School, SchoolKind, Step, User, milestone_rectification)
 from .observations import sample as observation_sample
+from .observations.semesters import Semester
+from .plans import drafting, progress
+from .plans import workflow as plan_workflow
 from .rectification import overdue, workflow
 from .rounds import planning
+from .supervision import photos
 from .supervision.catalog import load_builtin_templates
 from .supervision import sheet
 from .supervision.scoring import choices
@@ -110,6 +117,7 @@ def seed(rng: random.Random | None = None) -> bool:
     observers = db.session.scalars(select(User).where(User.role.in_([Role.LEADER, Role.INSPECTOR])).order_by(User.username)).all()
     observation_sample.seed(rng, schools, observers)
     _resources(schools)
+    _plans(schools)
     return True
 
 
@@ -226,3 +234,113 @@ def _resources(schools) -> None:
     rng = random.Random(85)  # its own: the other demo data stay as they were
     year = overdue.today().year
     db.session.add_all(ResourceFigures(**row) for school in schools for row in resource_figures(school, year, rng))
+
+
+# Per dimension: a goal and its three milestones, one a year (title, owner, measurable result).
+PLAN_GOALS = {
+    "DIRECTION": ("完善党组织领导的校长负责制，办学理念在教职工和家长中形成共识", [
+        ("修订学校章程和“三重一大”议事规则", "校长办公室", "章程经教代会通过并报备"),
+        ("办学理念宣讲覆盖全体教职工和家长", "党支部", "宣讲 6 场，家长知晓率≥90%"),
+        ("形成学校文化建设成果", "党支部", "校园文化手册一册，文化长廊建成")]),
+    "CONDUCT": ("作业、睡眠、手机、读物、体质“五项管理”全面规范到位", [
+        ("建立作业公示和总量监测制度", "教务处", "各班每周公示，监测台账完整"),
+        ("课后服务“5+2”全覆盖", "教务处", "参与率≥90%，家长满意度≥95%"),
+        ("五项管理专项督导无问题", "校长办公室", "督导反馈无整改项")]),
+    "MANAGEMENT": ("建立年级组—教研组双线管理，制度汇编修订完成", [
+        ("完成学校制度汇编修订", "校长办公室", "制度汇编一册，教代会通过"),
+        ("推行年级组负责制", "德育处", "年级组考核方案实施一学期"),
+        ("管理规范化通过县级验收", "校长办公室", "验收等级良好以上")]),
+    "TEACHING": ("形成“学为中心”的课堂模式，学业质量进入全县前列", [
+        ("完成课堂教学模式方案并在各学科试点", "教务处", "试点课 40 节，案例集一册"),
+        ("全员推门听课达标", "教务处", "人均听评课≥20 节"),
+        ("学业质量监测进入全县前三分之一", "教务处", "县质量监测排名报告")]),
+    "RESEARCH": ("以课题带教研，建成校本教研制度", [
+        ("立项市级课题 1 项", "教科室", "立项通知书"),
+        ("课题中期报告并开展成果推广", "教科室", "中期报告、公开课 3 节"),
+        ("课题结题并形成校本课程", "教科室", "结题证书、校本课程 2 门")]),
+    "GROUP": ("带动成员校共享课程与师资，开展联合教研", [
+        ("与成员校签订共建协议", "校长办公室", "协议一份，联合教研计划"),
+        ("每学期联合教研不少于 4 次", "教科室", "活动记录和照片"),
+        ("成员校教学质量提升", "教务处", "成员校质量监测提升 5 个百分点")]),
+    "TEACHERS": ("骨干教师占比提升到 20%，青年教师三年内全部过关", [
+        ("制定青年教师“青蓝工程”结对方案", "教科室", "结对 18 对，方案一份"),
+        ("新增县级以上骨干教师 4 名", "校长办公室", "认定文件"),
+        ("骨干教师占比达到 20%", "校长办公室", "教师名册统计")]),
+    "STUDENTS": ("体质健康达标率≥98%，心理健康教育全覆盖", [
+        ("开齐开足体育课，落实大课间", "体卫艺处", "课表和大课间记录"),
+        ("建成心理辅导室并配专职教师", "德育处", "辅导室验收，专职教师 1 名"),
+        ("体质健康达标率达到 98%", "体卫艺处", "体测数据上报表")]),
+    "EVALUATION": ("建立学生综合素质评价和教师发展性评价体系", [
+        ("制定学生综合素质评价方案", "德育处", "方案一份，试行一学期"),
+        ("上线学生成长记录平台", "教务处", "平台使用率≥95%"),
+        ("评价体系形成年度报告", "校长办公室", "年度评价报告")]),
+}
+
+
+def _demo_photo(school_id: int, user_id: int, colour) -> tuple:
+    out = io.BytesIO()
+    Image.new("RGB", (96, 72), colour).save(out, "JPEG")
+    return photos.stored(out.getvalue(), "佐证照片.jpg", school_id=school_id, user_id=user_id)
+
+
+def _plans(schools) -> None:
+    """Plans of the current period: approved and under way at 城东实验小学 (a late milestone, a missed
+    one, a revision, evidence), submitted at 河口镇中心小学 (duxue1 reviews), a draft at 东岗镇."""
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    reviewer = db.session.scalar(select(User).where(User.username == "duxue1"))
+    principals = {user.school_id: user for user in db.session.scalars(select(User).where(User.role == Role.PRINCIPAL))}
+    today = date.today()
+    start = progress.school_year(today) - 1  # the current plans are in their second year
+
+    def made(school, dimensions, *, status="DRAFT") -> Plan:
+        plan = plan_workflow.create(Plan(school=school, start_year=start,
+                                         title=drafting.default_title(school.name, start)),
+                                    actor_id=principals[school.id].id)
+        terms = [Semester(start, 2), Semester(start + 1, 2), Semester(start + 2, 2)]
+        for name in dimensions:
+            text, steps = PLAN_GOALS[name]
+            goal = Goal(dimension=Dimension[name], text=text)
+            for (title, owner, result), term in zip(steps, terms):
+                goal.milestones.append(Milestone(title=title, owner=owner, result=result, term=term.code,
+                                                 due_date=term.end))
+            plan.goals.append(goal)
+        db.session.flush()
+        if status != "DRAFT":
+            plan_workflow.apply(plan, PlanStep.SUBMIT, actor_id=principals[school.id].id)
+        if status == "APPROVED":
+            plan_workflow.apply(plan, PlanStep.APPROVE, actor_id=admin.id, comment="目标明确，里程碑可检验，同意。")
+        return plan
+
+    running = made(schools[0], PLAN_GOALS, status="APPROVED")
+    principal = principals[schools[0].id]
+    late_year_two = today - timedelta(days=12)
+    for goal in running.goals:
+        first, second, _ = goal.milestones
+        if goal.dimension is Dimension.RESEARCH:
+            plan_workflow.record_update(first, MilestoneStatus.IN_PROGRESS, "申报材料已提交，等待市里评审。",
+                                        actor_id=principal.id, today=first.due_date - timedelta(days=60))
+        elif goal.dimension is Dimension.GROUP:
+            plan_workflow.record_update(first, MilestoneStatus.NOT_MET, "成员校调整，协议推迟到下一学年签订。",
+                                        actor_id=principal.id, today=first.due_date)
+        else:
+            attachment, thumbnail = _demo_photo(schools[0].id, principal.id, (90, 140, 60))
+            first.files.append(PlanFile(client_key=f"demo-{goal.dimension.name}", attachment=attachment, thumbnail=thumbnail))
+            plan_workflow.record_update(first, MilestoneStatus.DONE, "已完成，材料见佐证。", actor_id=principal.id,
+                                        today=first.due_date - timedelta(days=20))
+        if goal.dimension is Dimension.TEACHING:  # moved forward by a revision, and now late
+            changes = drafting.change_milestone(second, {"due_date": late_year_two, "term": None}, {"due_date": "完成时间"})
+            plan_workflow.revise(running, changes, actor_id=principal.id, reason="县教研室统一安排推门听课达标检查，提前完成。")
+            plan_workflow.record_update(second, MilestoneStatus.IN_PROGRESS, "已完成 14 节，还差 6 节。",
+                                        actor_id=principal.id, today=today)
+        elif goal.dimension is Dimension.MANAGEMENT:
+            plan_workflow.record_update(second, MilestoneStatus.IN_PROGRESS, "初一、初二年级已试行。",
+                                        actor_id=principal.id, today=today)
+    db.session.flush()
+    rectification = db.session.scalar(select(RectificationItem.id).where(RectificationItem.school_id == schools[0].id)
+                                      .order_by(RectificationItem.id))
+    management = next(g for g in running.goals if g.dimension is Dimension.MANAGEMENT)
+    db.session.execute(milestone_rectification.insert().values(rectification_id=rectification,
+                                                                milestone_id=management.milestones[0].id))
+    submitted = made(schools[2], PLAN_GOALS, status="SUBMITTED")
+    submitted.reviewer = reviewer
+    made(schools[4], ["DIRECTION", "CONDUCT", "TEACHING"])

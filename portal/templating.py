@@ -28,7 +28,11 @@ def today() -> date:
 
 AUDIT_ENTITIES = {"supervision_round": "督导批次", "draw": "随机抽取", "school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",
                   "template_version": "模板版本", "checklist_section": "一级指标", "checklist_item": "评估要点",
-                  "resource_figures": "资源数据", "balance_rule": "优质均衡设置"}
+                  "resource_figures": "资源数据", "balance_rule": "优质均衡设置",
+                  "plan": "发展规划", "plan_goal": "规划目标", "plan_milestone": "规划里程碑", "plan_milestone_update": "里程碑进度",
+                  "plan_file": "里程碑佐证", "plan_revision": "规划调整", "plan_event": "规划审核", "plan_goal_comment": "目标审核意见",
+                  "plan_self_assessment": "年度自评", "plan_evaluation": "规划评估", "plan_evaluation_rating": "维度评定",
+                  "milestone_rectification": "里程碑关联整改"}
 AUDIT_ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "logout": "退出",
                  "password": "修改密码"}
 

@@ -70,6 +70,13 @@ def observation(endpoint, kind, **ids):
                                     **{arg: w[key] for arg, key in ids.items()})
 
 
+def plan(endpoint, part, arg="plan_id", **extra):
+    """A route on the own/other school's plan part (plan_draft, goal_approved, milestone_approved, ...); an
+    `extra` given as a string is the world's id of that name, anything else a plain value."""
+    return lambda w, where: url_for(endpoint, **{arg: w[f"{part}_{where}"]},
+                                    **{k: w[f"{v}_{where}"] if isinstance(v, str) else v for k, v in extra.items()})
+
+
 def checklist(endpoint, part=None):
     """A route on the world's checklist draft (office-wide: not bound to a school); `part`: section or item."""
     def url(w, where):
@@ -128,6 +135,32 @@ ROUTES = {
     "rectification.verify": Route(INSPECT, rectification("rectification.verify", "rect_submitted"), ("POST",)),
     "rectification.add_file": Route(EDIT, rectification("rectification.add_file"), ("POST",)),
     "rectification.delete_file": Route(EDIT, rectification("rectification.delete_file", file_id="rect_file"), ("POST",)),
+    "plans.index": Route(VIEW, fixed("plans.index")),
+    "plans.export_board": Route(VIEW, fixed("plans.export_board")),
+    "plans.school_plans": Route(VIEW, school("plans.school_plans")),
+    "plans.create": Route(EDIT, school("plans.create"), ("GET", "POST")),
+    "plans.detail": Route(VIEW, plan("plans.detail", "plan_draft")),
+    "plans.assign_reviewer": Route(MANAGE, plan("plans.assign_reviewer", "plan_draft"), ("POST",)),
+    "plans.submit": Route(EDIT, plan("plans.submit", "plan_draft"), ("POST",)),
+    # The office, or the expert inspector assigned to the plan (not the signed-in inspector here).
+    "plans.review": Route(MANAGE, plan("plans.review", "plan_submitted"), ("POST",)),
+    "plans.add_goal": Route(EDIT, plan("plans.add_goal", "plan_draft"), ("GET", "POST")),
+    "plans.edit_goal": Route(EDIT, plan("plans.edit_goal", "goal_draft", "goal_id"), ("GET", "POST")),
+    "plans.delete_goal": Route(EDIT, plan("plans.delete_goal", "goal_draft", "goal_id"), ("POST",)),
+    "plans.add_milestone": Route(EDIT, plan("plans.add_milestone", "goal_draft", "goal_id"), ("GET", "POST")),
+    "plans.edit_milestone": Route(EDIT, plan("plans.edit_milestone", "milestone_draft", "milestone_id"), ("GET", "POST")),
+    "plans.delete_milestone": Route(EDIT, plan("plans.delete_milestone", "milestone_draft", "milestone_id"), ("POST",)),
+    "plans.milestone": Route(VIEW, plan("plans.milestone", "milestone_approved", "milestone_id")),
+    "plans.update_milestone": Route(EDIT, plan("plans.update_milestone", "milestone_approved", "milestone_id"), ("POST",)),
+    "plans.add_file": Route(EDIT, plan("plans.add_file", "milestone_approved", "milestone_id"), ("POST",)),
+    "plans.delete_file": Route(EDIT, plan("plans.delete_file", "milestone_approved", "milestone_id", file_id="plan_file"),
+                               ("POST",)),
+    "plans.link": Route(EDIT, plan("plans.link", "milestone_approved", "milestone_id"), ("POST",)),
+    "plans.unlink": Route(EDIT, plan("plans.unlink", "milestone_approved", "milestone_id", item_id="rect"), ("POST",)),
+    "plans.self_assessment": Route(VIEW, plan("plans.self_assessment", "plan_approved", year=1)),
+    "plans.assess_goal": Route(EDIT, plan("plans.assess_goal", "goal_approved", "goal_id", year=1), ("POST",)),
+    "plans.evaluate": Route(MANAGE, lambda w, where: url_for("plans.evaluate", plan_id=w[f"plan_approved_{where}"],
+                                                             kind="midterm"), ("GET", "POST")),
     "rounds.index": Route(MANAGE, fixed("rounds.index")),
     "rounds.create": Route(MANAGE, fixed("rounds.create"), ("GET", "POST")),
     "rounds.detail": Route(MANAGE, fixed("rounds.detail", round_id=None)),
@@ -231,6 +264,27 @@ def world(app, make_school, make_user, make_template, make_inspection):
                 files[f"observation_{status.name.lower()}_{where}"] = record.id
         db.session.commit()
         files["dimension"] = rubric.sections[0].items[0].id
+    with app.app_context():  # a plan at each school in draft, awaiting review and approved, each with a goal and a milestone
+        from portal.models import Dimension, Goal, Milestone, Plan, PlanFile, PlanStatus
+        from portal.plans.progress import school_year
+        from portal.rectification.overdue import today
+
+        start = school_year(today()) - 1
+        for where, sid in (("own", own), ("other", other)):
+            for kind, status in (("draft", PlanStatus.DRAFT), ("submitted", PlanStatus.SUBMITTED),
+                                 ("approved", PlanStatus.APPROVED)):
+                milestone = Milestone(title="访问测试里程碑", due_date=date(start + 1, 6, 30), owner="教务处", result="x")
+                if status is PlanStatus.APPROVED:
+                    milestone.files.append(PlanFile(client_key="k", attachment=store(PNG, "d.png", "image/png", school_id=sid,
+                                                                                   user_id=None)))
+                record = Plan(school_id=sid, start_year=start + ("draft", "submitted", "approved").index(kind) * 3,
+                              title="访问测试规划", status=status, goals=[Goal(dimension=Dimension.TEACHING, text="访问测试目标",
+                                                                          milestones=[milestone])])
+                db.session.add(record)
+                db.session.commit()
+                files.update({f"plan_{kind}_{where}": record.id, f"goal_{kind}_{where}": record.goals[0].id,
+                              f"milestone_{kind}_{where}": milestone.id})
+            files[f"plan_file_{where}"] = milestone.files[0].id
     return {"own": own, "other": other, **files, **users, **checklist}
 
 

@@ -112,7 +112,7 @@ def test_the_workbook_holds_the_numbers_of_every_chart(client, auth, county):
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["督导批次", "学校得分", "集团得分", "等级分布", "一票否决", "学期趋势", "整改-学校",
-                               "整改-督学", "听课完成"]
+                               "整改-督学", "规划完成", "听课完成"]
     assert [list(r) for r in book["学校得分"].iter_rows(min_row=2, values_only=True)] == [
         ["东湖小学", 1, 55.0, 1], ["东城小学", 2, 80.0, 0]]
 
@@ -130,3 +130,28 @@ def test_query_count_does_not_grow_with_the_records(app, client, auth, county, m
                                              due_date=date(2026, 1, 1) + timedelta(days=n)))
         db.session.commit()
     assert queries_for("/overview") == before
+
+
+def test_plan_milestones_by_dimension_count_only_approved_plans_running_now(app, client, auth, county):
+    from portal.models import Dimension, Goal, Milestone, MilestoneStatus, Plan, PlanStatus
+    from portal.plans import progress
+
+    with app.app_context():
+        year = progress.school_year(today())
+
+        def plan(school, status, start, states):
+            goal = Goal(dimension=Dimension.TEACHING, text="课堂教学目标", milestones=[
+                Milestone(title=f"里程碑{n}", due_date=due, status=state, owner="教务处", result="成果",
+                          done_on=due if state is MilestoneStatus.DONE else None)
+                for n, (due, state) in enumerate(states)])
+            db.session.add(Plan(school_id=school, start_year=start, title="规划", status=status, goals=[goal]))
+
+        past, later = today() - timedelta(days=10), today() + timedelta(days=30)
+        plan(county["east"], PlanStatus.APPROVED, year, [(past, MilestoneStatus.DONE), (past, MilestoneStatus.IN_PROGRESS),
+                                                        (later, MilestoneStatus.NOT_STARTED)])
+        plan(county["west"], PlanStatus.DRAFT, year, [(past, MilestoneStatus.DONE)])          # not approved
+        plan(county["east2"], PlanStatus.APPROVED, year - 5, [(past, MilestoneStatus.DONE)])  # an old period
+        db.session.commit()
+    auth.login_as(Role.LEADER)
+    rows = {row[0]: row[1:] for row in rows_of(client.get("/overview").get_data(as_text=True), "overview-plans")}
+    assert rows["提高课程教学质量"] == ["3", "1", "1", "1", "1"]  # the late one is also missed (past its date) and rows["明确办学方向"] == ["0", "0", "0", "0", "0"]

@@ -25,6 +25,8 @@ def workbook(f: dict) -> bytes:
         ("学期趋势", ["学期", "检查次数", "平均得分率%"], [[t.name, n, _num(avg)] for t, n, avg in f["trend"]]),
         ("整改-学校", ["学校", "待整改", "其中逾期"], [[r.label, r.open, r.overdue] for r in f["rect_schools"]]),
         ("整改-督学", ["责任督学", "待整改", "其中逾期"], [[r.label, r.open, r.overdue] for r in f["rect_inspectors"]]),
+        ("规划完成", ["维度", "里程碑", "已完成", "按时完成", "逾期未完成", "未达成"],
+         [[d.value, t.total, t.done, t.on_time, t.overdue, t.missed] for d, t in f["plans"]]),
     ]
     if f["observers"] is not None:
         sheets.append(("听课完成", ["听课人", "角色", "已听（节）", "任务（节）"],

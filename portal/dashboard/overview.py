@@ -6,17 +6,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, case, func, select
+from flask_login import current_user
+from sqlalchemy import ColumnElement, Select, case, func, select, true
 
 from ..extensions import db
-from ..models import (Inspection, InspectionStatus, Observation, ObservationStatus, RectificationItem, Role, Round,
-                      School, User)
+from ..models import (Dimension, Goal, Inspection, InspectionStatus, Milestone, Observation, ObservationStatus, Plan,
+                      PlanStatus, RectificationItem, Role, Round, School, User)
 from ..observations import semesters
 from ..observations.queries import quota_table
+from ..plans import board, progress
+from ..plans.progress import Tally
 from ..rectification.overdue import overdue_clause
 from ..rectification.workflow import AWAITING_SCHOOL
-from ..schools.queries import from_form
-from ..security import Action, scoped
+from ..schools.queries import filtered
+from ..security import Action, school_ids, scoped
 
 DONE = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
 
@@ -24,7 +27,7 @@ DONE = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
 @dataclass(frozen=True)
 class Scope:
     """Which schools and which days the figures cover."""
-    schools: Select          # ids of the schools (visible to the user, matching the filters)
+    schools: Select | None   # ids of the schools (visible to the user, matching the filters); None: all
     semester: semesters.Semester
     today: date
 
@@ -32,9 +35,18 @@ class Scope:
     def days(self):
         return self.semester.start, self.semester.end
 
+    def covers(self, school_column) -> ColumnElement:
+        """The condition that keeps rows of the covered schools. For the whole county there is none:
+        an IN over every school would lead SQLite to walk the school index instead of the dates."""
+        return true() if self.schools is None else school_column.in_(self.schools)
+
 
 def scope_of(form, today: date) -> Scope:
-    schools = scoped(from_form(form), School.id, Action.VIEW).with_only_columns(School.id).order_by(None)
+    """The filters' schools within the user's reach, closed ones included (their past work counts)."""
+    chosen = {name: form[name].data for name in form.FIELDS[1:]}
+    if school_ids(current_user, Action.VIEW) is None and not any(chosen.values()):
+        return Scope(None, form.chosen_semester, today)
+    schools = scoped(filtered(**chosen, status="all"), School.id, Action.VIEW).with_only_columns(School.id).order_by(None)
     return Scope(schools, form.chosen_semester, today)
 
 
@@ -64,7 +76,7 @@ def rounds(scope: Scope) -> list[RoundRow]:
                func.count().filter(Inspection.status == InspectionStatus.APPROVED),
                func.count().filter(~handed & (Round.ends_on < scope.today)))
         .join(Inspection, Inspection.round_id == Round.id)
-        .where(Inspection.school_id.in_(scope.schools), Round.starts_on <= end, Round.ends_on >= start)
+        .where(scope.covers(Inspection.school_id), Round.starts_on <= end, Round.ends_on >= start)
         .group_by(Round.id).order_by(Round.ends_on.desc(), Round.id.desc()))
     return [RoundRow(*row) for row in rows]
 
@@ -80,7 +92,7 @@ class ScoreRow:
 def _done_in_semester(stmt: Select, scope: Scope) -> Select:
     start, end = scope.days
     return stmt.where(Inspection.status.in_(DONE), Inspection.visit_date.between(start, end),
-                      Inspection.school_id.in_(scope.schools))
+                      scope.covers(Inspection.school_id))
 
 
 def scores_by(scope: Scope, column) -> list[ScoreRow]:
@@ -109,7 +121,7 @@ def trend(scope: Scope, count: int = 6) -> list[tuple[semesters.Semester, int, D
     terms = list(reversed(semesters.recent(scope.semester.end, count)))
     which = case(*((Inspection.visit_date.between(t.start, t.end), t.code) for t in terms), else_=None)
     stmt = (select(which, func.count(), func.avg(Inspection.percent))
-            .where(Inspection.status.in_(DONE), Inspection.school_id.in_(scope.schools),
+            .where(Inspection.status.in_(DONE), scope.covers(Inspection.school_id),
                    Inspection.visit_date.between(terms[0].start, terms[-1].end)).group_by(which))
     found = {code: (n, _average(avg)) for code, n, avg in db.session.execute(stmt)}
     return [(t, *found.get(t.code, (0, None))) for t in terms]
@@ -129,7 +141,7 @@ def rectification_by(scope: Scope, column, target, onclause, outer: bool = False
     stmt = (select(column, func.count().filter(item.status.in_(AWAITING_SCHOOL)),
                    func.count().filter(overdue_clause(scope.today)))
             .select_from(item).join(target, onclause, isouter=outer)
-            .where(item.school_id.in_(scope.schools)).group_by(column))
+            .where(scope.covers(item.school_id)).group_by(column))
     rows = [RectificationRow(label or "未指定", n, late) for label, n, late in db.session.execute(stmt) if n]
     return sorted(rows, key=lambda r: (-r.overdue, -r.open, r.label))
 
@@ -160,13 +172,25 @@ def observers(scope: Scope) -> list[ObserverRow]:
     start, end = scope.days
     counted = (select(Observation.observer_id, func.count().label("n"))
                .where(Observation.status == ObservationStatus.FINAL, Observation.observed_on.between(start, end),
-                      Observation.school_id.in_(scope.schools)).group_by(Observation.observer_id).subquery())
+                      scope.covers(Observation.school_id)).group_by(Observation.observer_id).subquery())
     stmt = (select(User.display_name, User.role, func.coalesce(counted.c.n, 0))
             .outerjoin(counted, counted.c.observer_id == User.id)
             .where(User.role.in_([Role.LEADER, Role.INSPECTOR]), User.active))
     quotas = quota_table()
     rows = [ObserverRow(name, role, n, quotas.get(role, 0)) for name, role, n in db.session.execute(stmt)]
     return sorted(rows, key=lambda r: (r.share, r.name))
+
+
+def plan_dimensions(scope: Scope) -> list[tuple[Dimension, Tally]]:
+    """Milestones of the approved plans running this school year, per dimension: done, late, missed."""
+    year = progress.school_year(scope.today)
+    stmt = (select(Goal.dimension_order, *board.tally_columns(scope.today)).select_from(Goal)
+            .join(Milestone, Milestone.goal_id == Goal.id).join(Plan, Plan.id == Goal.plan_id)
+            .where(scope.covers(Plan.school_id), Plan.status == PlanStatus.APPROVED,
+                   Plan.start_year <= year, Plan.start_year + 3 > year)
+            .group_by(Goal.dimension_order))
+    found = {order: Tally(*counts) for order, *counts in db.session.execute(stmt)}
+    return [(dimension, found.get(order, Tally())) for order, dimension in enumerate(Dimension)]
 
 
 def figures(scope: Scope, county: bool) -> dict:
@@ -176,4 +200,4 @@ def figures(scope: Scope, county: bool) -> dict:
                 by_group=scores_by(scope, School.education_group), bands=bands(scope),
                 critical=critical_failures(scope), trend=trend(scope),
                 rect_schools=rectification_by_school(scope), rect_inspectors=rectification_by_inspector(scope),
-                observers=observers(scope) if county else None)
+                plans=plan_dimensions(scope), observers=observers(scope) if county else None)

@@ -10,6 +10,9 @@ from .inspection import Answer, Inspection, InspectionStatus, Photo
 from .login_attempt import LoginFailure
 from .observation import (FeedbackWay, Observation, ObservationLog, ObservationQuota, ObservationScore,
                           ObservationStatus)
+from .plan import (Dimension, EvaluationKind, EvaluationRating, Goal, GoalComment, GoalRating, Milestone,
+                   MilestoneStatus, MilestoneUpdate, Plan, PlanEvaluation, PlanEvent, PlanFile, PlanRevision, PlanStatus,
+                   PlanStep, Rating, SelfAssessment, milestone_rectification)
 from .rectification import (Priority, RectificationEvent, RectificationFile, RectificationItem, RectificationStatus,
                             Step, rectification_evidence)
 from .resources import BalanceRule, Level, ResourceFigures
@@ -25,4 +28,7 @@ __all__ = [
     "FeedbackWay", "Observation", "ObservationLog", "ObservationQuota", "ObservationScore", "ObservationStatus",
     "Priority", "RectificationEvent", "RectificationFile", "RectificationItem", "RectificationStatus", "Step",
     "rectification_evidence", "BalanceRule", "Level", "ResourceFigures",
+    "Dimension", "EvaluationKind", "EvaluationRating", "Goal", "GoalComment", "GoalRating", "Milestone", "MilestoneStatus",
+    "MilestoneUpdate", "Plan", "PlanEvaluation", "PlanEvent", "PlanFile", "PlanRevision", "PlanStatus", "PlanStep", "Rating",
+    "SelfAssessment", "milestone_rectification",
 ]

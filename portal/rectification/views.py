@@ -210,7 +210,7 @@ def add_file(item_id: int):
         else:
             item.files.append(added)
             if not committed():
-                _discard(added)
+                discard(added)
     return _files(item, error)
 
 
@@ -223,11 +223,11 @@ def delete_file(item_id: int, file_id: int):
     for attachment in filter(None, (found.attachment, found.thumbnail)):
         db.session.delete(attachment)
     db.session.commit()
-    _discard(found)  # the bytes go once the rows are gone for good
+    discard(found)  # the bytes go once the rows are gone for good
     return _files(item, None)
 
 
-def _discard(evidence_file: RectificationFile) -> None:
+def discard(evidence_file: RectificationFile) -> None:
     for attachment in filter(None, (evidence_file.attachment, evidence_file.thumbnail)):
         storage().delete(attachment.storage_key)
 

@@ -65,6 +65,13 @@ PAGES = [
     pytest.param("observation_fill", "duxue1", "/observations/1/record", id="observation-fill"),
     pytest.param("observation_detail", "admin", "/observations/2", id="observation-detail"),
     pytest.param("school_classes", "xz360001", "/schools/1/classes/", id="school-classes"),
+    pytest.param("plans_board", "admin", "/plans/", id="plans-board"),
+    pytest.param("plan_detail", "xz360001", "/plans/1", id="plan-detail"),
+    pytest.param("plan_review", "duxue1", "/plans/2", id="plan-review"),
+    pytest.param("plan_milestone", "xz360001", "/plans/milestones/2", id="plan-milestone"),
+    pytest.param("plan_milestone_form", "xz360001", "/plans/milestones/2/edit", id="plan-milestone-form"),
+    pytest.param("plan_assessment", "xz360001", "/plans/1/self-assessment/1", id="plan-assessment"),
+    pytest.param("plan_evaluation", "admin", "/plans/1/evaluations/midterm", id="plan-evaluation"),
 ]
 
 

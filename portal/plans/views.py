@@ -1,0 +1,503 @@
+"""一校一规划: the school writes its three-year plan by the nine dimensions and submits it; the office
+(or the assigned expert inspector) comments per goal and returns or approves it; the principal keeps
+the milestones up to date from a tablet with evidence; annual self-assessment, the office's mid-term
+and final evaluation; the county board."""
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user
+from sqlalchemy import delete, insert, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import errors, excel
+from ..extensions import db
+from ..files.uploads import UploadError
+from ..files.views import read_rule
+from ..htmx import is_htmx, is_partial, render, see_other
+from ..models import (Attachment, Dimension, EvaluationKind, EvaluationRating, Goal, GoalComment, GoalRating, Milestone, MilestoneStatus,
+                      MilestoneUpdate, Plan, PlanEvaluation, PlanEvent, PlanFile, PlanRevision, PlanStep,
+                      RectificationItem, School, SelfAssessment, log_event, milestone_rectification)
+from ..observations import semesters
+from ..rectification import evidence, overdue
+from ..rectification.forms import FileForm
+from ..rectification.views import committed, discard, new_key
+from ..security import Action, authorize, load, load_own
+from . import board, drafting, export, progress, workflow
+from .forms import (AssessmentForm, BoardFilterForm, GoalForm, KeyForm, LinkForm, MilestoneForm, PlanForm, ReviewerForm,
+                    UpdateForm, evaluation_form, review_form)
+
+bp = Blueprint("plans", __name__, url_prefix="/plans")
+bp.add_app_template_global(progress.shown, "milestone_status")
+bp.add_app_template_global(progress.days_overdue, "milestone_days_overdue")
+bp.add_app_template_global(progress.baseline_due, "baseline_due")
+bp.add_app_template_global(progress.added_after_approval, "added_after_approval")
+bp.add_app_template_global(progress.year_label, "plan_year_label")
+bp.add_app_template_global(board.heat, "heat_class")
+bp.add_app_template_filter(lambda code: semesters.parse(code).name if semesters.parse(code) else code, "semester_name")
+
+PLAN_PAGE = (joinedload(Plan.school), joinedload(Plan.reviewer),
+             selectinload(Plan.goals).selectinload(Goal.milestones).selectinload(Milestone.files),
+             selectinload(Plan.goals).selectinload(Goal.comments).joinedload(GoalComment.event),
+             selectinload(Plan.goals).selectinload(Goal.assessments),
+             selectinload(Plan.events).joinedload(PlanEvent.actor),
+             selectinload(Plan.revisions).joinedload(PlanRevision.actor),
+             selectinload(Plan.evaluations).selectinload(PlanEvaluation.ratings))
+
+
+@bp.errorhandler(workflow.Refused)
+def refused(problem: workflow.Refused):
+    db.session.rollback()
+    return errors.respond(409, str(problem))
+
+
+@read_rule
+def _plan_evidence_of_its_school(attachment: Attachment) -> None:
+    """A milestone's evidence is its plan's school's, whatever the attachment row says."""
+    found = db.session.scalar(select(PlanFile).where(or_(PlanFile.attachment_id == attachment.id,
+                                                         PlanFile.thumbnail_id == attachment.id))
+                              .options(joinedload(PlanFile.milestone).joinedload(Milestone.goal).joinedload(Goal.plan)))
+    if found is not None:
+        authorize(Action.VIEW, found)
+
+
+@bp.app_template_global()
+def school_plan(school_id: int) -> dict | None:
+    """The school's current plan summed up, for the school page and the principal's home."""
+    today = overdue.today()
+    plans = db.session.scalars(select(Plan).where(Plan.school_id == school_id).options(*PLAN_PAGE[2:3])).all()
+    plan = board.current(plans, today)
+    if plan is None:
+        return None
+    approved = plan.status is workflow.APPROVED
+    return dict(plan=plan, summary=progress.summary(plan, today), today=today,
+                attention=progress.attention(plan, today) if approved else [], approved=approved)
+
+
+@bp.app_template_global()
+def plan_milestones_of(item: RectificationItem) -> list[Milestone]:
+    """The plan milestone linked to a rectification item (shown on the item's page)."""
+    return db.session.scalars(select(Milestone).join(milestone_rectification).where(
+        milestone_rectification.c.rectification_id == item.id).options(joinedload(Milestone.goal))).all()
+
+
+def load_plan(plan_id: int, action: Action = Action.VIEW) -> Plan:
+    return load(Plan, plan_id, action, *PLAN_PAGE)
+
+
+def load_goal(goal_id: int, action: Action = Action.EDIT) -> Goal:
+    return load(Goal, goal_id, action, joinedload(Goal.plan))
+
+
+def load_milestone(milestone_id: int, action: Action = Action.VIEW) -> Milestone:
+    return load(Milestone, milestone_id, action, joinedload(Milestone.goal).joinedload(Goal.plan).joinedload(Plan.school),
+                selectinload(Milestone.files).selectinload(PlanFile.attachment),
+                selectinload(Milestone.updates).joinedload(MilestoneUpdate.actor))
+
+
+def by_key(model, key: str | None):
+    return db.session.scalar(select(model).where(model.client_key == key)) if key else None
+
+
+def to_plan(plan: Plan, anchor: str | None = None):
+    return see_other(url_for("plans.detail", plan_id=plan.id, _anchor=anchor))
+
+
+def to_milestone(milestone: Milestone, anchor: str | None = None):
+    return see_other(url_for("plans.milestone", milestone_id=milestone.id, _anchor=anchor))
+
+
+# The county board
+
+def _board():
+    authorize(Action.VIEW)
+    filters = BoardFilterForm(request.args)
+    filters.validate()
+    today = overdue.today()
+    schools = board.school_query(filters.school_filters())
+    found = board.narrowed(board.rows(schools, today), **filters.board_filters())
+    return filters, today, found, schools
+
+
+@bp.get("/")
+def index():
+    filters, today, found, schools = _board()
+    return render("plans/board.html", "results", filters=filters, rows=found, today=today, dimensions=list(Dimension),
+                  late=board.overdue(schools, today))
+
+
+@bp.get("/export.xlsx")
+def export_board():
+    _, today, found, schools = _board()
+    return excel.download(export.workbook(found, board.overdue(schools, today, limit=None), today),
+                          f"一校一规划-{today.isoformat()}.xlsx")
+
+
+# A school's plans, a new plan
+
+@bp.get("/schools/<int:school_id>")
+def school_plans(school_id: int):
+    school = load(School, school_id, Action.VIEW)
+    plans = db.session.scalars(select(Plan).where(Plan.school_id == school.id).order_by(Plan.start_year.desc())
+                               .options(*PLAN_PAGE[2:3])).all()
+    today = overdue.today()
+    return render("plans/school.html", school=school, today=today,
+                  plans=[(plan, progress.summary(plan, today)) for plan in plans])
+
+
+@bp.route("/schools/<int:school_id>/new", methods=["GET", "POST"])
+def create(school_id: int):
+    school = load(School, school_id, Action.EDIT)
+    today = overdue.today()
+    form = PlanForm(school.id, today, data={"key": new_key(), "start_year": progress.school_year(today)})
+    if request.method == "POST" and (made := by_key(Plan, form.key.data)) is not None:
+        return to_plan(made)  # a second tap on 创建
+    if form.validate_on_submit():
+        plan = workflow.create(Plan(school_id=school.id, start_year=form.start_year.data, client_key=form.key.data,
+                                    title=form.title.data or drafting.default_title(school.name, form.start_year.data)),
+                               actor_id=current_user.id)
+        if form.source.data:
+            plan.based_on = next(p for p in form.existing if p.id == form.source.data)
+            drafting.copy_from(plan.based_on, plan)
+        if not committed():
+            return to_plan(by_key(Plan, form.key.data) or abort(409))
+        flash("规划已创建。请在九个维度下填写目标和里程碑，完成后提交审核。", "success")
+        return to_plan(plan)
+    return render("plans/new.html", "form", form=form, school=school, status=422 if form.errors else 200)
+
+
+# The plan page
+
+@bp.get("/<int:plan_id>")
+def detail(plan_id: int):
+    return _detail(load_plan(plan_id))
+
+
+def _detail(plan: Plan, block: str | None = None, status: int = 200, **forms):
+    today = overdue.today()
+    approved = plan.status is workflow.APPROVED
+    forms.setdefault("review_form", review_form(plan, formdata=None, data={"key": new_key()}))
+    forms.setdefault("reviewer_form", ReviewerForm(plan.school_id, formdata=None, data={"reviewer": plan.reviewer_id}))
+    return render("plans/detail.html", block, plan=plan, today=today, approved=approved, dimensions=list(Dimension),
+                  summary=progress.summary(plan, today), attention=progress.attention(plan, today) if approved else [],
+                  years=progress.YEARS, current_year=progress.plan_year(plan, today), submit_form=KeyForm(
+                      formdata=None, data={"key": new_key()}), missing=workflow.missing(plan), status=status, **forms)
+
+
+@bp.post("/<int:plan_id>/reviewer")
+def assign_reviewer(plan_id: int):
+    """The office names the expert inspector who reviews the plan (or none: the office itself)."""
+    plan = load(Plan, plan_id, Action.MANAGE)
+    form = ReviewerForm(plan.school_id)
+    if form.validate_on_submit():
+        plan.reviewer_id = form.reviewer.data
+        db.session.commit()
+        flash("已指定审核专家。" if plan.reviewer_id else "改由督导室审核。", "success")
+    else:
+        flash(next(iter(form.errors.values()))[0], "error")
+    return to_plan(plan)
+
+
+@bp.post("/<int:plan_id>/submit")
+def submit(plan_id: int):
+    plan = load_plan(plan_id, workflow.TRANSITIONS[PlanStep.SUBMIT].action)
+    form = KeyForm()
+    if not form.validate():
+        abort(400)
+    workflow.apply(plan, PlanStep.SUBMIT, actor_id=current_user.id, key=form.key.data or None)
+    if committed():
+        flash("规划已提交，等待审核。", "success")
+    return to_plan(plan)
+
+
+@bp.post("/<int:plan_id>/review")
+def review(plan_id: int):
+    """The reviewer's verdict: approved (the baseline is kept) or returned with comments per goal."""
+    plan = load_own(Plan, plan_id, Action.INSPECT, "reviewer_id", *PLAN_PAGE)
+    form = review_form(plan)
+    if workflow.resent(form.key.data or "") is None:
+        workflow.check(plan, PlanStep.APPROVE)  # both verdicts need a plan awaiting review
+        if not form.validate_on_submit():
+            return _detail(plan, None, 422, review_form=form)  # the page: comments sit beside their goals
+        step = PlanStep.APPROVE if form.decision.data == "approve" else PlanStep.RETURN
+        workflow.apply(plan, step, actor_id=current_user.id, comment=form.comment.data, key=form.key.data,
+                       goal_comments=form.goal_comments())
+        if committed():
+            flash("规划已批准。" if step is PlanStep.APPROVE else "已退回学校修改。", "success")
+    return to_plan(plan)
+
+
+# Goals and milestones (free while drafting, recorded revisions once approved)
+
+@bp.route("/<int:plan_id>/goals/new", methods=["GET", "POST"])
+def add_goal(plan_id: int):
+    plan = load_plan(plan_id, Action.EDIT)
+    form = GoalForm(revising=workflow.check_editable(plan), data={
+        "key": new_key(), "dimension": Dimension.__members__.get(request.args.get("dimension", ""))})
+    if form.validate_on_submit():
+        if by_key(Goal, form.key.data) is None:  # not a resend
+            goal = Goal(dimension=form.dimension.data, text=form.text.data, client_key=form.key.data)
+            plan.goals.append(goal)
+            workflow.revise(plan, [f"新增目标（{goal.dimension.value}）“{drafting.short(goal.text)}”"],
+                            actor_id=current_user.id, reason=form.reason_text)
+            if committed():
+                flash("目标已添加。", "success")
+        return to_plan(plan, f"dim-{form.dimension.data.name}")
+    return render("plans/goal_form.html", "form", form=form, goal=None, plan=plan, status=422 if form.errors else 200)
+
+
+@bp.route("/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+def edit_goal(goal_id: int):
+    goal = load_goal(goal_id)
+    form = GoalForm(revising=workflow.check_editable(goal.plan), with_dimension=False,
+                    data={"text": goal.text, "key": new_key()})
+    if form.validate_on_submit():
+        workflow.revise(goal.plan, drafting.change_goal(goal, form.text.data), actor_id=current_user.id,
+                        reason=form.reason_text)
+        db.session.commit()
+        flash("目标已保存。", "success")
+        return to_plan(goal.plan, f"goal-{goal.id}")
+    return render("plans/goal_form.html", "form", form=form, goal=goal, plan=goal.plan,
+                  status=422 if form.errors else 200)
+
+
+@bp.post("/goals/<int:goal_id>/delete")
+def delete_goal(goal_id: int):
+    goal = load_goal(goal_id)
+    plan = goal.plan
+    workflow.check_removable(plan)
+    db.session.delete(goal)
+    db.session.commit()
+    flash("目标已删除。", "success")
+    return to_plan(plan)
+
+
+@bp.route("/goals/<int:goal_id>/milestones/new", methods=["GET", "POST"])
+def add_milestone(goal_id: int):
+    goal = load_goal(goal_id)
+    plan = goal.plan
+    form = MilestoneForm(plan, revising=workflow.check_editable(plan), data={"key": new_key()})
+    if form.validate_on_submit():
+        if by_key(Milestone, form.key.data) is None:
+            milestone = Milestone(client_key=form.key.data, title=form.title.data, due_date=form.chosen_due,
+                                  term=form.term.data or None, owner=form.owner.data, result=form.result.data)
+            goal.milestones.append(milestone)
+            workflow.revise(plan, [f"目标“{drafting.short(goal.text)}”新增里程碑“{drafting.short(milestone.title)}”"
+                                   f"（{milestone.due_date}）"], actor_id=current_user.id, reason=form.reason_text)
+            if committed():
+                flash("里程碑已添加。", "success")
+        return to_plan(plan, f"goal-{goal.id}")
+    return render("plans/milestone_form.html", "form", form=form, goal=goal, plan=plan, milestone=None,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
+def edit_milestone(milestone_id: int):
+    milestone = load_milestone(milestone_id, Action.EDIT)
+    goal, plan = milestone.goal, milestone.goal.plan
+    form = MilestoneForm(plan, revising=workflow.check_editable(plan), data=dict(
+        title=milestone.title, term=milestone.term or "", due_date=None if milestone.term else milestone.due_date,
+        owner=milestone.owner, result=milestone.result, key=new_key()))
+    if form.validate_on_submit():
+        changes = drafting.change_milestone(milestone, dict(
+            title=form.title.data, due_date=form.chosen_due, term=form.term.data or None, owner=form.owner.data,
+            result=form.result.data), MilestoneForm.LABELS)
+        workflow.revise(plan, changes, actor_id=current_user.id, reason=form.reason_text)
+        db.session.commit()
+        flash("里程碑已保存。", "success")
+        return to_plan(plan, f"goal-{goal.id}")
+    return render("plans/milestone_form.html", "form", form=form, goal=goal, plan=plan, milestone=milestone,
+                  status=422 if form.errors else 200)
+
+
+@bp.post("/milestones/<int:milestone_id>/delete")
+def delete_milestone(milestone_id: int):
+    milestone = load_milestone(milestone_id, Action.EDIT)
+    plan = milestone.goal.plan
+    workflow.check_removable(plan)
+    db.session.delete(milestone)
+    db.session.commit()
+    flash("里程碑已删除。", "success")
+    return to_plan(plan, f"goal-{milestone.goal_id}")
+
+
+# Progress from the tablet: status, note, evidence; the link to rectification
+
+@bp.get("/milestones/<int:milestone_id>")
+def milestone(milestone_id: int):
+    return _milestone(load_milestone(milestone_id))
+
+
+def _milestone(milestone: Milestone, block: str | None = None, status: int = 200, **forms):
+    plan = milestone.goal.plan
+    forms.setdefault("update_form", UpdateForm(formdata=None, data={"status": milestone.status.name, "key": new_key()}))
+    forms.setdefault("link_form", LinkForm(plan.school_id, formdata=None))
+    linked = db.session.scalars(select(RectificationItem).join(milestone_rectification).where(
+        milestone_rectification.c.milestone_id == milestone.id).order_by(RectificationItem.id)).all()
+    return render("plans/milestone.html", block, milestone=milestone, goal=milestone.goal, plan=plan,
+                  today=overdue.today(), linked=linked, status=status, **forms)
+
+
+@bp.post("/milestones/<int:milestone_id>/progress")
+def update_milestone(milestone_id: int):
+    milestone = load_milestone(milestone_id, Action.EDIT)
+    workflow.check_progress(milestone.goal.plan)
+    form = UpdateForm(evidence=len(milestone.files))
+    if by_key(MilestoneUpdate, form.key.data) is None:
+        if not form.validate_on_submit():
+            return _milestone(milestone, "progress", 422, update_form=form)
+        workflow.record_update(milestone, MilestoneStatus[form.status.data], form.note.data, actor_id=current_user.id,
+                               today=overdue.today(), key=form.key.data)
+        if committed():
+            flash("进度已保存。", "success")
+    if is_partial():
+        return _milestone(milestone, "progress")
+    return to_milestone(milestone)
+
+
+@bp.post("/milestones/<int:milestone_id>/files")
+def add_file(milestone_id: int):
+    """One evidence file, uploaded as soon as it is picked (weak Wi-Fi: one at a time)."""
+    milestone = load_milestone(milestone_id, Action.EDIT)
+    workflow.check_progress(milestone.goal.plan)
+    form = FileForm()
+    error = None if form.validate() else next(iter(form.errors.values()))[0]
+    if error is None and not any(f.client_key == form.key.data for f in milestone.files):  # sent twice: kept once
+        upload = form.file.data
+        try:
+            attachment, thumbnail = evidence.stored(upload.read(evidence.MAX_BYTES + 1), upload.filename,
+                                                    school_id=milestone.school_id, user_id=current_user.id)
+        except UploadError as problem:
+            error = str(problem)
+        else:
+            added = PlanFile(client_key=form.key.data, attachment=attachment, thumbnail=thumbnail)
+            milestone.files.append(added)
+            if not committed():
+                discard(added)
+    return _files(milestone, error)
+
+
+@bp.post("/milestones/<int:milestone_id>/files/<int:file_id>/delete")
+def delete_file(milestone_id: int, file_id: int):
+    milestone = load_milestone(milestone_id, Action.EDIT)
+    workflow.check_progress(milestone.goal.plan)
+    if milestone.status is MilestoneStatus.DONE:
+        raise workflow.Refused("已完成的里程碑的佐证不能删除；如需更换，请先把进度改回“进行中”。")
+    found = next((f for f in milestone.files if f.id == file_id), None) or abort(404)
+    milestone.files.remove(found)
+    for attachment in filter(None, (found.attachment, found.thumbnail)):
+        db.session.delete(attachment)
+    db.session.commit()
+    discard(found)
+    return _files(milestone, None)
+
+
+def _files(milestone: Milestone, error: str | None):
+    if not is_htmx():
+        if error:
+            flash(error, "error")
+        return to_milestone(milestone, "files")
+    return _milestone(milestone, "files", 422 if error else 200, file_error=error)
+
+
+@bp.post("/milestones/<int:milestone_id>/rectification")
+def link(milestone_id: int):
+    """Link one of the school's open rectification items to the milestone that addresses it."""
+    milestone = load_milestone(milestone_id, Action.EDIT)
+    form = LinkForm(milestone.school_id)
+    if not form.validate_on_submit():
+        return _milestone(milestone, "links", 422, link_form=form)
+    db.session.execute(insert(milestone_rectification).values(rectification_id=form.rectification.data,
+                                                              milestone_id=milestone.id))
+    log_event("milestone_rectification", form.rectification.data, "create", school_id=milestone.school_id,
+              milestone=milestone.id)
+    if committed():
+        flash("已关联整改事项。", "success")
+    return to_milestone(milestone, "links")
+
+
+@bp.post("/milestones/<int:milestone_id>/rectification/<int:item_id>/delete")
+def unlink(milestone_id: int, item_id: int):
+    milestone = load_milestone(milestone_id, Action.EDIT)
+    gone = db.session.execute(delete(milestone_rectification).where(
+        milestone_rectification.c.milestone_id == milestone.id, milestone_rectification.c.rectification_id == item_id))
+    if gone.rowcount:
+        log_event("milestone_rectification", item_id, "delete", school_id=milestone.school_id, milestone=milestone.id)
+        db.session.commit()
+        flash("已取消关联。", "success")
+    return to_milestone(milestone, "links")
+
+
+# Evaluations: the school's annual self-assessment, the office's mid-term and final evaluation
+
+def plan_year(year: int) -> int:
+    """A plan year from the URL (1-3), or 404."""
+    return year if year in progress.YEARS else abort(404)
+
+
+@bp.get("/<int:plan_id>/self-assessment/<int:year>")
+def self_assessment(plan_id: int, year: int):
+    plan = load_plan(plan_id)
+    return _assessment(plan, plan_year(year))
+
+
+def _assessment(plan: Plan, year: int, block: str | None = None, status: int = 200, goal: Goal | None = None,
+                failed: AssessmentForm | None = None):
+    """The year's self-assessment page, or one goal's part of it (`goal`, with its `failed` form)."""
+    today = overdue.today()
+    start, end = progress.year_range(plan, year)
+    forms = {}
+    for each in [goal] if goal else plan.goals:
+        given = next((a for a in each.assessments if a.year == year), None)
+        forms[each.id] = AssessmentForm(formdata=None, data={"rating": given.rating.name, "text": given.text} if given else {})
+    if failed is not None:
+        forms[goal.id] = failed
+    return render("plans/assessment.html", block, plan=plan, year=year, today=today, start=start, end=end,
+                  started=today >= start, forms=forms, goal=goal, status=status)
+
+
+@bp.post("/goals/<int:goal_id>/self-assessment/<int:year>")
+def assess_goal(goal_id: int, year: int):
+    goal = load_goal(goal_id)
+    plan = goal.plan
+    plan_year(year)
+    workflow.check_progress(plan)
+    if overdue.today() < progress.year_range(plan, year)[0]:
+        raise workflow.Refused("这一规划年度尚未开始，不能自评。")
+    form = AssessmentForm()
+    if not form.validate_on_submit():
+        return _assessment(plan, year, "goal", 422, goal, form)
+    given = next((a for a in goal.assessments if a.year == year), None)
+    if given is None:
+        given = SelfAssessment(year=year)
+        goal.assessments.append(given)
+    given.rating, given.text, given.author_id = GoalRating[form.rating.data], form.text.data, current_user.id
+    if committed():
+        flash("自评已保存。", "success")
+    if is_partial():
+        return _assessment(plan, year, "goal", goal=goal)
+    return see_other(url_for("plans.self_assessment", plan_id=plan.id, year=year, _anchor=f"goal-{goal.id}"))
+
+
+@bp.route("/<int:plan_id>/evaluations/<kind>", methods=["GET", "POST"])
+def evaluate(plan_id: int, kind: str):
+    plan = load_plan(plan_id, Action.MANAGE)
+    kind = EvaluationKind.__members__.get(kind.upper()) or abort(404)
+    workflow.check_progress(plan)
+    given = next((e for e in plan.evaluations if e.kind is kind), None)
+    data = {"conclusion": given.conclusion, **{f"dim_{r.dimension.name}": r.rating for r in given.ratings}} if given else {}
+    form = evaluation_form(data=data)
+    if form.validate_on_submit():
+        if given is None:
+            given = PlanEvaluation(kind=kind)
+            plan.evaluations.append(given)
+        given.conclusion, given.evaluator_id = form.conclusion.data, current_user.id
+        ratings = {r.dimension: r for r in given.ratings}
+        for dimension, rating in form.ratings().items():
+            if dimension in ratings:
+                ratings[dimension].rating = rating
+            else:
+                given.ratings.append(EvaluationRating(dimension=dimension, rating=rating))
+        if committed():
+            flash(f"{kind.value}已保存。", "success")
+        return to_plan(plan, "evaluations")
+    today = overdue.today()
+    return render("plans/evaluation.html", "form", plan=plan, kind=kind, form=form, summary=progress.summary(plan, today),
+                  today=today, years=progress.YEARS, dimensions=list(Dimension), status=422 if form.errors else 200)
