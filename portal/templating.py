@@ -22,7 +22,8 @@ def local_date(value: datetime) -> date:
 
 
 AUDIT_ENTITIES = {"supervision_round": "督导批次", "draw": "随机抽取", "school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",
-                  "template_version": "模板版本", "checklist_section": "一级指标", "checklist_item": "评估要点"}
+                  "template_version": "模板版本", "checklist_section": "一级指标", "checklist_item": "评估要点",
+                  "document": "公文", "document_recipient": "收文签收", "document_job": "批量生成"}
 AUDIT_ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "logout": "退出",
                  "password": "修改密码"}
 

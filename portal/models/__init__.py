@@ -2,6 +2,8 @@
 from .attachment import Attachment
 from .audit import AuditLog, log_event
 from .base import utcnow
+from .document import (Audience, Document, DocumentCounter, DocumentJob, DocumentRecipient, DocumentStatus,
+                       IssuedDocumentError, JobStatus, document_rectification)
 from .draw import Draw
 from .checklist import (AnswerType, ChecklistTemplate, EvidenceRule, FrozenVersionError, Item, Section,
                         TemplateKind, TemplateVersion, VersionStatus)
@@ -23,5 +25,6 @@ __all__ = [
     "User", "inspector_school", "log_event", "utcnow", "TemplateKind", "SchoolClass", "Teacher", "TimetableSlot",
     "FeedbackWay", "Observation", "ObservationLog", "ObservationQuota", "ObservationScore", "ObservationStatus",
     "Priority", "RectificationEvent", "RectificationFile", "RectificationItem", "RectificationStatus", "Step",
-    "rectification_evidence",
+    "rectification_evidence", "Audience", "Document", "DocumentCounter", "DocumentJob", "DocumentRecipient",
+    "DocumentStatus", "IssuedDocumentError", "JobStatus", "document_rectification",
 ]

@@ -48,3 +48,14 @@ def chinese_date(day: date) -> str:
 def document_number(prefix: str, year: int, sequence: int) -> str:
     """发文字号: X教督〔2026〕3号 (六角括号, no 第, no leading zeros)."""
     return f"{prefix}〔{year}〕{sequence}号"
+
+
+DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 23 → 二十三 (heading numbers up to 99)."""
+    if n < 10:
+        return DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return (DIGITS[tens] if tens > 1 else "") + "十" + (DIGITS[ones] if ones else "")
