@@ -110,9 +110,9 @@ def test_compose_prefills_every_section_from_the_round(app, world):
         assert "优秀2所" in document.basics and "不合格1所" in document.basics
         assert "城东小学、城西小学等2所学校督导结果为优秀" in document.achievements
         problems = document.problems.splitlines()
-        assert problems[0].startswith("（一）招生规范，无违规招生方面。共1所学校未达标：城南小学。")
+        assert problems[0].startswith("（一）“招生规范，无违规招生”未达到要求。共1所学校：城南小学。")
         assert "督学记录：城南小学“招生简章未公示”" in problems[0]
-        assert problems[1].startswith("（二）消防设施完好方面")
+        assert problems[1].startswith("（二）“消防设施完好”未达到要求")
         assert document.table == [[1, "城东小学", "100.0", "优秀"], [1, "城西小学", "100.0", "优秀"],
                                   [3, "城南小学", "35.0", "不合格"]]
         assert document.deadline == overdue.default_due(today(app))

@@ -138,7 +138,7 @@ def drafted(round_: Round, issuer: str, addressee: str, cc: str, deadline: date)
             f"{'、'.join(best)}等{len(best)}所学校督导结果为{bands[0]}，工作扎实，特色鲜明。" if best else ""))
     problems = []
     for n, finding in enumerate(f.findings, start=1):
-        line = (f"（{chinese_numeral(n)}）{finding.text.rstrip('。')}方面。共{len(finding.schools)}所学校未达标："
+        line = (f"（{chinese_numeral(n)}）“{finding.text.rstrip('。')}”未达到要求。共{len(finding.schools)}所学校："
                 f"{'、'.join(finding.schools)}。")
         if finding.notes:
             line += "督学记录：" + "；".join(f"{school}“{note}”" for school, note in finding.notes) + "。"

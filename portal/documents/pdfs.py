@@ -19,7 +19,7 @@ PDF = "application/pdf"
 
 
 def filename(document: Document) -> str:
-    return f"{document.number or '草稿'} {''.join(document.title.split())}.pdf"
+    return f"{document.number or '草稿'} {document.title_text}.pdf"
 
 
 def rendered(document: Document) -> bytes:

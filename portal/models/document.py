@@ -83,6 +83,11 @@ class Document(Timestamped, db.Model):
     def issued(self) -> bool:
         return self.status is DocumentStatus.ISSUED
 
+    @property
+    def title_text(self) -> str:
+        """The title on one line (the office's line breaks are for the printed page)."""
+        return "".join(line.strip() for line in (self.title or "").splitlines())
+
 
 class DocumentRecipient(db.Model):
     """A school a document was sent to: when it arrived, was opened and acknowledged (签收), and by whom."""
