@@ -84,7 +84,8 @@ class Config:
             settings["TEMPLATES_STRICT"] = True
             settings["SECRET_KEY"] = settings["SECRET_KEY"] or _dev_secret()
         if env == "testing":
-            settings.update(TESTING=True, ARGON2_TIME_COST=1, ARGON2_MEMORY_KIB=8)
+            # Document batches stay queued unless a test runs them (no thread outliving its database).
+            settings.update(TESTING=True, ARGON2_TIME_COST=1, ARGON2_MEMORY_KIB=8, DOCUMENT_JOBS="worker")
             settings.update(overrides or {})
         return settings
 

@@ -122,6 +122,13 @@ ROUTES = {
     "documents.remind": Route(MANAGE, document("documents.remind", "issued"), ("POST",)),
     "documents.correct": Route(MANAGE, document("documents.correct", "issued"), ("POST",)),
     "documents.inbox": Route(VIEW, fixed("documents.inbox")),
+    "documents.inspection_notice": Route(VIEW, lambda w, where: url_for(
+        "documents.inspection_notice", inspection_id=w[f"approved_{where}"], kind="opinion")),
+    "documents.observation_sheet": Route(VIEW, lambda w, where: url_for(
+        "documents.observation_sheet", observation_id=w[f"observation_final_{where}"])),
+    "documents.batch_start": Route(MANAGE, fixed("documents.batch_start", round_id=None), ("POST",)),
+    "documents.batch_job": Route(MANAGE, fixed("documents.batch_job", job_id=None)),
+    "documents.batch_zip": Route(MANAGE, fixed("documents.batch_zip", job_id=None)),
     "documents.received": Route(VIEW, lambda w, where: url_for("documents.received", recipient_id=w[f"recipient_{where}"])),
     "documents.received_pdf": Route(VIEW, lambda w, where: url_for("documents.received_pdf", recipient_id=w[f"recipient_{where}"])),
     "documents.acknowledge": Route(EDIT, lambda w, where: url_for("documents.acknowledge", recipient_id=w[f"recipient_{where}"]), ("POST",)),
@@ -250,6 +257,13 @@ def world(app, make_school, make_user, make_template, make_inspection):
         db.session.commit()
         files.update(issued_document=issued.id, draft_document=draft.id,
                      recipient_own=issued.recipients[0].id, recipient_other=issued.recipients[1].id)
+        from portal.models import DocumentJob, JobStatus
+
+        job = DocumentJob(round_id=checklist["round_id"], kind="opinion", status=JobStatus.DONE,
+                          zip=store(PNG, "批量.zip", "application/zip", school_id=None, user_id=None))
+        db.session.add(job)
+        db.session.commit()
+        files["job_id"] = job.id
     return {"own": own, "other": other, **files, **users, **checklist}
 
 

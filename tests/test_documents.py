@@ -408,3 +408,133 @@ def test_navigation_offers_documents_to_the_office_and_the_schools(app, world):
     admin, principal = Person(app, world["admin"]), Person(app, world["principal"])
     assert 'href="/documents/"' in admin.get("/").get_data(as_text=True)
     assert 'href="/documents/inbox"' in principal.get("/").get_data(as_text=True)
+
+
+# Per-school documents and batches.
+
+def south_inspection(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Inspection.id).join(School).where(School.name == "城南小学"))
+
+
+def test_opinion_and_rectification_notice_of_one_inspection(app, world):
+    from portal.files.uploads import store
+
+    from .test_rectification import jpeg
+
+    inspection_id = south_inspection(app)
+    with app.app_context():  # a photo of the finding goes on a figure page
+        answer = db.session.scalar(select(Answer).where(Answer.inspection_id == inspection_id,
+                                                        Answer.item_id == world["critical"]))
+        from portal.models import Photo
+
+        answer.photos.append(Photo(client_key="p1", attachment=store(jpeg(), "a.jpg", "image/jpeg", school_id=None, user_id=None),
+                                   thumbnail=store(jpeg(), "b.jpg", "image/jpeg", school_id=None, user_id=None)))
+        db.session.commit()
+    admin = Person(app, world["admin"])
+    response = admin.get(f"/documents/inspection/{inspection_id}/opinion.pdf")
+    assert response.mimetype == "application/pdf"
+    with pdfplumber.open(io.BytesIO(response.data)) as pdf:
+        text = "".join("".join(page.extract_text().split()) for page in pdf.pages)
+        assert any(page.images for page in pdf.pages)
+    assert "城南小学督导意见书" in text and "得分率35.0%，等级为不合格" in text and "招生简章未公示" in text
+    assert "附件1" in text and "城南小学督导评分表" in text and "城南小学督导现场照片" in text
+    notice = pdf_text(admin.get(f"/documents/inspection/{inspection_id}/rectification.pdf").data)
+    assert "城南小学整改通知书" in notice and "整改要求" in notice and "得分率" not in notice
+    assert Person(app, world["principal"]).get(f"/documents/inspection/{inspection_id}/opinion.pdf").status_code == 403
+
+
+def test_observation_feedback_sheet(app, world):
+    from portal.models import FeedbackWay, Observation, ObservationStatus
+    from portal.observations.rubric import load_default_rubric
+
+    with app.app_context():
+        rubric = load_default_rubric().versions[0]
+        record = Observation(school_id=world["schools"]["城东小学"], observer_id=world["inspector"], version=rubric,
+                             observed_on=date(2026, 11, 20), status=ObservationStatus.FINAL, teacher_name="李老师",
+                             subject="数学", topic="分数的意义", strengths="<b>互动充分</b>", feedback_way=FeedbackWay.IN_PERSON,
+                             feedback_on=date(2026, 11, 20))
+        db.session.add(record)
+        db.session.commit()
+        record_id = record.id
+    response = Person(app, world["principal"]).get(f"/documents/observation/{record_id}/feedback.pdf")
+    assert response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    assert "推门听课反馈单" in text and "李老师" in text and "分数的意义" in text and "<b>互动充分</b>" in text
+    assert "已于2026年11月20日以当面方式反馈授课教师" in text
+    assert Person(app, world["north_principal"]).get(f"/documents/observation/{record_id}/feedback.pdf").status_code == 403
+
+
+def start_batch(app, world, kind="opinion"):
+    admin = Person(app, world["admin"])
+    response = admin.post(f"/documents/batch/{world['round']}", {"key": KEY, "kind": kind})
+    assert response.status_code == 303
+    return admin, int(re.search(r"/job/(\d+)$", response.headers["Location"]).group(1))
+
+
+def test_a_batch_makes_every_school_notice_and_reports_a_failure(app, world, monkeypatch):
+    import zipfile
+
+    from portal.documents import batch, notices
+    from portal.models import DocumentJob, JobStatus
+
+    admin, job_id = start_batch(app, world)
+    waiting = admin.get(f"/documents/batch/job/{job_id}", headers=HX).get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in waiting and "排队中" in waiting and "<html" not in waiting
+    real = notices.inspection_notice
+
+    def failing(inspection, kind, today):
+        if inspection.school.name == "城西小学":
+            raise RuntimeError("照片文件缺失")
+        return real(inspection, kind, today)
+
+    monkeypatch.setattr(notices, "inspection_notice", failing)
+    with app.app_context():
+        job = batch.run(job_id)
+        assert (job.status, job.total, job.done) == (JobStatus.DONE, 3, 3)
+        assert job.failures == [["城西小学", "RuntimeError: 照片文件缺失"]]
+        assert batch.run(job_id).status is JobStatus.DONE  # run again: nothing happens twice
+        assert db.session.get(DocumentJob, job_id).done == 3
+    done = admin.get(f"/documents/batch/job/{job_id}", headers=HX).get_data(as_text=True)
+    assert "every 1s" not in done and "城西小学" in done and "照片文件缺失" in done and "下载压缩包（2 份 PDF）" in done
+    archive = admin.get(f"/documents/batch/job/{job_id}/zip")
+    assert archive.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(archive.data)).namelist()
+    archive.close()
+    assert sorted(names) == sorted(["T0001 城东小学督导意见书.pdf", "T0003 城南小学督导意见书.pdf", "未生成的文件.txt"])
+    principal = Person(app, world["principal"])
+    assert principal.get(f"/documents/batch/job/{job_id}/zip").status_code == 403
+    with app.app_context():
+        zip_id = db.session.get(DocumentJob, job_id).zip_id
+    assert principal.get(f"/files/{zip_id}").status_code == 403
+
+
+def test_the_app_runs_a_batch_in_the_background_and_stays_responsive(app, world):
+    import time
+
+    from portal.models import DocumentJob, JobStatus
+
+    app.config["DOCUMENT_JOBS"] = "executor"
+    admin, job_id = start_batch(app, world, "rectification")
+    assert admin.get("/documents/").status_code == 200  # answered while the job runs
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with app.app_context():
+            job = db.session.get(DocumentJob, job_id)
+            if job.status in (JobStatus.DONE, JobStatus.FAILED):
+                break
+        time.sleep(0.2)
+    app.extensions["document_jobs"].shutdown(wait=True)
+    with app.app_context():
+        job = db.session.get(DocumentJob, job_id)
+        assert (job.status, job.done, job.failures) == (JobStatus.DONE, 3, []) and job.zip_id
+
+
+def test_the_worker_command_runs_queued_jobs(app, world, runner):
+    from portal.models import DocumentJob, JobStatus
+
+    _, job_id = start_batch(app, world)
+    result = runner.invoke(args=["documents", "work", "--once"])
+    assert result.exit_code == 0 and "已完成，3/3" in result.output
+    with app.app_context():
+        assert db.session.get(DocumentJob, job_id).status is JobStatus.DONE

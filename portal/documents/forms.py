@@ -1,9 +1,9 @@
 from datetime import timedelta
 
-from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import KEY, Form, enum_field, stripped, to_id
+from ..forms import KEY, Form, enum_field, options, stripped, to_id
 from ..models import Audience
 
 SECTION_LIMIT = 20000
@@ -71,3 +71,8 @@ class KeyForm(Form):
 
 class RemindForm(Form):
     school = HiddenField(filters=[to_id])
+
+
+class BatchForm(KeyForm):
+    kind = RadioField("文书", choices=options([("opinion", "督导意见书"), ("rectification", "整改通知书")]),
+                      default="opinion", validators=[DataRequired("请选择文书")])

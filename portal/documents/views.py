@@ -3,7 +3,7 @@ schools' inbox with 签收; per-school notices and their batches (see notices.py
 import base64
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,12 +14,14 @@ from ..extensions import db
 from ..htmx import is_partial, render, see_other
 from ..files.views import read_rule
 from ..models import (Attachment, Document, DocumentJob, DocumentRecipient, Inspection, InspectionStatus,
-                      IssuedDocumentError, Round, utcnow)
+                      IssuedDocumentError, Observation, Round, utcnow)
 from ..pdf import engine
 from ..rectification import overdue
-from ..security import Action, authorize, load, school_ids
-from . import compose, distribution, pdfs
-from .forms import CircularForm, KeyForm, RemindForm
+from ..security import Action, authorize, is_own, load, school_ids
+from ..storage import storage
+from ..supervision.views import load_inspection
+from . import batch, compose, distribution, notices, pdfs
+from .forms import BatchForm, CircularForm, KeyForm, RemindForm
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 PREVIEW_SCALE = 1.1  # 72 dpi × 1.1: the first page about as wide as the form beside it
@@ -65,8 +67,10 @@ def index():
     finished = select(Inspection.round_id, func.count()).where(Inspection.status == InspectionStatus.APPROVED)
     approved = dict(db.session.execute(finished.group_by(Inspection.round_id)).all())
     rounds = db.session.scalars(select(Round).order_by(Round.ends_on.desc(), Round.id.desc())).all()
+    jobs = db.session.scalars(select(DocumentJob).options(joinedload(DocumentJob.round))
+                              .order_by(DocumentJob.id.desc()).limit(5)).all()
     return render("documents/index.html", documents=documents, tally=tally, rounds=rounds, approved=approved,
-                  form=KeyForm(formdata=None, data={"key": new_key()}))
+                  jobs=jobs, kinds=notices.KINDS, form=KeyForm(formdata=None, data={"key": new_key()}))
 
 
 @bp.post("/compose/<int:round_id>")
@@ -269,6 +273,58 @@ def document_inbox(limit: int = 5) -> list[DocumentRecipient]:
     if not current_user.is_authenticated or not current_user.school_id:
         return []
     return db.session.scalars(distribution.inbox({current_user.school_id}, limit)).all()
+
+
+# Per-school documents of one inspection or one lesson, and a round's batch of them.
+
+@bp.get("/inspection/<int:inspection_id>/<any(opinion, rectification):kind>.pdf")
+def inspection_notice(inspection_id: int, kind: str):
+    """督导意见书 / 整改通知书: read by whoever may read the inspection."""
+    inspection = load_inspection(inspection_id)
+    return pdfs.send(notices.inspection_notice(inspection, kind, overdue.today()).render().pdf,
+                     notices.filename(inspection, kind))
+
+
+@bp.get("/observation/<int:observation_id>/feedback.pdf")
+def observation_sheet(observation_id: int):
+    """推门听课反馈单: whoever may read the record (finished, or the observer's own draft)."""
+    observation = load(Observation, observation_id, Action.VIEW)
+    if not observation.final and not is_own(observation, "observer_id"):
+        abort(403)
+    return pdfs.send(notices.observation_sheet(observation).render().pdf,
+                     f"推门听课反馈单 {observation.observed_on} {observation.teacher_name}.pdf")
+
+
+@bp.post("/batch/<int:round_id>")
+def batch_start(round_id: int):
+    """A round's notices, one per approved school, made in the background."""
+    round_ = load(Round, round_id, Action.MANAGE)
+    form = BatchForm()
+    if not form.validate():
+        abort(400)
+    existing = form.key.data and db.session.scalar(select(DocumentJob).where(DocumentJob.client_key == form.key.data))
+    if existing:
+        return see_other(url_for("documents.batch_job", job_id=existing.id))
+    job = batch.create(round_.id, form.kind.data, current_user.id, form.key.data or None)
+    db.session.commit()
+    batch.submit(current_app._get_current_object(), job.id)
+    return see_other(url_for("documents.batch_job", job_id=job.id))
+
+
+@bp.get("/batch/job/<int:job_id>")
+def batch_job(job_id: int):
+    """The job's progress; the page polls this block until the job has finished."""
+    job = load(DocumentJob, job_id, Action.MANAGE, joinedload(DocumentJob.round))
+    return render("documents/batch.html", "progress", job=job, kinds=notices.KINDS)
+
+
+@bp.get("/batch/job/<int:job_id>/zip")
+def batch_zip(job_id: int):
+    job = load(DocumentJob, job_id, Action.MANAGE)
+    if job.zip is None:
+        abort(404)
+    return send_file(storage().path(job.zip.storage_key), mimetype=batch.ZIP, as_attachment=True,
+                     download_name=job.zip.filename, max_age=0)
 
 
 @read_rule
