@@ -8,6 +8,7 @@ flow ends on an odd page, or the 版记 would stand alone, the layout is made on
 """
 import io
 import math
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -171,8 +172,19 @@ def to_pdf(html: str, files: dict[str, tuple[bytes, str]] | None = None) -> Rend
     return Rendered(pdf, len(document.pages), time.perf_counter() - started, fetcher.refused)
 
 
+_local = threading.local()
+
+
+def font_config() -> FontConfiguration:
+    """One per thread: loading the CJK faces again for every document costs time and memory, and a
+    configuration is not shared between threads."""
+    if not hasattr(_local, "fonts"):
+        _local.fonts = FontConfiguration()
+    return _local.fonts
+
+
 def _layout(html: str, fetcher: RestrictedFetcher):
-    return HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=fetcher).render(font_config=FontConfiguration())
+    return HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=fetcher).render(font_config=font_config())
 
 
 def _find(box, css_class: str):

@@ -80,3 +80,23 @@ def test_from_finished_round_to_every_inbox_and_back(page, context, live_app):
             DocumentRecipient.document_id == document_id, DocumentRecipient.school_id == school.id))
         assert mine.acknowledged_at is not None and mine.opened_at is not None
         assert mine.acknowledged_by.username == f"xz{school.code}"
+
+
+def test_a_round_of_notices_in_the_background_with_a_progress_bar(page, live_app):
+    live_app.config["DOCUMENT_JOBS"] = "executor"
+    try:
+        sign_in(page, "admin")
+        page.goto(page.base + "/documents/")
+        page.locator("tr", has_text="学校综合督导").get_by_role("button", name="批量生成整改通知书").tap()
+        page.wait_for_url(re.compile(r"/documents/batch/job/\d+$"))
+        expect(page.locator("#job progress")).to_be_visible()
+        page.get_by_role("link", name="公文", exact=True).tap()  # the app answers while the batch runs
+        expect(page.get_by_role("heading", name="最近的批量生成")).to_be_visible()
+        page.go_back()
+        expect(page.locator("#job")).to_contain_text("已完成", timeout=90_000)
+        expect(page.get_by_role("link", name=re.compile(r"下载压缩包（25 份 PDF）"))).to_be_visible()
+        shot(page, "documents-batch")
+    finally:
+        live_app.extensions["document_jobs"].shutdown(wait=True)
+        live_app.extensions.pop("document_jobs")
+        live_app.config["DOCUMENT_JOBS"] = "worker"
