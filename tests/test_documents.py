@@ -14,33 +14,14 @@ from sqlalchemy import func, select
 from portal.documents import compose, numbering
 from portal.extensions import db
 from portal.models import (Answer, AuditLog, Document, DocumentCounter, DocumentRecipient, Inspection,
-                           InspectionStatus, IssuedDocumentError, RectificationItem, Round, RoundKind, School, TemplateVersion, User)
+                           InspectionStatus, IssuedDocumentError, RectificationItem, Round, RoundKind, School, TemplateVersion)
 from portal.rectification import overdue
 from portal.supervision import scoring
 
-from .conftest import HX, HX_BOOSTED, PASSWORD, csrf_token
+from .conftest import HX, HX_BOOSTED
+from .test_rectification import Person, jpeg
 
 KEY = "0f5c2a8e-1d3b-4c5a-9e7f-112233445566"
-
-
-class Person:
-    """A signed-in user with a client of their own."""
-
-    def __init__(self, app, user_id):
-        self.app, self.id = app, user_id
-        self.client = app.test_client()
-        with app.app_context():
-            username = db.session.get(User, user_id).username
-        token = csrf_token(self.client, "/login")
-        assert self.client.post("/login", data={"username": username, "password": PASSWORD,
-                                                "csrf_token": token}).status_code == 303
-        self.token = csrf_token(self.client, "/")
-
-    def get(self, url, **kwargs):
-        return self.client.get(url, **kwargs)
-
-    def post(self, url, data=None, **kwargs):
-        return self.client.post(url, data={"csrf_token": self.token, **(data or {})}, **kwargs)
 
 
 def today(app) -> date:
@@ -419,8 +400,6 @@ def south_inspection(app) -> int:
 
 def test_opinion_and_rectification_notice_of_one_inspection(app, world):
     from portal.files.uploads import store
-
-    from .test_rectification import jpeg
 
     inspection_id = south_inspection(app)
     with app.app_context():  # a photo of the finding goes on a figure page

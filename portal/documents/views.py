@@ -37,6 +37,11 @@ def new_key() -> str:
     return str(uuid.uuid4())
 
 
+def by_key(model, key: str | None):
+    """What an earlier tap with the same one-time key made, if any."""
+    return db.session.scalar(select(model).where(model.client_key == key)) if key else None
+
+
 def load_document(document_id: int, *options) -> Document:
     return load(Document, document_id, Action.MANAGE, *options)
 
@@ -80,7 +85,7 @@ def compose_from_round(round_id: int):
     form = KeyForm()
     if not form.validate():
         abort(400)
-    existing = form.key.data and db.session.scalar(select(Document).where(Document.client_key == form.key.data))
+    existing = by_key(Document, form.key.data)
     if existing:  # a second tap opens the first draft
         return to_edit(existing)
     config = current_app.config
@@ -92,7 +97,7 @@ def compose_from_round(round_id: int):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return to_edit(db.session.scalar(select(Document).where(Document.client_key == form.key.data)))
+        return to_edit(by_key(Document, form.key.data))
     flash("已根据督导批次起草通报。请逐项核对修改，右侧是第一页的预览。", "success")
     return to_edit(document)
 
@@ -200,7 +205,7 @@ def correct(document_id: int):
     form = KeyForm()
     if not form.validate():
         abort(400)
-    existing = form.key.data and db.session.scalar(select(Document).where(Document.client_key == form.key.data))
+    existing = by_key(Document, form.key.data)
     if existing:
         return to_edit(existing)
     fields = ("round_id", "title", "addressee", "opening", "basics", "achievements", "problems", "requirements",
@@ -302,7 +307,7 @@ def batch_start(round_id: int):
     form = BatchForm()
     if not form.validate():
         abort(400)
-    existing = form.key.data and db.session.scalar(select(DocumentJob).where(DocumentJob.client_key == form.key.data))
+    existing = by_key(DocumentJob, form.key.data)
     if existing:
         return see_other(url_for("documents.batch_job", job_id=existing.id))
     job = batch.create(round_.id, form.kind.data, current_user.id, form.key.data or None)

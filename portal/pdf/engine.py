@@ -3,8 +3,8 @@
 The 版记 belongs at the bottom of the last page, and that page must be an even one (the back of
 the last sheet). CSS cannot pin a block to the bottom of whichever page the flow ends on, so the
 engine lays the document out, then moves the 版记 down to the bottom edge of the 版心. When the
-flow ends on an odd page, or the 版记 would stand alone, the layout is made once more with the
-版记 on an even page of its own (a page with no number, as the standard wants).
+flow ends on an odd page, or the 版记 would stand alone, the 版记 is laid out alone on an even page
+with no number (after a blank page when needed) and that page takes the place of its old one.
 """
 import io
 import math
@@ -164,12 +164,10 @@ def to_pdf(html: str, files: dict[str, tuple[bytes, str]] | None = None) -> Rend
     started = time.perf_counter()
     fetcher = RestrictedFetcher(current_app.static_folder, files)
     document = _layout(html, fetcher)
-    placed = _colophon(document)
-    if placed is None:  # odd page or alone: on an even page of its own
-        document = _layout(html.replace('<div class="banji">', '<div class="banji banji-alone">', 1), fetcher)
-        _colophon(document, alone=True)
-    pdf = document.write_pdf()
-    return Rendered(pdf, len(document.pages), time.perf_counter() - started, fetcher.refused)
+    pages = _place_colophon(document, html, fetcher)
+    pdf = document.copy(pages).write_pdf() if pages is not None else document.write_pdf()
+    return Rendered(pdf, len(pages if pages is not None else document.pages), time.perf_counter() - started,
+                    fetcher.refused)
 
 
 _local = threading.local()
@@ -188,30 +186,55 @@ def _layout(html: str, fetcher: RestrictedFetcher):
 
 
 def _find(box, css_class: str):
+    """(parent, box) of the first block with `css_class`, depth first."""
     for child in getattr(box, "children", []):
         element = getattr(child, "element", None)
         if element is not None and css_class in (element.get("class") or "").split() and child.element_tag == "div":
-            return child
+            return box, child
         found = _find(child, css_class)
         if found is not None:
             return found
     return None
 
 
-def _colophon(document, alone: bool = False) -> bool | None:
-    """Move the 版记 down to the bottom of the 版心. None when it must move to a page of its own:
-    it ended on an odd page, or it is the only thing on its page (that page then needs no number)."""
-    for number, page in enumerate(document.pages, start=1):
-        box = _find(page._page_box, "banji")
-        if box is None:
+def _to_bottom(box) -> None:
+    bottom = (geometry.TOP + geometry.BODY_H) * PX_PER_MM
+    box.translate(dy=bottom - (box.position_y + box.margin_top + box.border_height()))
+
+
+def _place_colophon(document, html: str, fetcher: RestrictedFetcher):
+    """Move the 版记 to the bottom of the 版心. On an even page that has the end of the text it stays
+    there. Otherwise (an odd page, or a page of its own) it leaves the flow and goes on an even page
+    of its own without a number, after a blank page when needed: that page is laid out alone (a
+    small document) and appended. Returns the new list of pages, or None when they are unchanged."""
+    for index, page in enumerate(document.pages):
+        found = _find(page._page_box, "banji")
+        if found is None:
             continue
-        first = _first_in_flow(page._page_box)
-        if not alone and (number % 2 == 1 or first is box):
+        parent, box = found
+        alone = _first_in_flow(page._page_box) is box
+        if (index + 1) % 2 == 0 and not alone:
+            _to_bottom(box)
             return None
-        bottom = (geometry.TOP + geometry.BODY_H) * PX_PER_MM
-        box.translate(dy=bottom - (box.position_y + box.margin_top + box.border_height()))
-        return True
-    return False  # no 版记
+        if alone:
+            kept = document.pages[:index]
+        else:
+            parent.children = [child for child in parent.children if child is not box]
+            kept = document.pages[:index + 1]
+        blank = len(kept) % 2 == 0  # the 版记 page must be even: a blank page first
+        single = _layout(_colophon_only(html, blank), fetcher)
+        _to_bottom(_find(single.pages[-1]._page_box, "banji")[1])
+        return kept + single.pages
+    return None
+
+
+def _colophon_only(html: str, blank: bool) -> str:
+    """The document's head and its 版记 alone, on a page named colophon (no number)."""
+    head = html[:html.index("<body")]
+    colophon = html[html.index('<div class="banji">'):html.rindex("</body>")]
+    colophon = colophon.replace('class="banji"', 'class="banji banji-alone"', 1)
+    before = '<div class="blank-page"></div>' if blank else ""
+    return f"{head}<body>{before}{colophon}</body></html>"
 
 
 def _first_in_flow(page_box):
