@@ -65,6 +65,8 @@ PAGES = [
     pytest.param("observation_fill", "duxue1", "/observations/1/record", id="observation-fill"),
     pytest.param("observation_detail", "admin", "/observations/2", id="observation-detail"),
     pytest.param("school_classes", "xz360001", "/schools/1/classes/", id="school-classes"),
+    pytest.param("documents", "admin", "/documents/", id="documents"),
+    pytest.param("document_inbox", "xz360001", "/documents/inbox", id="document-inbox"),
 ]
 
 
