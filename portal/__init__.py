@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .checklists.views import bp as checklists_bp
     from .classes.views import bp as classes_bp
     from .dashboard.views import bp as dashboard_bp
+    from .documents.views import bp as documents_bp
     from .draws.views import bp as draws_bp
     from .files.views import bp as files_bp
     from .plans.views import bp as plans_bp
@@ -46,8 +47,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .supervision.views import bp as supervision_bp
     from .users.views import bp as users_bp
 
-    for bp in (auth_bp, balance_bp, checklists_bp, classes_bp, dashboard_bp, draws_bp, files_bp, observations_bp, plans_bp,
-               rectification_bp, rounds_bp, schools_bp, supervision_bp, users_bp):
+    for bp in (auth_bp, balance_bp, checklists_bp, classes_bp, dashboard_bp, documents_bp, draws_bp, files_bp,
+               observations_bp, plans_bp, rectification_bp, rounds_bp, schools_bp, supervision_bp, users_bp):
         app.register_blueprint(bp)
 
     security.init_app(app)

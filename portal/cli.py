@@ -17,6 +17,7 @@ def init_app(app) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(backup)
     app.cli.add_command(import_schools)
+    app.cli.add_command(documents)
 
 
 @click.command("seed-demo")
@@ -100,3 +101,27 @@ def import_schools(path: Path):
         raise SystemExit(1)
     db.session.commit()
     click.echo(f"导入完成：{outcome.summary}。")
+
+
+documents = click.Group("documents", help="公文: background batches of per-school notices.")
+
+
+@documents.command("work")
+@click.option("--once", is_flag=True, help="Run the queued jobs, then stop (otherwise poll for new ones).")
+@click.option("--interval", default=3.0, help="Seconds between polls.")
+@with_appcontext
+def documents_work(once, interval):
+    """Run queued document jobs (DOCUMENT_JOBS=worker)."""
+    import time
+
+    from .documents import batch
+
+    while True:
+        job_id = batch.next_queued()
+        if job_id is not None:
+            job = batch.run(job_id)
+            click.echo(f"任务 {job.id}：{job.status.value}，{job.done}/{job.total}，失败 {len(job.failures)}")
+            continue
+        if once:
+            return
+        time.sleep(interval)

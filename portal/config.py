@@ -61,6 +61,17 @@ class Config:
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
 
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+
+    # The office's letterhead (公文, portal/pdf): 发文机关, its 发文机关标志 (文件格式), the prefix of its
+    # document numbers (X教督〔2026〕3号), and the usual 主送 and 抄送 of a circular.
+    DOC_ISSUER = os.environ.get("DOC_ISSUER", "XX县人民政府教育督导室")
+    DOC_MARK = os.environ.get("DOC_MARK", DOC_ISSUER + "文件")
+    DOC_NUMBER_PREFIX = os.environ.get("DOC_NUMBER_PREFIX", "X教督")
+    DOC_ADDRESSEE = os.environ.get("DOC_ADDRESSEE", "各中小学、幼儿园")
+    DOC_CC = os.environ.get("DOC_CC", "县教育局")
+    # Batches of per-school notices: "executor" runs them in this process (a small thread pool owned by
+    # the app, state in the database); "worker" only queues them for `flask documents work` to run.
+    DOCUMENT_JOBS = os.environ.get("DOCUMENT_JOBS", "executor")
     PER_PAGE = 50
     TEMPLATES_STRICT = False  # StrictUndefined in development and tests
 
@@ -73,7 +84,8 @@ class Config:
             settings["TEMPLATES_STRICT"] = True
             settings["SECRET_KEY"] = settings["SECRET_KEY"] or _dev_secret()
         if env == "testing":
-            settings.update(TESTING=True, ARGON2_TIME_COST=1, ARGON2_MEMORY_KIB=8)
+            # Document batches stay queued unless a test runs them (no thread outliving its database).
+            settings.update(TESTING=True, ARGON2_TIME_COST=1, ARGON2_MEMORY_KIB=8, DOCUMENT_JOBS="worker")
             settings.update(overrides or {})
         return settings
 

@@ -114,6 +114,7 @@ def seed(rng: random.Random | None = None) -> bool:
     _inspections(rng, templates, schools)
     _round(templates, schools)
     _rectification(schools)
+    _finished_round(rng, templates, schools)
     observers = db.session.scalars(select(User).where(User.role.in_([Role.LEADER, Role.INSPECTOR])).order_by(User.username)).all()
     observation_sample.seed(rng, schools, observers)
     _resources(schools)
@@ -173,6 +174,46 @@ def _inspections(rng: random.Random, templates, schools) -> None:
         db.session.flush()  # ids in plan order: the draft is inspection 1
         if done:
             sheet.record_result(inspection)
+
+
+# What inspectors wrote beside an item they found not met, by the item's place in the comprehensive checklist.
+SHORTFALLS = {
+    1: "校务会议记录缺少近两个月内容。", 4: "课表中综合实践课被语文、数学占用。", 5: "抽查三个班作业，批改不及时，无订正。",
+    6: "集体备课记录流于形式，无研讨过程。", 7: "东侧围墙监控损坏，门卫登记不全。", 8: "食堂留样记录缺少两餐次。",
+    11: "校长听课记录本学期仅三节。", 14: "大课间活动时间不足，体育课被占用。", 15: "课后服务参与率不足六成。",
+}
+
+
+def _finished_round(rng: random.Random, templates, schools) -> None:
+    """A comprehensive round finished two weeks ago: every 中小学、幼儿园 inspected by its own 责任督学
+    (or in turn), approved, a few items not met with the inspector's note (the circular's material)."""
+    version = templates[0].versions[0]
+    today = date.today()
+    supervision_round = Round(name=f"{today.year}年秋季学期学校综合督导", kind=RoundKind.COMPREHENSIVE, version=version,
+                              starts_on=today - timedelta(days=40), ends_on=today - timedelta(days=12),
+                              notes="责任督学对所联系学校开展综合督导，逐校反馈。")
+    inspectors = db.session.scalars(select(User).where(User.role == Role.INSPECTOR).order_by(User.username)).all()
+    zone = {school.id: inspector for inspector in inspectors for school in inspector.schools}
+    items = [item for section in version.sections for item in section.items]
+    picked = [s for s in schools if s.kind not in (SchoolKind.TEACHING_POINT, SchoolKind.SPECIAL, SchoolKind.VOCATIONAL)]
+    for n, school in enumerate(picked):
+        weakness = rng.choice([0, 0.05, 0.1, 0.15, 0.25])
+        answers = []
+        for position, item in enumerate(items, start=1):
+            short = position in SHORTFALLS and rng.random() < weakness * 2
+            share = rng.choice([0.3, 0.4, 0.5]) if short else rng.choice([0.7, 0.8, 0.9, 1, 1, 1])
+            points = (item.max_points * Decimal(str(share)) * 2).quantize(Decimal(1)) / 2
+            answers.append(Answer(item=item, value=f"{points.normalize():f}", note=SHORTFALLS[position] if short else ""))
+        visit = supervision_round.starts_on + timedelta(days=n % 25)
+        at = datetime.combine(visit, time(9), tzinfo=UTC)
+        supervision_round.inspections.append(Inspection(
+            school=school, version=version, inspector=zone.get(school.id, inspectors[n % len(inspectors)]),
+            visit_date=visit, status=InspectionStatus.APPROVED, answers=answers, submitted_at=at, reviewed_at=at,
+            review_comment="同意。"))
+    db.session.add(supervision_round)
+    db.session.flush()
+    for inspection in supervision_round.inspections:
+        sheet.record_result(inspection)
 
 
 # (school index, problem, requirement, due in days from today, priority, steps taken: (step, comment))

@@ -32,7 +32,8 @@ AUDIT_ENTITIES = {"supervision_round": "督导批次", "draw": "随机抽取", "
                   "plan": "发展规划", "plan_goal": "规划目标", "plan_milestone": "规划里程碑", "plan_milestone_update": "里程碑进度",
                   "plan_file": "里程碑佐证", "plan_revision": "规划调整", "plan_event": "规划审核", "plan_goal_comment": "目标审核意见",
                   "plan_self_assessment": "年度自评", "plan_evaluation": "规划评估", "plan_evaluation_rating": "维度评定",
-                  "milestone_rectification": "里程碑关联整改"}
+                  "milestone_rectification": "里程碑关联整改",
+                  "document": "公文", "document_recipient": "收文签收", "document_job": "批量生成"}
 AUDIT_ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "logout": "退出",
                  "password": "修改密码"}
 

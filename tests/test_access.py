@@ -77,6 +77,13 @@ def plan(endpoint, part, arg="plan_id", **extra):
                                     **{k: w[f"{v}_{where}"] if isinstance(v, str) else v for k, v in extra.items()})
 
 
+def document(endpoint, kind):
+    """A route on the world's issued circular or its draft (office-wide: not bound to a school)."""
+    url = lambda w, where: url_for(endpoint, document_id=w[f"{kind}_document"])  # noqa: E731
+    url.school_bound = False
+    return url
+
+
 def checklist(endpoint, part=None):
     """A route on the world's checklist draft (office-wide: not bound to a school); `part`: section or item."""
     def url(w, where):
@@ -124,6 +131,26 @@ ROUTES = {
     "dashboard.county": Route(VIEW, fixed("dashboard.county")),
     "dashboard.county_export": Route(VIEW, fixed("dashboard.county_export")),
     "draws.detail": Route(VIEW, lambda w, where: url_for("draws.detail", draw_id=w[f"draw_{where}"])),
+    "documents.index": Route(MANAGE, fixed("documents.index")),
+    "documents.compose_from_round": Route(MANAGE, fixed("documents.compose_from_round", round_id=None), ("POST",)),
+    "documents.edit": Route(MANAGE, document("documents.edit", "draft"), ("GET", "POST")),
+    "documents.preview": Route(MANAGE, document("documents.preview", "draft"), ("POST",)),
+    "documents.pdf": Route(MANAGE, document("documents.pdf", "draft")),
+    "documents.issue": Route(MANAGE, document("documents.issue", "draft"), ("POST",)),
+    "documents.detail": Route(MANAGE, document("documents.detail", "issued")),
+    "documents.remind": Route(MANAGE, document("documents.remind", "issued"), ("POST",)),
+    "documents.correct": Route(MANAGE, document("documents.correct", "issued"), ("POST",)),
+    "documents.inbox": Route(VIEW, fixed("documents.inbox")),
+    "documents.inspection_notice": Route(VIEW, lambda w, where: url_for(
+        "documents.inspection_notice", inspection_id=w[f"approved_{where}"], kind="opinion")),
+    "documents.observation_sheet": Route(VIEW, lambda w, where: url_for(
+        "documents.observation_sheet", observation_id=w[f"observation_final_{where}"])),
+    "documents.batch_start": Route(MANAGE, fixed("documents.batch_start", round_id=None), ("POST",)),
+    "documents.batch_job": Route(MANAGE, fixed("documents.batch_job", job_id=None)),
+    "documents.batch_zip": Route(MANAGE, fixed("documents.batch_zip", job_id=None)),
+    "documents.received": Route(VIEW, lambda w, where: url_for("documents.received", recipient_id=w[f"recipient_{where}"])),
+    "documents.received_pdf": Route(VIEW, lambda w, where: url_for("documents.received_pdf", recipient_id=w[f"recipient_{where}"])),
+    "documents.acknowledge": Route(EDIT, lambda w, where: url_for("documents.acknowledge", recipient_id=w[f"recipient_{where}"]), ("POST",)),
     "files.download": Route(VIEW, lambda w, where: url_for("files.download", attachment_id=w[f"file_{where}"])),
     "rectification.index": Route(VIEW, fixed("rectification.index")),
     "rectification.export_items": Route(VIEW, fixed("rectification.export_items")),
@@ -285,6 +312,26 @@ def world(app, make_school, make_user, make_template, make_inspection):
                 files.update({f"plan_{kind}_{where}": record.id, f"goal_{kind}_{where}": record.goals[0].id,
                               f"milestone_{kind}_{where}": milestone.id})
             files[f"plan_file_{where}"] = milestone.files[0].id
+
+
+    with app.app_context():  # a circular issued to both schools, and a draft
+        from portal.models import Document, DocumentRecipient, DocumentStatus
+
+        issued = Document(title="访问测试通报", status=DocumentStatus.ISSUED, number="X教督〔2026〕99号", prefix="X教督",
+                          year=2026, sequence=99, opening="正文。", signed_on=date(2026, 11, 23), issuer="督导室",
+                          recipients=[DocumentRecipient(school_id=sid) for sid in (own, other)])
+        draft = Document(title="访问测试草稿", opening="正文。", deadline=date(2026, 12, 31), create_items=False)
+        db.session.add_all([issued, draft])
+        db.session.commit()
+        files.update(issued_document=issued.id, draft_document=draft.id,
+                     recipient_own=issued.recipients[0].id, recipient_other=issued.recipients[1].id)
+        from portal.models import DocumentJob, JobStatus
+
+        job = DocumentJob(round_id=checklist["round_id"], kind="opinion", status=JobStatus.DONE,
+                          zip=store(PNG, "批量.zip", "application/zip", school_id=None, user_id=None))
+        db.session.add(job)
+        db.session.commit()
+        files["job_id"] = job.id
     return {"own": own, "other": other, **files, **users, **checklist}
 
 

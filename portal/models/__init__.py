@@ -2,6 +2,8 @@
 from .attachment import Attachment
 from .audit import AuditLog, log_event
 from .base import utcnow
+from .document import (Audience, Document, DocumentCounter, DocumentJob, DocumentRecipient, DocumentStatus,
+                       IssuedDocumentError, JobStatus, document_rectification)
 from .draw import Draw
 from .checklist import (AnswerType, ChecklistTemplate, EvidenceRule, FrozenVersionError, Item, Section,
                         TemplateKind, TemplateVersion, VersionStatus)
@@ -31,4 +33,6 @@ __all__ = [
     "Dimension", "EvaluationKind", "EvaluationRating", "Goal", "GoalComment", "GoalRating", "Milestone", "MilestoneStatus",
     "MilestoneUpdate", "Plan", "PlanEvaluation", "PlanEvent", "PlanFile", "PlanRevision", "PlanStatus", "PlanStep", "Rating",
     "SelfAssessment", "milestone_rectification",
+    "Audience", "Document", "DocumentCounter", "DocumentJob", "DocumentRecipient",
+    "DocumentStatus", "IssuedDocumentError", "JobStatus", "document_rectification",
 ]

@@ -72,6 +72,8 @@ PAGES = [
     pytest.param("plan_milestone_form", "xz360001", "/plans/milestones/2/edit", id="plan-milestone-form"),
     pytest.param("plan_assessment", "xz360001", "/plans/1/self-assessment/1", id="plan-assessment"),
     pytest.param("plan_evaluation", "admin", "/plans/1/evaluations/midterm", id="plan-evaluation"),
+    pytest.param("documents", "admin", "/documents/", id="documents"),
+    pytest.param("document_inbox", "xz360001", "/documents/inbox", id="document-inbox"),
 ]
 
 

@@ -1,0 +1,110 @@
+"""A round's per-school notices as one background job: a PDF per school into a zip, the progress
+and every failed document recorded in the job's row (models.DocumentJob), so any process can show
+them and nothing is skipped silently.
+
+Who runs a job (setting DOCUMENT_JOBS):
+- "executor" (default): a one-thread pool owned by the app (app.extensions["document_jobs"]); no
+  extra server; the request that starts a job returns at once and the page polls the row.
+- "worker": the job stays queued for `flask documents work`, a separate process (several app
+  processes behind gunicorn then share one worker; claiming a job is an atomic UPDATE).
+A Redis-backed queue (RQ) is not built in: with one installed, enqueue run(job_id) instead.
+"""
+import logging
+import tempfile
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..files.uploads import store as store_file
+from ..models import DocumentJob, Inspection, InspectionStatus, JobStatus, School, utcnow
+from ..rectification import overdue
+from . import notices
+
+log = logging.getLogger(__name__)
+ZIP = "application/zip"
+
+
+def inspections_of(round_id: int) -> list[Inspection]:
+    return db.session.scalars(
+        select(Inspection).join(Inspection.school).where(Inspection.round_id == round_id,
+                                                         Inspection.status == InspectionStatus.APPROVED)
+        .options(joinedload(Inspection.school)).order_by(School.code)).all()
+
+
+def create(round_id: int, kind: str, user_id: int, key: str | None) -> DocumentJob:
+    job = DocumentJob(round_id=round_id, kind=kind, total=len(inspections_of(round_id)), created_by_id=user_id,
+                      client_key=key)
+    db.session.add(job)
+    return job
+
+
+def submit(app, job_id: int) -> None:
+    """Hand a committed job to whoever runs jobs here (see the module's docstring)."""
+    if app.config["DOCUMENT_JOBS"] != "executor":
+        return
+    pool = app.extensions.get("document_jobs")
+    if pool is None:
+        pool = app.extensions["document_jobs"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents")
+    pool.submit(run_in, app, job_id)
+
+
+def run_in(app, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run(job_id)
+        finally:
+            db.session.remove()
+
+
+def claim(job_id: int) -> bool:
+    """QUEUED → RUNNING, once: two workers never run the same job."""
+    claimed = db.session.execute(update(DocumentJob).where(DocumentJob.id == job_id, DocumentJob.status == JobStatus.QUEUED)
+                                 .values(status=JobStatus.RUNNING, started_at=utcnow())).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def run(job_id: int, today: date | None = None) -> DocumentJob:
+    """Make every school's notice, committing the progress after each one."""
+    if not claim(job_id):  # running elsewhere, or done
+        return db.session.get(DocumentJob, job_id)
+    job = db.session.get(DocumentJob, job_id)
+    today = today or overdue.today()
+    try:
+        with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as buffer:
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
+                for inspection in inspections_of(job.round_id):
+                    try:
+                        pdf = notices.inspection_notice(inspection, job.kind, today).render().pdf
+                    except Exception as error:  # noqa: BLE001 - one school's document; the batch goes on
+                        db.session.rollback()
+                        log.exception("notice for inspection %s failed", inspection.id)
+                        job.failures = [*job.failures, [inspection.school.name, f"{type(error).__name__}: {error}"[:200]]]
+                    else:
+                        archive.writestr(notices.filename(inspection, job.kind), pdf)
+                    job.done += 1
+                    db.session.commit()
+                if job.failures:
+                    archive.writestr("未生成的文件.txt", "\n".join(f"{school}\t{reason}" for school, reason in job.failures))
+            buffer.seek(0)
+            name = f"{job.round.name}{notices.KINDS[job.kind]}.zip"
+            job.zip = store_file(buffer.read(), name, ZIP, school_id=None, user_id=job.created_by_id)
+        job.status, job.finished_at = JobStatus.DONE, utcnow()
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 - the job itself failed: say so on its page
+        db.session.rollback()
+        log.exception("document job %s failed", job_id)
+        job = db.session.get(DocumentJob, job_id)
+        job.status, job.finished_at = JobStatus.FAILED, utcnow()
+        job.failures = [*job.failures, ["（整批）", f"{type(error).__name__}: {error}"[:200]]]
+        db.session.commit()
+    return job
+
+
+def next_queued() -> int | None:
+    return db.session.scalar(select(DocumentJob.id).where(DocumentJob.status == JobStatus.QUEUED)
+                             .order_by(DocumentJob.id).limit(1))

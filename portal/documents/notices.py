@@ -1,0 +1,136 @@
+"""Per-school documents from the same engine: the 督导意见书 and the 整改通知书 of one inspection
+(scores by section, the items not met with the inspector's notes, requirements and a deadline,
+the photos as a figure page), and the 推门听课 feedback sheet of one observation record."""
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Inspection, Observation, RectificationItem
+from ..observations import grading
+from ..pdf import engine
+from ..pdf.text import Paragraph, chinese_date, chinese_numeral, paragraphs
+from ..rectification import overdue
+from ..storage import storage
+from ..supervision import sheet
+
+KINDS = {"opinion": "督导意见书", "rectification": "整改通知书"}
+MAX_PHOTOS = 12
+
+
+@dataclass
+class Notice:
+    letter: engine.Letter
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    template: str = "pdf/base.html"
+    context: dict = field(default_factory=dict)
+
+    def render(self) -> engine.Rendered:
+        return engine.render(self.template, self.letter, self.files, **self.context)
+
+
+def number(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value.normalize():f}"
+
+
+def _photos(built: sheet.Sheet) -> tuple[list[dict], dict[str, tuple[bytes, str]]]:
+    """The photos of the items not met, as the figure page shows them and the bytes it may read."""
+    figures, files = [], {}
+    for part in built.parts:
+        for row in part.rows:
+            if not row.not_met or row.answer is None:
+                continue
+            for n, photo in enumerate(row.answer.photos, start=1):
+                if len(figures) == MAX_PHOTOS:
+                    return figures, files
+                name = f"photo-{photo.id}"
+                files[name] = (storage().path(photo.attachment.storage_key).read_bytes(), photo.attachment.content_type)
+                figures.append({"src": f"dudao-file:{name}", "caption": f"图{len(figures) + 1}　{row.item.text[:30]}"})
+    return figures, files
+
+
+def inspection_notice(inspection: Inspection, kind: str, today: date) -> Notice:
+    """督导意见书 (kind "opinion") or 整改通知书 ("rectification") to the inspected school."""
+    built = sheet.build(inspection)
+    school, total = inspection.school.name, built.total
+    items = db.session.scalars(select(RectificationItem).where(RectificationItem.inspection_id == inspection.id)
+                               .order_by(RectificationItem.id)).all()
+    deadline = max((item.due_date for item in items), default=overdue.default_due(today))
+    found = [row for part in built.parts for row in part.rows if row.not_met]
+    occasion = inspection.round.name if inspection.round else f"{inspection.version.template.name}督导检查"
+    inspector = inspection.inspector.display_name if inspection.inspector else ""
+    body = paragraphs(f"{chinese_date(inspection.visit_date)}，督学{inspector}对你校开展了{occasion}。"
+                      + ("现将督导意见反馈如下。" if kind == "opinion" else "根据督导检查情况，现将整改事项通知如下。"))
+    heading = 0
+
+    def section(title: str) -> None:
+        nonlocal heading
+        heading += 1
+        body.append(Paragraph(1, f"{chinese_numeral(heading)}、{title}"))
+
+    if kind == "opinion":
+        section("督导结果")
+        result = (f"你校本次督导得分{number(total.points)}分（满分{number(total.max_points)}分），"
+                  f"得分率{total.percent}%，等级为{total.band}。" if total.percent is not None else "你校本次督导尚无评分。")
+        if total.critical_failures:
+            result += "存在一票否决项目未达标。"
+        body += paragraphs(result + "各项得分见附件1。")
+    section("存在问题")
+    if not found:
+        body += paragraphs("本次督导未发现未达标的评估要点。")
+    for n, row in enumerate(found, start=1):
+        note = (row.answer.note or "").strip() if row.answer else ""
+        body.append(Paragraph(2, f"（{chinese_numeral(n)}）{row.item.text.rstrip('。')}。", note))
+    section("整改要求")
+    requirements = [item.requirement for item in items] or [row.item.standard or f"按“{row.item.text}”的要求整改到位。"
+                                                            for row in found]
+    for n, text in enumerate(requirements, start=1):
+        body.append(Paragraph(3, f"{n}.", text))
+    body += paragraphs(f"请你校于{chinese_date(deadline)}前完成整改，并通过督导工作平台提交整改报告和佐证材料。")
+
+    attachments = []
+    if kind == "opinion":
+        rows = [[part.section.title, number(part.score.points), number(part.score.max_points),
+                 "—" if part.score.percent is None else f"{part.score.percent}"] for part in built.parts]
+        rows.append(["合计", number(total.points), number(total.max_points), f"{total.percent or '—'}"])
+        attachments.append(engine.Attachment(f"{school}督导评分表", columns=["一级指标", "得分", "满分", "得分率（%）"],
+                                             rows=rows, text_columns=frozenset({0})))
+    figures, files = _photos(built)
+    if figures:
+        attachments.append(engine.Attachment(f"{school}督导现场照片", figures=figures))
+    config = current_app.config
+    letter = engine.Letter(title=f"{school}{KINDS[kind]}", paragraphs=body, issuer=config["DOC_ISSUER"],
+                           addressee=school, attachments=attachments, signed_on=today, colophon=False)
+    return Notice(letter, files)
+
+
+def filename(inspection: Inspection, kind: str) -> str:
+    return f"{inspection.school.code} {inspection.school.name}{KINDS[kind]}.pdf"
+
+
+def observation_sheet(observation: Observation) -> Notice:
+    """推门听课反馈单: the lesson, its rubric scores and grade, strengths, problems and suggestions."""
+    result = grading.result_of(observation)
+    points = {score.item_id: score.points for score in observation.scores}
+    facts = [("学校", observation.school.name), ("授课教师", observation.teacher_name or "—"),
+             ("学科", observation.subject or "—"), ("年级班级", observation.class_label or "—"),
+             ("课题", observation.topic or "—"),
+             ("听课时间", chinese_date(observation.observed_on) + (f" 第{observation.period}节" if observation.period else "")),
+             ("听课人", observation.observer.display_name if observation.observer else "—"),
+             ("总分", f"{number(result.total)} / {number(result.max_points)}" + (f"（{result.grade}）" if result.grade else ""))]
+    rubric = [[item.text, number(item.max_points), number(points.get(item.id))]
+              for item in grading.dimensions(observation.version)]
+    body = []
+    for n, (title, text) in enumerate((("亮点", observation.strengths), ("问题", observation.problems),
+                                       ("建议", observation.suggestions)), start=1):
+        body.append(Paragraph(1, f"{chinese_numeral(n)}、{title}"))
+        body += paragraphs(text or "无。")
+    if observation.feedback_way:
+        body += paragraphs(f"已于{chinese_date(observation.feedback_on)}以{observation.feedback_way.value}方式反馈授课教师。"
+                           if observation.feedback_on else f"已以{observation.feedback_way.value}方式反馈授课教师。")
+    letter = engine.Letter(title="推门听课反馈单", paragraphs=body, issuer=current_app.config["DOC_ISSUER"],
+                           signed_on=observation.feedback_on or observation.observed_on, colophon=False)
+    return Notice(letter, template="pdf/feedback.html", context=dict(facts=facts, rubric=rubric))

@@ -1,0 +1,341 @@
+"""公文: circulars drafted from a round, edited with a live preview, numbered and issued; the
+schools' inbox with 签收; per-school notices and their batches (see notices.py, batch.py)."""
+import base64
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import errors
+from ..extensions import db
+from ..htmx import is_partial, render, see_other
+from ..files.views import read_rule
+from ..models import (Attachment, Document, DocumentJob, DocumentRecipient, Inspection, InspectionStatus,
+                      IssuedDocumentError, Observation, Round, utcnow)
+from ..pdf import engine
+from ..rectification import overdue
+from ..security import Action, authorize, is_own, load, school_ids
+from ..storage import storage
+from ..supervision.views import load_inspection
+from . import batch, compose, distribution, notices, pdfs
+from .forms import BatchForm, CircularForm, KeyForm, RemindForm
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+PREVIEW_SCALE = 1.1  # 72 dpi × 1.1: the first page about as wide as the form beside it
+
+
+@bp.errorhandler(IssuedDocumentError)
+def immutable(problem: IssuedDocumentError):
+    db.session.rollback()
+    return errors.respond(409, str(problem))
+
+
+def new_key() -> str:
+    return str(uuid.uuid4())
+
+
+def by_key(model, key: str | None):
+    """What an earlier tap with the same one-time key made, if any."""
+    return db.session.scalar(select(model).where(model.client_key == key)) if key else None
+
+
+def load_document(document_id: int, *options) -> Document:
+    return load(Document, document_id, Action.MANAGE, *options)
+
+
+def load_draft(document_id: int) -> Document:
+    document = load_document(document_id)
+    if document.issued:
+        abort(409, description=f"{document.number} 已印发，不能修改；如需更正请起草更正文件。")
+    return document
+
+
+def to_edit(document: Document):
+    return see_other(url_for("documents.edit", document_id=document.id))
+
+
+def to_detail(document: Document):
+    return see_other(url_for("documents.detail", document_id=document.id))
+
+
+@bp.get("/")
+def index():
+    authorize(Action.MANAGE)
+    documents = db.session.scalars(select(Document).options(joinedload(Document.round)).order_by(
+        Document.status, Document.issued_at.desc(), Document.id.desc())).all()
+    tally = {doc_id: (total, acknowledged) for doc_id, total, acknowledged in db.session.execute(
+        select(DocumentRecipient.document_id, func.count(), func.count(DocumentRecipient.acknowledged_at))
+        .group_by(DocumentRecipient.document_id))}
+    finished = select(Inspection.round_id, func.count()).where(Inspection.status == InspectionStatus.APPROVED)
+    approved = dict(db.session.execute(finished.group_by(Inspection.round_id)).all())
+    rounds = db.session.scalars(select(Round).order_by(Round.ends_on.desc(), Round.id.desc())).all()
+    jobs = db.session.scalars(select(DocumentJob).options(joinedload(DocumentJob.round))
+                              .order_by(DocumentJob.id.desc()).limit(5)).all()
+    return render("documents/index.html", documents=documents, tally=tally, rounds=rounds, approved=approved,
+                  jobs=jobs, kinds=notices.KINDS, form=KeyForm(formdata=None, data={"key": new_key()}))
+
+
+@bp.post("/compose/<int:round_id>")
+def compose_from_round(round_id: int):
+    """起草通报: the engine's draft from the round's results, to be edited before issuing."""
+    round_ = load(Round, round_id, Action.MANAGE)
+    form = KeyForm()
+    if not form.validate():
+        abort(400)
+    existing = by_key(Document, form.key.data)
+    if existing:  # a second tap opens the first draft
+        return to_edit(existing)
+    config = current_app.config
+    document = compose.drafted(round_, config["DOC_ISSUER"], config["DOC_ADDRESSEE"], config["DOC_CC"],
+                               overdue.default_due(overdue.today()))
+    document.client_key, document.created_by_id = form.key.data or None, current_user.id
+    db.session.add(document)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return to_edit(by_key(Document, form.key.data))
+    flash("已根据督导批次起草通报。请逐项核对修改，右侧是第一页的预览。", "success")
+    return to_edit(document)
+
+
+@bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
+def edit(document_id: int):
+    document = load_draft(document_id)
+    form = CircularForm(obj=document if request.method == "GET" else None, today=overdue.today())
+    if form.validate_on_submit():
+        changed = form.copy_to(document)
+        if changed:
+            db.session.commit()
+            flash(f"已保存（{'、'.join(changed)}）。", "success")
+        return to_edit(document)
+    return render("documents/edit.html", form=form, document=document, problems=distribution.problems(document),
+                  issue_form=KeyForm(formdata=None, data={"key": new_key()}), status=422 if form.errors else 200)
+
+
+@bp.post("/<int:document_id>/preview")
+def preview(document_id: int):
+    """The first page as the form stands now (nothing saved): the live preview beside the form."""
+    document = load_draft(document_id)
+    if not is_partial():  # only htmx asks for a preview; without JavaScript the PDF link shows the saved text
+        return to_edit(document)
+    form = CircularForm(today=overdue.today())
+    form.validate()
+    shown = pdfs.unsaved(document, form)
+    rendered = engine.render("pdf/base.html", compose.letter(shown, overdue.today()))
+    png = base64.b64encode(engine.first_page_png(rendered.pdf, PREVIEW_SCALE)).decode()
+    return render("documents/edit.html", "preview", document=document, png=png, pages=rendered.pages)
+
+
+@bp.get("/<int:document_id>/pdf")
+def pdf(document_id: int):
+    document = load_document(document_id)
+    return pdfs.send(pdfs.of_document(document), pdfs.filename(document))
+
+
+@bp.post("/<int:document_id>/issue")
+def issue(document_id: int):
+    """印发: the next number of the year, the date, every receiving school's inbox."""
+    load_document(document_id)
+    form = KeyForm()
+    if not form.validate():
+        abort(400)
+    # The draft's row, locked (PostgreSQL; SQLite writes one at a time): two admins issuing the same
+    # draft at once issue it once.
+    document = db.session.scalar(select(Document).where(Document.id == document_id).with_for_update()
+                                 .execution_options(populate_existing=True))
+    if document.issued:
+        flash(f"{document.number} 已印发。", "info")
+        return to_detail(document)
+    problems = distribution.problems(document)
+    if problems:
+        abort(409, description="；".join(problems))
+    config = current_app.config
+    distribution.issue(document, prefix=config["DOC_NUMBER_PREFIX"], issuer=config["DOC_ISSUER"],
+                       actor_id=current_user.id, now=utcnow(), today=overdue.today())
+    db.session.commit()
+    pdfs.store(document)
+    flash(f"已印发 {document.number}，已送达 {len(document.recipients)} 所学校。", "success")
+    return to_detail(document)
+
+
+@bp.get("/<int:document_id>")
+def detail(document_id: int):
+    document = load_document(document_id, selectinload(Document.recipients).options(
+        joinedload(DocumentRecipient.school), joinedload(DocumentRecipient.opened_by),
+        joinedload(DocumentRecipient.acknowledged_by)), selectinload(Document.items))
+    return _detail(document)
+
+
+def _detail(document: Document):
+    waiting_only = request.args.get("show") == "waiting"
+    rows = distribution.waiting(document) if waiting_only else document.recipients
+    corrections = db.session.scalars(select(Document).where(Document.corrects_id == document.id)).all()
+    return render("documents/detail.html", "recipients", document=document, rows=rows, waiting_only=waiting_only,
+                  waiting=len(distribution.waiting(document)), corrections=corrections,
+                  form=KeyForm(formdata=None, data={"key": new_key()}))
+
+
+@bp.post("/<int:document_id>/remind")
+def remind(document_id: int):
+    """Remind the schools that have not acknowledged (all, or the one named)."""
+    document = load_document(document_id, selectinload(Document.recipients))
+    if not document.issued:
+        abort(409, description="草稿尚未印发。")
+    form = RemindForm()
+    if not form.validate():
+        abort(400)
+    count = distribution.remind(document, utcnow(), form.school.data)
+    db.session.commit()
+    flash(f"已提醒 {count} 所学校签收。" if count else "没有需要提醒的学校。", "success")
+    if is_partial():
+        return _detail(document)
+    return to_detail(document)
+
+
+@bp.post("/<int:document_id>/correct")
+def correct(document_id: int):
+    """更正: a new draft with the same text that names the issued document it corrects."""
+    old = load_document(document_id)
+    if not old.issued:
+        abort(409, description="草稿可以直接修改，无需更正。")
+    form = KeyForm()
+    if not form.validate():
+        abort(400)
+    existing = by_key(Document, form.key.data)
+    if existing:
+        return to_edit(existing)
+    fields = ("round_id", "title", "addressee", "opening", "basics", "achievements", "problems", "requirements",
+              "deadline", "cc", "attachment_title", "table", "audience", "create_items")
+    draft = Document(**{name: getattr(old, name) for name in fields}, corrects=old, created_by_id=current_user.id,
+                     client_key=form.key.data or None)
+    db.session.add(draft)
+    db.session.commit()
+    flash(f"已起草更正文件，印发后将另行编号并注明更正 {old.number}。", "success")
+    return to_edit(draft)
+
+
+# The schools' side: the inbox, opening and 签收.
+
+@bp.get("/inbox")
+def inbox():
+    authorize(Action.VIEW)
+    page = db.paginate(distribution.inbox(school_ids(current_user, Action.VIEW)),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render("documents/inbox.html", page=page)
+
+
+def load_received(recipient_id: int, action: Action = Action.VIEW) -> DocumentRecipient:
+    return load(DocumentRecipient, recipient_id, action, joinedload(DocumentRecipient.document),
+                joinedload(DocumentRecipient.school))
+
+
+def _opened(recipient: DocumentRecipient) -> None:
+    if distribution.opened(recipient, current_user, utcnow()):
+        db.session.commit()
+
+
+@bp.get("/received/<int:recipient_id>")
+def received(recipient_id: int):
+    recipient = load_received(recipient_id)
+    _opened(recipient)
+    return _received(recipient)
+
+
+def _received(recipient: DocumentRecipient):
+    return render("documents/received.html", "receipt", recipient=recipient, document=recipient.document,
+                  items=distribution.items_for(recipient.document, recipient.school_id),
+                  form=KeyForm(formdata=None, data={"key": new_key()}))
+
+
+@bp.get("/received/<int:recipient_id>/pdf")
+def received_pdf(recipient_id: int):
+    recipient = load_received(recipient_id)
+    _opened(recipient)
+    return pdfs.send(pdfs.of_document(recipient.document), pdfs.filename(recipient.document))
+
+
+@bp.post("/received/<int:recipient_id>/acknowledge")
+def acknowledge(recipient_id: int):
+    """签收: recorded once, with time and user."""
+    recipient = load_received(recipient_id, Action.EDIT)
+    if not KeyForm().validate():
+        abort(400)
+    if distribution.acknowledge(recipient, current_user, utcnow()):
+        db.session.commit()
+        flash(f"已签收 {recipient.document.number}。", "success")
+    if is_partial():
+        return _received(recipient)
+    return see_other(url_for("documents.received", recipient_id=recipient.id))
+
+
+@bp.app_template_global()
+def document_inbox(limit: int = 5) -> list[DocumentRecipient]:
+    """A principal's home: the school's latest circulars, those awaiting 签收 first."""
+    if not current_user.is_authenticated or not current_user.school_id:
+        return []
+    return db.session.scalars(distribution.inbox({current_user.school_id}, limit)).all()
+
+
+# Per-school documents of one inspection or one lesson, and a round's batch of them.
+
+@bp.get("/inspection/<int:inspection_id>/<any(opinion, rectification):kind>.pdf")
+def inspection_notice(inspection_id: int, kind: str):
+    """督导意见书 / 整改通知书: read by whoever may read the inspection."""
+    inspection = load_inspection(inspection_id)
+    return pdfs.send(notices.inspection_notice(inspection, kind, overdue.today()).render().pdf,
+                     notices.filename(inspection, kind))
+
+
+@bp.get("/observation/<int:observation_id>/feedback.pdf")
+def observation_sheet(observation_id: int):
+    """推门听课反馈单: whoever may read the record (finished, or the observer's own draft)."""
+    observation = load(Observation, observation_id, Action.VIEW)
+    if not observation.final and not is_own(observation, "observer_id"):
+        abort(403)
+    return pdfs.send(notices.observation_sheet(observation).render().pdf,
+                     f"推门听课反馈单 {observation.observed_on} {observation.teacher_name}.pdf")
+
+
+@bp.post("/batch/<int:round_id>")
+def batch_start(round_id: int):
+    """A round's notices, one per approved school, made in the background."""
+    round_ = load(Round, round_id, Action.MANAGE)
+    form = BatchForm()
+    if not form.validate():
+        abort(400)
+    existing = by_key(DocumentJob, form.key.data)
+    if existing:
+        return see_other(url_for("documents.batch_job", job_id=existing.id))
+    job = batch.create(round_.id, form.kind.data, current_user.id, form.key.data or None)
+    db.session.commit()
+    batch.submit(current_app._get_current_object(), job.id)
+    return see_other(url_for("documents.batch_job", job_id=job.id))
+
+
+@bp.get("/batch/job/<int:job_id>")
+def batch_job(job_id: int):
+    """The job's progress; the page polls this block until the job has finished."""
+    job = load(DocumentJob, job_id, Action.MANAGE, joinedload(DocumentJob.round))
+    return render("documents/batch.html", "progress", job=job, kinds=notices.KINDS)
+
+
+@bp.get("/batch/job/<int:job_id>/zip")
+def batch_zip(job_id: int):
+    job = load(DocumentJob, job_id, Action.MANAGE)
+    if job.zip is None:
+        abort(404)
+    return send_file(storage().path(job.zip.storage_key), mimetype=batch.ZIP, as_attachment=True,
+                     download_name=job.zip.filename, max_age=0)
+
+
+@read_rule
+def _office_files(attachment: Attachment) -> None:
+    """A stored circular and a batch's zip are the office's files (schools read a circular through
+    their inbox, which checks they received it)."""
+    if db.session.scalar(select(Document.id).where(Document.pdf_id == attachment.id)) or db.session.scalar(
+            select(DocumentJob.id).where(DocumentJob.zip_id == attachment.id)):
+        authorize(Action.MANAGE)
