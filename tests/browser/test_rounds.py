@@ -9,6 +9,7 @@ from .conftest import settled, sign_in
 
 def test_admin_draws_a_round_and_rechecks_the_draw(page):
     sign_in(page, "admin")
+    page.get_by_text("管理", exact=True).tap()  # the office's menu
     page.get_by_role("link", name="督导批次").tap()
     page.get_by_role("link", name="新建批次").tap()
     settled(page)
