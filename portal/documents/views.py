@@ -98,7 +98,7 @@ def compose_from_round(round_id: int):
     except IntegrityError:
         db.session.rollback()
         return to_edit(by_key(Document, form.key.data))
-    flash("已根据督导批次起草通报。请逐项核对修改，右侧是第一页的预览。", "success")
+    flash("已根据督导批次起草通报。请逐项核对修改；第一页的预览随输入更新。", "success")
     return to_edit(document)
 
 
