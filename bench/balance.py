@@ -12,19 +12,13 @@ them, loads the demo county, generates the rest and drops them again.
 """
 import argparse
 import random
-import secrets
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import func, select
 
 from countygen import generate
-from page_time import report, sign_in_admin
-from portal import create_app
+from page_time import counting, demo_county, report, sign_in_admin
 from portal.balance.queries import this_year
-from portal.demo import seed
 from portal.extensions import db
 from portal.models import ResourceFigures, School
 
@@ -48,23 +42,13 @@ def main() -> None:
     parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench")
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="dudao-bench-"))
-    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
-    app = create_app({"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": url,
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups")})
-    with app.app_context():
-        year = this_year()
-        if set(inspect(db.engine).get_table_names()) & set(db.metadata.tables):
-            sys.exit(f"{url} already holds the app's tables; give the bench an empty database")
-        db.create_all()
-        seed()
-        db.session.commit()
-        school_id = db.session.scalar(select(School.id).where(School.name == "南湖第二初级中学"))
-        dialect = db.engine.dialect.name
-        statements: list = []
-        event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
-
-    try:
+    with demo_county(args.database_url) as app:
+        with app.app_context():
+            year = this_year()
+            school_id = db.session.scalar(select(School.id).where(School.name == "南湖第二初级中学"))
+            dialect = db.engine.dialect.name
+            statements: list = []
+            counting(statements)
         client = app.test_client()
         sign_in_admin(client)
         print("Baseline: the demo county (28 schools, this year's figures)\n")
@@ -78,11 +62,6 @@ def main() -> None:
         print(f"\nGenerated in {took:.0f} s: " + ", ".join(f"{v} {k}" for k, v in made.items()))
         print(f"County scale: {args.schools} schools, {parts} school parts with figures for {year}\n")
         report(client, pages(year, school_id), args.n, statements, dialect)
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
 
 
 if __name__ == "__main__":
