@@ -143,6 +143,7 @@ ROUTES = {
     "documents.inbox": Route(VIEW, fixed("documents.inbox")),
     "documents.inspection_notice": Route(VIEW, lambda w, where: url_for(
         "documents.inspection_notice", inspection_id=w[f"approved_{where}"], kind="opinion")),
+    "documents.plan_document": Route(VIEW, plan("documents.plan_document", "plan_approved")),
     "documents.observation_sheet": Route(VIEW, lambda w, where: url_for(
         "documents.observation_sheet", observation_id=w[f"observation_final_{where}"])),
     "documents.batch_start": Route(MANAGE, fixed("documents.batch_start", round_id=None), ("POST",)),

@@ -618,3 +618,31 @@ def test_every_change_is_audited_with_the_school(app, setup, make_plan):
 def test_a_copied_milestone_on_29_february_moves_to_the_28th():
     assert drafting.shifted(date(2024, 2, 29), 3) == date(2027, 2, 28)
     assert drafting.shifted(date(2025, 6, 30), 3) == date(2028, 6, 30)
+
+
+def test_the_plan_as_a_document(app, setup, make_plan, start):
+    """The plan as the school's PDF: every dimension as a heading, each goal's milestones with their date,
+    owner, result and (once approved) progress; signed by the school; a draft says it is not approved; the
+    school's text is text; another school's principal gets nothing."""
+    from .test_documents import pdf_text
+
+    approved = make_plan(setup["school"], milestones=[
+        ("<b>章程</b>修订", date(start + 1, 6, 30), DONE, date(start + 1, 5, 20)),
+        ("家长满意度调查", date(start + 1, 6, 30), IN_PROGRESS, None)])
+    with app.app_context():
+        db.session.get(Plan, approved).approved_at = datetime(start + 1, 3, 1, 17, 0, tzinfo=UTC)  # 3月2日 in Beijing
+        db.session.commit()
+    principal = Person(app, setup["principal"])
+    response = principal.get(f"/documents/plan/{approved}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    for d in Dimension:
+        assert d.value in text
+    assert "明确办学方向：<b>" in text and "章程</b>修订" in text  # table cells extract line by line
+    assert f"{start + 1}.05.20" in text and f"{(today_in(app) - date(start + 1, 6, 30)).days}天" in text
+    assert "附件：" in text and "规划实施进展" in text and "合计18" in text  # 9 goals × 2 milestones
+    assert f"{start + 1}年3月2日审核批准）" in text and text.count(f"{start + 1}年3月2日") == 2  # and the signature
+    draft = make_plan(setup["school"], status=DRAFT, start_year=start + 3)
+    text = pdf_text(principal.get(f"/documents/plan/{draft}.pdf").data)
+    assert "（草稿，尚未提交审核）" in text and "完成情况" not in text and "附件" not in text
+    assert Person(app, setup["neighbour_principal"]).get(f"/documents/plan/{approved}.pdf").status_code == 403

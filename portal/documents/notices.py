@@ -1,6 +1,7 @@
 """Per-school documents from the same engine: the 督导意见书 and the 整改通知书 of one inspection
 (scores by section, the items not met with the inspector's notes, requirements and a deadline,
-the photos as a figure page), and the 推门听课 feedback sheet of one observation record."""
+the photos as a figure page), the 推门听课 feedback sheet of one observation record, and a school's
+three-year plan (一校一规划) as a document."""
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -9,12 +10,14 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Inspection, Observation, RectificationItem
-from ..observations import grading
+from ..models import Dimension, Inspection, Observation, Plan, PlanStatus, RectificationItem
+from ..observations import grading, semesters
 from ..pdf import engine
 from ..pdf.text import Paragraph, chinese_date, chinese_numeral, paragraphs
+from ..plans import progress
 from ..rectification import overdue
 from ..storage import storage
+from ..templating import local_date
 from ..supervision import sheet
 
 KINDS = {"opinion": "督导意见书", "rectification": "整改通知书"}
@@ -134,3 +137,64 @@ def observation_sheet(observation: Observation) -> Notice:
     letter = engine.Letter(title="推门听课反馈单", paragraphs=body, issuer=current_app.config["DOC_ISSUER"],
                            signed_on=observation.feedback_on or observation.observed_on, colophon=False)
     return Notice(letter, template="pdf/feedback.html", context=dict(facts=facts, rubric=rubric))
+
+
+@dataclass
+class PlanGoal:
+    lead: str                # （一）…, the goal's first sentence in 楷体
+    rest: str
+    milestones: list[list[str]]
+
+
+def plan_document(plan: Plan, today: date) -> Notice:
+    """一校一规划 as the school's document: the nine dimensions as headings, each goal with its
+    milestones as a table (date, who, the measurable result and, once approved, how far it has got),
+    signed by the school on the day it was approved; a plan not yet approved says so under its title.
+    An approved plan carries its progress by dimension as the attachment."""
+    approved = plan.status is PlanStatus.APPROVED
+    parts = []
+    for n, dimension in enumerate(Dimension, start=1):
+        goals = [goal for goal in plan.goals if goal.dimension is dimension]
+        shaped = []
+        for g, goal in enumerate(goals, start=1):
+            head = paragraphs(f"（{chinese_numeral(g)}）{goal.text}")[0] if goal.text.strip() else Paragraph(2, f"（{chinese_numeral(g)}）")
+            rows = [[str(m), milestone.title, _due(milestone), milestone.owner or "—", milestone.result or "—"]
+                    + ([_progress(milestone, today)] if approved else [])
+                    for m, milestone in enumerate(goal.milestones, start=1)]
+            shaped.append(PlanGoal(head.lead, head.rest, rows))
+        parts.append((f"{chinese_numeral(n)}、{dimension.value}", shaped))
+    columns = ["序号", "里程碑", "完成时限", "责任人", "可测成果"] + (["完成情况"] if approved else [])
+    attachments = []
+    if approved:
+        summary = progress.summary(plan, today)
+        rows = [[dimension.value, str(summary.dimensions[dimension].total), str(summary.dimensions[dimension].done),
+                 str(summary.dimensions[dimension].overdue)] for dimension in Dimension]
+        rows.append(["合计", str(summary.overall.total), str(summary.overall.done), str(summary.overall.overdue)])
+        attachments.append(engine.Attachment(f"{plan.school.name}规划实施进展", lead=[f"截至{chinese_date(today)}。"],
+                                             columns=["维度", "里程碑", "已完成", "已逾期"], rows=rows,
+                                             text_columns=frozenset({0})))
+    signed = local_date(plan.approved_at) if approved and plan.approved_at else today
+    state = (f"（{current_app.config['DOC_ISSUER']}{chinese_date(signed)}审核批准）" if approved
+             else {PlanStatus.DRAFT: "（草稿，尚未提交审核）", PlanStatus.SUBMITTED: "（已提交，待审核）",
+                   PlanStatus.RETURNED: "（已退回修改，尚未批准）"}[plan.status])
+    letter = engine.Letter(title=plan.title, paragraphs=[], issuer=plan.school.name, attachments=attachments,
+                           signed_on=signed, colophon=False)
+    return Notice(letter, template="pdf/plan.html", context=dict(state=state, parts=parts, columns=columns))
+
+
+def _due(milestone) -> str:
+    term = semesters.parse(milestone.term)
+    return term.name if term else chinese_date(milestone.due_date)
+
+
+def _progress(milestone, today: date) -> str:
+    status = progress.shown(milestone, today)
+    if status is progress.DONE and milestone.done_on:
+        return f"{status.value}\n{milestone.done_on:%Y.%m.%d}"
+    if status is progress.OVERDUE:
+        return f"{status.value}\n{progress.days_overdue(milestone, today)}天"
+    return status.value
+
+
+def plan_filename(plan: Plan) -> str:
+    return f"{plan.school.code} {plan.title}.pdf"

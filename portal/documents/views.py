@@ -19,6 +19,7 @@ from ..pdf import engine
 from ..rectification import overdue
 from ..security import Action, authorize, is_own, load, school_ids
 from ..storage import storage
+from ..plans.views import load_plan
 from ..supervision.views import load_inspection
 from . import batch, compose, distribution, notices, pdfs
 from .forms import BatchForm, CircularForm, KeyForm, RemindForm
@@ -298,6 +299,13 @@ def observation_sheet(observation_id: int):
         abort(403)
     return pdfs.send(notices.observation_sheet(observation).render().pdf,
                      f"推门听课反馈单 {observation.observed_on} {observation.teacher_name}.pdf")
+
+
+@bp.get("/plan/<int:plan_id>.pdf")
+def plan_document(plan_id: int):
+    """一校一规划 as a document: whoever may read the plan."""
+    plan = load_plan(plan_id)
+    return pdfs.send(notices.plan_document(plan, overdue.today()).render().pdf, notices.plan_filename(plan))
 
 
 @bp.post("/batch/<int:round_id>")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Milestone, MilestoneStatus, Plan, PlanStatus, School
 
+from ..test_documents import pdf_text
 from .conftest import settled, sign_in
 from .test_rectification import jpeg, shot
 
@@ -52,6 +53,13 @@ def test_principal_marks_a_milestone_done_with_a_photo_and_the_board_shows_it(pa
     expect(page.get_by_text("进度已保存。")).to_be_visible()
     expect(page.locator("#progress table")).to_contain_text("已在全体教职工大会和家长会上宣讲")
     shot(page, "plan-milestone-done")
+    page.go_back()
+    page.wait_for_url(re.compile(r"/plans/\d+$"))
+    document = page.get_by_role("link", name="规划文本（PDF）")
+    expect(document).to_have_attribute("target", "_blank")
+    pdf = page.request.get(page.base + document.get_attribute("href"))  # the tablet's own session
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "规划实施进展截至" in pdf_text(pdf.body()) and "明确办学方向32" in pdf_text(pdf.body())  # 2 of its 3 done
 
     with live_app.app_context():
         milestone = db.session.scalar(select(Milestone).where(Milestone.title == MILESTONE,
