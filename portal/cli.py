@@ -107,15 +107,21 @@ documents = click.Group("documents", help="公文: background batches of per-sch
 
 
 @documents.command("work")
-@click.option("--once", is_flag=True, help="Run the queued jobs, then stop (otherwise poll for new ones).")
-@click.option("--interval", default=3.0, help="Seconds between polls.")
+@click.option("--once", is_flag=True, help="Run the queued jobs, then stop (otherwise wait for new ones).")
+@click.option("--interval", default=3.0, help="Seconds between polls of the database (DOCUMENT_JOBS=worker).")
 @with_appcontext
 def documents_work(once, interval):
-    """Run queued document jobs (DOCUMENT_JOBS=worker)."""
+    """Run queued document jobs: from the database (DOCUMENT_JOBS=worker) or from Redis (DOCUMENT_JOBS=rq)."""
     import time
 
     from .documents import batch
 
+    if current_app.config["DOCUMENT_JOBS"] == "rq":
+        from rq import SimpleWorker  # jobs run here, in this app's context (no fork per job)
+
+        queue = batch.queue(current_app)
+        SimpleWorker([queue], connection=queue.connection).work(burst=once, with_scheduler=False)
+        return
     while True:
         job_id = batch.next_queued()
         if job_id is not None:

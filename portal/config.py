@@ -70,8 +70,13 @@ class Config:
     DOC_ADDRESSEE = os.environ.get("DOC_ADDRESSEE", "各中小学、幼儿园")
     DOC_CC = os.environ.get("DOC_CC", "县教育局")
     # Batches of per-school notices: "executor" runs them in this process (a small thread pool owned by
-    # the app, state in the database); "worker" only queues them for `flask documents work` to run.
+    # the app, state in the database); "worker" only queues them for `flask documents work` to run;
+    # "rq" puts them on a Redis queue that `flask documents work` serves (portal/documents/batch.py).
     DOCUMENT_JOBS = os.environ.get("DOCUMENT_JOBS", "executor")
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    DOCUMENT_QUEUE = os.environ.get("DOCUMENT_QUEUE", "dudao-documents")
+    # A queued or running batch that has not moved for this long has stopped (its process restarted).
+    DOCUMENT_JOB_STALE_SECONDS = int(os.environ.get("DOCUMENT_JOB_STALE_SECONDS", "300"))
     PER_PAGE = 50
     TEMPLATES_STRICT = False  # StrictUndefined in development and tests
 

@@ -149,6 +149,7 @@ ROUTES = {
     "documents.batch_start": Route(MANAGE, fixed("documents.batch_start", round_id=None), ("POST",)),
     "documents.batch_job": Route(MANAGE, fixed("documents.batch_job", job_id=None)),
     "documents.batch_zip": Route(MANAGE, fixed("documents.batch_zip", job_id=None)),
+    "documents.batch_restart": Route(MANAGE, fixed("documents.batch_restart", job_id=None), ("POST",)),
     "documents.received": Route(VIEW, lambda w, where: url_for("documents.received", recipient_id=w[f"recipient_{where}"])),
     "documents.received_pdf": Route(VIEW, lambda w, where: url_for("documents.received_pdf", recipient_id=w[f"recipient_{where}"])),
     "documents.acknowledge": Route(EDIT, lambda w, where: url_for("documents.acknowledge", recipient_id=w[f"recipient_{where}"]), ("POST",)),

@@ -2,6 +2,7 @@
 gaps or duplicates (also by two admins at once), immutable once issued, received and acknowledged
 (签收) by the schools, reminders, and the rectification items its requirements make."""
 import io
+import os
 import re
 import threading
 from datetime import date, timedelta
@@ -517,3 +518,93 @@ def test_the_worker_command_runs_queued_jobs(app, world, runner):
     assert result.exit_code == 0 and "已完成，3/3" in result.output
     with app.app_context():
         assert db.session.get(DocumentJob, job_id).status is JobStatus.DONE
+
+
+def stall(app, job_id, status, minutes=10):
+    """The job as a process that stopped `minutes` ago left it."""
+    from portal.models import DocumentJob, utcnow
+
+    with app.app_context():
+        job = db.session.get(DocumentJob, job_id)
+        job.status, job.done = status, 1
+        db.session.flush()
+        job.updated_at = utcnow() - timedelta(minutes=minutes)
+        db.session.commit()
+
+
+def test_a_batch_that_stopped_mid_way_shows_as_interrupted_and_is_made_again_once(app, world):
+    from portal.documents import batch
+    from portal.models import DocumentJob, JobStatus
+
+    admin, job_id = start_batch(app, world)
+    stall(app, job_id, JobStatus.RUNNING, minutes=2)
+    moving = admin.get(f"/documents/batch/job/{job_id}", headers=HX).get_data(as_text=True)
+    assert "every 1s" in moving and "已中断" not in moving and "重新生成" not in moving
+    stall(app, job_id, JobStatus.RUNNING)
+    page = admin.get(f"/documents/batch/job/{job_id}", headers=HX).get_data(as_text=True)
+    assert "已中断" in page and "生成中途停止了" in page and "every 1s" not in page
+    assert admin.post(f"/documents/batch/job/{job_id}/restart", {}).status_code == 303
+    assert admin.post(f"/documents/batch/job/{job_id}/restart", {}).status_code == 303  # the second tap: nothing
+    with app.app_context():
+        job = db.session.get(DocumentJob, job_id)
+        assert (job.status, job.done, job.failures) == (JobStatus.QUEUED, 0, [])
+        assert not batch.requeue(job_id) and batch.run(job_id).status is JobStatus.DONE
+    principal = Person(app, world["principal"])
+    assert principal.post(f"/documents/batch/job/{job_id}/restart", {}).status_code == 403
+
+
+def test_the_worker_takes_up_a_job_a_stopped_worker_left_running(app, world, runner):
+    from portal.models import DocumentJob, JobStatus
+
+    _, job_id = start_batch(app, world)
+    stall(app, job_id, JobStatus.RUNNING)
+    result = runner.invoke(args=["documents", "work", "--once"])
+    assert result.exit_code == 0 and "已完成，3/3" in result.output
+    with app.app_context():
+        assert db.session.get(DocumentJob, job_id).status is JobStatus.DONE
+
+
+@pytest.fixture
+def redis_queue(app):
+    """DOCUMENT_JOBS=rq against the machine's Redis (REDIS_URL, else 127.0.0.1:6379), on a queue of this
+    test's own."""
+    import uuid
+
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        Redis.from_url(url).ping()
+    except RedisDown:
+        pytest.skip(f"no Redis at {url}")
+    app.config.update(DOCUMENT_JOBS="rq", REDIS_URL=url, DOCUMENT_QUEUE=f"dudao-test-{uuid.uuid4().hex}")
+    from portal.documents import batch
+
+    queue = batch.queue(app)
+    yield queue
+    queue.delete(delete_jobs=True)
+
+
+def test_on_a_redis_queue_the_worker_command_runs_the_batch(app, world, runner, redis_queue):
+    from portal.models import DocumentJob, JobStatus
+
+    admin, job_id = start_batch(app, world)
+    assert redis_queue.count == 1 and "排队中" in admin.get(f"/documents/batch/job/{job_id}", headers=HX).get_data(as_text=True)
+    result = runner.invoke(args=["documents", "work", "--once"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        job = db.session.get(DocumentJob, job_id)
+        assert (job.status, job.done, job.failures) == (JobStatus.DONE, 3, []) and job.zip_id
+    assert redis_queue.count == 0
+
+
+def test_a_queue_that_cannot_be_reached_fails_the_job_on_its_page(app, world):
+    from portal.models import DocumentJob, JobStatus
+
+    app.config.update(DOCUMENT_JOBS="rq", REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    admin, job_id = start_batch(app, world)
+    with app.app_context():
+        job = db.session.get(DocumentJob, job_id)
+        assert job.status is JobStatus.FAILED and "任务未能进入队列" in job.failures[0][1]
+    assert "任务未能进入队列" in admin.get(f"/documents/batch/job/{job_id}").get_data(as_text=True)

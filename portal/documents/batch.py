@@ -5,17 +5,23 @@ them and nothing is skipped silently.
 Who runs a job (setting DOCUMENT_JOBS):
 - "executor" (default): a one-thread pool owned by the app (app.extensions["document_jobs"]); no
   extra server; the request that starts a job returns at once and the page polls the row.
-- "worker": the job stays queued for `flask documents work`, a separate process (several app
-  processes behind gunicorn then share one worker; claiming a job is an atomic UPDATE).
-A Redis-backed queue (RQ) is not built in: with one installed, enqueue run(job_id) instead.
+- "worker": the job stays queued in the database for `flask documents work`, a separate process
+  (several app processes behind gunicorn then share one worker; claiming a job is an atomic UPDATE).
+- "rq": the job goes on a Redis queue (RQ; REDIS_URL, DOCUMENT_QUEUE) and `flask documents work`
+  runs an RQ worker in the app. A queue that cannot be reached fails the job on its page at once.
+
+A job whose process stopped mid-way (a restart, a crash) stops moving: its row's updated_at, touched
+with every school done, falls behind. After DOCUMENT_JOB_STALE_SECONDS it shows as 已中断 with a
+重新生成 button, and `flask documents work` takes such jobs up again by itself.
 """
 import logging
 import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from flask import current_app, has_app_context
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -44,12 +50,36 @@ def create(round_id: int, kind: str, user_id: int, key: str | None) -> DocumentJ
 
 def submit(app, job_id: int) -> None:
     """Hand a committed job to whoever runs jobs here (see the module's docstring)."""
-    if app.config["DOCUMENT_JOBS"] != "executor":
+    mode = app.config["DOCUMENT_JOBS"]
+    if mode == "rq":
+        try:
+            queue(app).enqueue(run_queued, job_id, job_timeout=3600, result_ttl=0)
+        except Exception as error:  # noqa: BLE001 - Redis down or refused: the job's page says so
+            log.exception("document job %s not queued", job_id)
+            fail(job_id, f"任务未能进入队列（{type(error).__name__}: {error}）"[:200])
+    elif mode == "executor":
+        pool = app.extensions.get("document_jobs")
+        if pool is None:
+            pool = app.extensions["document_jobs"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents")
+        pool.submit(run_in, app, job_id)
+
+
+def queue(app):
+    """The Redis queue of DOCUMENT_JOBS=rq."""
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(app.config["DOCUMENT_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+def run_queued(job_id: int) -> None:
+    """What the RQ worker runs: inside `flask documents work`, the app's context is already there."""
+    if has_app_context():
+        run(job_id)
         return
-    pool = app.extensions.get("document_jobs")
-    if pool is None:
-        pool = app.extensions["document_jobs"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents")
-    pool.submit(run_in, app, job_id)
+    from .. import create_app
+
+    run_in(create_app(), job_id)
 
 
 def run_in(app, job_id: int) -> None:
@@ -98,13 +128,44 @@ def run(job_id: int, today: date | None = None) -> DocumentJob:
     except Exception as error:  # noqa: BLE001 - the job itself failed: say so on its page
         db.session.rollback()
         log.exception("document job %s failed", job_id)
-        job = db.session.get(DocumentJob, job_id)
-        job.status, job.finished_at = JobStatus.FAILED, utcnow()
-        job.failures = [*job.failures, ["（整批）", f"{type(error).__name__}: {error}"[:200]]]
-        db.session.commit()
+        job = fail(job_id, f"{type(error).__name__}: {error}"[:200])
     return job
 
 
+def fail(job_id: int, reason: str) -> DocumentJob:
+    job = db.session.get(DocumentJob, job_id)
+    job.status, job.finished_at = JobStatus.FAILED, utcnow()
+    job.failures = [*job.failures, ["（整批）", reason]]
+    db.session.commit()
+    return job
+
+
+# Jobs that stopped mid-way
+
+def _stalled():
+    cutoff = utcnow() - timedelta(seconds=current_app.config["DOCUMENT_JOB_STALE_SECONDS"])
+    return and_(DocumentJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)), DocumentJob.updated_at < cutoff)
+
+
+def stalled(job: DocumentJob) -> bool:
+    """Queued or running, and nothing has moved for DOCUMENT_JOB_STALE_SECONDS."""
+    return job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and job.updated_at < utcnow() - timedelta(
+        seconds=current_app.config["DOCUMENT_JOB_STALE_SECONDS"])
+
+
+def requeue(job_id: int) -> bool:
+    """A stalled job back in the queue, to be made again from the first school; once, however many
+    ask at the same moment (an atomic UPDATE)."""
+    requeued = db.session.execute(update(DocumentJob).where(DocumentJob.id == job_id, _stalled()).values(
+        status=JobStatus.QUEUED, done=0, failures=[], started_at=None, updated_at=utcnow())).rowcount
+    db.session.commit()
+    return requeued == 1
+
+
 def next_queued() -> int | None:
+    """The worker's next job: the oldest queued one, after taking back those a stopped worker left running."""
+    for job_id in db.session.scalars(select(DocumentJob.id).where(_stalled(), DocumentJob.status == JobStatus.RUNNING)).all():
+        if requeue(job_id):
+            log.warning("document job %s had stalled; running it again", job_id)
     return db.session.scalar(select(DocumentJob.id).where(DocumentJob.status == JobStatus.QUEUED)
                              .order_by(DocumentJob.id).limit(1))

@@ -328,7 +328,19 @@ def batch_start(round_id: int):
 def batch_job(job_id: int):
     """The job's progress; the page polls this block until the job has finished."""
     job = load(DocumentJob, job_id, Action.MANAGE, joinedload(DocumentJob.round))
-    return render("documents/batch.html", "progress", job=job, kinds=notices.KINDS)
+    return render("documents/batch.html", "progress", job=job, kinds=notices.KINDS, stalled=batch.stalled(job),
+                  restart_form=KeyForm(formdata=None))
+
+
+@bp.post("/batch/job/<int:job_id>/restart")
+def batch_restart(job_id: int):
+    """重新生成 a job that stopped mid-way, from the first school; a second tap finds it running."""
+    job = load(DocumentJob, job_id, Action.MANAGE)
+    if not KeyForm().validate():
+        abort(400)
+    if batch.requeue(job.id):
+        batch.submit(current_app._get_current_object(), job.id)
+    return see_other(url_for("documents.batch_job", job_id=job.id))
 
 
 @bp.get("/batch/job/<int:job_id>/zip")
