@@ -3,6 +3,7 @@
 1. One circular with a 270-school results table: the engine's time (template, layout, the 版记
    placed at the bottom of an even page, PDF) beside WeasyPrint alone on the same pre-rendered HTML,
    measured in the same run (median of --n renders each): the ratio is our overhead.
+   Beside them, the editor's live preview: page 1 as a PNG, laid out without the attachments' pages.
 2. The batch of a 270-school round's notices (督导意见书, one PDF per school into a zip) as the
    background job runs it: total time, per notice, and the peak memory of the process.
 
@@ -111,6 +112,11 @@ def main() -> None:
         print(f"  engine (template + layout + 版记 placement + PDF)   median {ours:6.2f} s   (n={args.n})")
         print(f"  WeasyPrint alone on the same HTML                  median {alone:6.2f} s")
         print(f"  overhead ratio                                     {ours / alone:6.2f} ×")
+        preview, _ = median_seconds(lambda: engine.first_page_png(
+            engine.render("pdf/base.html", letter, body_only=True).pdf, 1.1), args.n)
+        whole, _ = median_seconds(lambda: engine.first_page_png(rendered.pdf, 1.1), args.n)
+        print(f"  the editor's preview of page 1 (without the attachments' pages, to PNG) median {preview:6.2f} s"
+              f"   (the whole circular + PNG: {ours + whole:.2f} s)")
 
         job = batch.create(supervision_round.id, args.kind, None, None)
         db.session.commit()

@@ -141,9 +141,17 @@ def test_preview_shows_the_first_page_of_what_is_typed(app, world):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<img class="page-image" src="data:image/png;base64,' in html and "<html" not in html
-    assert "共 2 页" in html or "共 4 页" in html or "共 3 页" in html
+    assert re.search(r"不含附件共 \d 页；附件“[^”]+”（3 行）另起页", html)  # the table of the round's three schools
     with app.app_context():
-        assert db.session.get(Document, document_id).title != "预览标题"  # nothing saved
+        document = db.session.get(Document, document_id)
+        assert document.title != "预览标题"  # nothing saved
+        # The preview leaves the attachments' pages out: its page 1 is the whole document's page 1.
+        from portal.pdf import engine
+        letter = compose.letter(document, overdue.today())
+        whole, body = engine.render("pdf/base.html", letter), engine.render("pdf/base.html", letter, body_only=True)
+        title = letter.attachments[0].title
+        assert pdf_text(whole.pdf).count(title) == 2 and pdf_text(body.pdf).count(title) == 1  # the 附件 note only
+        assert engine.first_page_png(body.pdf, 1) == engine.first_page_png(whole.pdf, 1)
 
 
 def issue(person, document_id, key=None):

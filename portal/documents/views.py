@@ -125,10 +125,13 @@ def preview(document_id: int):
         return to_edit(document)
     form = CircularForm(today=overdue.today())
     form.validate()
-    shown = pdfs.unsaved(document, form)
-    rendered = engine.render("pdf/base.html", compose.letter(shown, overdue.today()))
+    letter = compose.letter(pdfs.unsaved(document, form), overdue.today())
+    # The attachments begin on pages of their own: page 1 is the same without them, and a 270-school
+    # table would make each preview seconds long instead of a fraction of one.
+    rendered = engine.render("pdf/base.html", letter, body_only=True)
     png = base64.b64encode(engine.first_page_png(rendered.pdf, PREVIEW_SCALE)).decode()
-    return render("documents/edit.html", "preview", document=document, png=png, pages=rendered.pages)
+    return render("documents/edit.html", "preview", document=document, png=png, pages=rendered.pages,
+                  attachments=letter.attachments)
 
 
 @bp.get("/<int:document_id>/pdf")
