@@ -66,3 +66,13 @@ def test_web_changes_name_the_signed_in_user(app, client, auth, make_school):
     with app.app_context():
         last = entries("school")[-1]
         assert last.user_id == auth.user_id and last.changes["name"] == ["旧名", "新名"]
+
+
+def test_the_change_log_names_fields_and_shortens_values(app):
+    from portal.templating import AUDIT_VALUE_CHARS, audit_field, audit_value
+
+    assert (audit_field("display_name"), audit_field("due_date"), audit_field("no_such_column")) == ("姓名", "期限", "no_such_column")
+    assert (audit_value(True), audit_value(False), audit_value(None), audit_value("")) == ("是", "否", "（空）", "（空）")
+    assert audit_value({"goals": {}, "milestones": {}}) == "（2 项）" and audit_value(0) == "0"
+    long = "很" * (AUDIT_VALUE_CHARS + 5)
+    assert audit_value(long) == "很" * AUDIT_VALUE_CHARS + "…"

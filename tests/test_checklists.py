@@ -370,7 +370,7 @@ def test_edit_item_plain_303_and_audited_on_the_page(client, admin, app, draft):
         entry = db.session.scalars(select(AuditLog).where(AuditLog.entity == "checklist_item", AuditLog.action == "update")).one()
         assert entry.changes["text"] == ["校务管理规范", "校务公开"] and entry.entity_id == str(i)
     page = client.get(f"/checklists/versions/{v}").get_data(as_text=True)
-    assert "校务管理规范 → 校务公开" in page and f"评估要点 #{i}" in page
+    assert "内容：校务管理规范 → 校务公开" in page and f"评估要点 #{i}" in page
 
 
 def test_change_log_keeps_deleted_items_and_sections(client, admin, app, draft):

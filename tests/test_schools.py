@@ -119,7 +119,7 @@ def test_edit_keeps_own_code_and_audits_the_change(client, admin, app, make_scho
         assert entry.changes["students"] == [500, 800]
         assert entry.actor.startswith("督导室管理员")
     detail = client.get(f"/schools/{sid}").get_data(as_text=True)
-    assert "旧名小学 → 新名小学" in detail
+    assert "名称：旧名小学 → 新名小学" in detail and "学生数：500 → 800" in detail
 
 
 def test_inline_validation_reports_only_touched_fields(client, admin):

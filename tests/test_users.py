@@ -259,7 +259,7 @@ def test_edit_page_shows_the_user_and_their_change_history(client, admin, app, m
     html = client.get(f"/users/{uid}/edit").get_data(as_text=True)
     assert "张三丰（zhang3）" in html and 'value="张三丰"' in html
     assert re.search(rf'checked[^>]*value="{school}"|value="{school}"[^>]*checked', html)
-    assert "变更记录" in html and "display_name：张三 → 张三丰" in html
+    assert "变更记录" in html and "姓名：张三 → 张三丰" in html
     assert "新增用户" not in html and 'name="password"' in html  # the reset form, not an initial password
 
 
