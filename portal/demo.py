@@ -5,10 +5,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from PIL import Image
+from flask import current_app
 from sqlalchemy import select
 
 from .auth.passwords import hash_password
 from .dashboard import balance
+from .documents import compose, distribution
 from .extensions import db
 from .models import (Answer, AnswerType, Dimension, Goal, Inspection, InspectionStatus, Level, Milestone,
                      MilestoneStatus, Ownership, Plan, PlanFile, PlanStep, Priority, RectificationItem, ResourceFigures,
@@ -114,7 +116,8 @@ def seed(rng: random.Random | None = None) -> bool:
     _inspections(rng, templates, schools)
     _round(templates, schools)
     _rectification(schools)
-    _finished_round(rng, templates, schools)
+    finished = _finished_round(rng, templates, schools)
+    _circular(finished)
     observers = db.session.scalars(select(User).where(User.role.in_([Role.LEADER, Role.INSPECTOR])).order_by(User.username)).all()
     observation_sample.seed(rng, schools, observers)
     _resources(schools)
@@ -214,6 +217,28 @@ def _finished_round(rng: random.Random, templates, schools) -> None:
     db.session.flush()
     for inspection in supervision_round.inspections:
         sheet.record_result(inspection)
+    return supervision_round
+
+
+def _circular(finished: Round) -> None:
+    """The finished round's circular, as the engine drafts it, issued a week ago (the year's first
+    number) without making rectification items (the demo keeps its five, one in each state; a
+    circular the office issues from the round makes them); two thirds of the schools have signed
+    for it, the rest are still to."""
+    config = current_app.config
+    today = date.today()
+    document = compose.drafted(finished, config["DOC_ISSUER"], config["DOC_ADDRESSEE"], config["DOC_CC"],
+                               today + timedelta(days=23))
+    document.create_items = False
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
+    db.session.add(document)
+    issued = datetime.combine(today - timedelta(days=7), time(2), tzinfo=UTC)  # 10:00 in Beijing
+    distribution.issue(document, prefix=config["DOC_NUMBER_PREFIX"], issuer=config["DOC_ISSUER"], actor_id=admin.id,
+                       now=issued, today=today - timedelta(days=7))
+    principals = {user.school_id: user for user in db.session.scalars(select(User).where(User.role == Role.PRINCIPAL))}
+    for n, recipient in enumerate(document.recipients):
+        if n % 3 and recipient.school_id in principals:
+            distribution.acknowledge(recipient, principals[recipient.school_id], issued + timedelta(hours=n))
 
 
 # (school index, problem, requirement, due in days from today, priority, steps taken: (step, comment))
