@@ -74,18 +74,29 @@ AUDIT_FIELDS = {
     "filename": "文件名", "size": "大小", "content_type": "文件类型",
 }
 AUDIT_VALUE_CHARS = 60
+# Columns <name>_id that hold a user: the log shows the person's name.
+AUDIT_PEOPLE = frozenset({"acknowledged_by", "actor", "author", "created_by", "drawn_by", "evaluator", "inspector",
+                          "issued_by", "observer", "opened_by", "reviewed_by", "reviewer", "submitted_by", "updated_by",
+                          "uploaded_by"})
 
 
 def audit_field(name: str) -> str:
     return AUDIT_FIELDS.get(name, name)
 
 
-def audit_value(value) -> str:
-    """A value as the change log shows it: yes/no, empty, a long text or a structure cut short."""
+def audit_value(value, field: str = "") -> str:
+    """A value as the change log shows it: a person or school by name, yes/no, empty, a long text or a
+    structure cut short."""
     if value is None or value == "":
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if field == "school_id" or (field.endswith("_id") and field[:-3] in AUDIT_PEOPLE):
+        from .extensions import db
+        from .models import School, User
+
+        found = db.session.get(School if field == "school_id" else User, value)
+        return (found.name if field == "school_id" else found.display_name) if found else f"#{value}"
     if isinstance(value, (dict, list)):
         return f"（{len(value)} 项）"
     text = str(value)

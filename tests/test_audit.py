@@ -68,8 +68,13 @@ def test_web_changes_name_the_signed_in_user(app, client, auth, make_school):
         assert last.user_id == auth.user_id and last.changes["name"] == ["旧名", "新名"]
 
 
-def test_the_change_log_names_fields_and_shortens_values(app):
+def test_the_change_log_names_fields_and_shortens_values(app, make_school, make_user):
     from portal.templating import AUDIT_VALUE_CHARS, audit_field, audit_value
+
+    school, inspector = make_school(name="河口镇中心小学"), make_user("inspector", display_name="周督学")
+    with app.app_context():
+        assert (audit_value(school, "school_id"), audit_value(inspector, "reviewer_id")) == ("河口镇中心小学", "周督学")
+        assert (audit_value(99999, "reviewer_id"), audit_value(7, "round_id")) == ("#99999", "7")  # gone; not a person
 
     assert (audit_field("display_name"), audit_field("due_date"), audit_field("no_such_column")) == ("姓名", "期限", "no_such_column")
     assert (audit_value(True), audit_value(False), audit_value(None), audit_value("")) == ("是", "否", "（空）", "（空）")
