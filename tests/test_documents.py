@@ -49,7 +49,7 @@ def world(app, make_school, make_user, make_template):
         supervision_round = Round(name="2026年秋季学期专项督导", kind=RoundKind.SPECIAL, version_id=version,
                                   starts_on=date(2026, 11, 2), ends_on=date(2026, 11, 13))
         answers = {"城东小学": ("10", "达标", "是", ""), "城西小学": ("10", "达标", "是", ""),
-                   "城南小学": ("2", "达标", "否", "招生简章未公示")}
+                   "城南小学": ("2", "达标", "否", "招生简章未公示。")}
         for name, (points, rated, yes, note) in answers.items():
             supervision_round.inspections.append(Inspection(
                 school_id=schools[name], version_id=version, inspector_id=inspector, visit_date=date(2026, 11, 5),
@@ -93,7 +93,7 @@ def test_compose_prefills_every_section_from_the_round(app, world):
         assert "城东小学、城西小学等2所学校督导结果为优秀" in document.achievements
         problems = document.problems.splitlines()
         assert problems[0].startswith("（一）“招生规范，无违规招生”未达到要求。共1所学校：城南小学。")
-        assert "督学记录：城南小学“招生简章未公示”" in problems[0]
+        assert problems[0].endswith("督学记录：城南小学“招生简章未公示”。")  # the note's own stop dropped inside the quote
         assert problems[1].startswith("（二）“消防设施完好”未达到要求")
         assert document.table == [[1, "城东小学", "100.0", "优秀"], [1, "城西小学", "100.0", "优秀"],
                                   [3, "城南小学", "35.0", "不合格"]]

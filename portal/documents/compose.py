@@ -141,7 +141,8 @@ def drafted(round_: Round, issuer: str, addressee: str, cc: str, deadline: date)
         line = (f"（{chinese_numeral(n)}）“{finding.text.rstrip('。')}”未达到要求。共{len(finding.schools)}所学校："
                 f"{'、'.join(finding.schools)}。")
         if finding.notes:
-            line += "督学记录：" + "；".join(f"{school}“{note}”" for school, note in finding.notes) + "。"
+            # Quoted inside the sentence: the note's own closing stop goes (…被占用”。, not …被占用。”。).
+            line += "督学记录：" + "；".join(f"{school}“{note.rstrip('。；;.')}”" for school, note in finding.notes) + "。"
         problems.append(line)
     requirements = [
         "（一）认真对照整改。各学校要对照本通报指出的问题和督学反馈意见，逐项制定整改方案，明确责任人、整改措施和完成时限。",
