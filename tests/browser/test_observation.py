@@ -14,7 +14,9 @@ from .conftest import settled, sign_in
 def start_at(page, school_name: str) -> int:
     page.goto(page.base + "/schools/")
     page.get_by_role("link", name=school_name).first.tap()
-    page.get_by_role("link", name="推门听课").last.tap()
+    page.wait_for_url(re.compile(r"/schools/\d+$"))
+    settled(page)
+    page.get_by_role("link", name="推门听课", exact=True).last.tap()  # not a plan milestone named …推门听课…
     page.wait_for_url(re.compile(r"/observations/new\?school=\d+"))
     page.get_by_role("button", name="随机抽班并开始").tap()
     page.wait_for_url(re.compile(r"/observations/\d+/record$"))
