@@ -40,8 +40,11 @@ def _evidence_of_readable_inspection(attachment: Attachment) -> None:
         authorize(Action.INSPECT, inspection)
 
 
+WITH_VERSION = joinedload(Inspection.version)
+
+
 def editable(inspection_id: int) -> Inspection:
-    inspection = load(Inspection, inspection_id, Action.INSPECT, joinedload(Inspection.version))
+    inspection = load(Inspection, inspection_id, Action.INSPECT, WITH_VERSION)
     if not inspection.editable:
         abort(409, description=f"这次检查{inspection.status.value}，不能再修改。")
     return inspection
