@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
@@ -75,7 +75,7 @@ def given(item: Item | ItemInfo, answer) -> scoring.Answer:
 @dataclass
 class Row:
     item: ItemInfo
-    answer: Answer | None  # or, in a light sheet, a row of its columns
+    answer: Answer | None  # or, beside an autosave's row, a row of the scoring columns
     points: Decimal | None
     not_met: bool
 
@@ -108,29 +108,35 @@ def sections_of(version_id: int) -> list[Section]:
 
 
 NO_ANSWER = scoring.Answer()
-LIGHT_COLUMNS = (Answer.item_id, Answer.value, Answer.na, Answer.note, Answer.revision, Answer.updated_at)
+# What scoring reads of an answer; built once, autosave runs it on every save.
+SCORED = select(Answer.item_id, Answer.value, Answer.na).where(Answer.inspection_id == bindparam("inspection_id"))
 
 
-def build(inspection: Inspection, photos: bool = True, light: bool = False, rows_of: int | None = None) -> Sheet:
-    """The whole sheet in a fixed number of queries, whatever the number of items. `light`: answers
-    as plain rows (scores and save states only; no photos, no people), for autosave responses.
-    `rows_of`: an item id; only its section gets rows, the others only their scores."""
-    if light:
-        rows = db.session.execute(select(*LIGHT_COLUMNS).where(Answer.inspection_id == inspection.id))
-        answers = {row.item_id: row for row in rows}
-    else:
-        stmt = select(Answer).where(Answer.inspection_id == inspection.id)
-        if photos:
-            stmt = stmt.options(selectinload(Answer.photos))
-        answers = {answer.item_id: answer for answer in db.session.scalars(stmt)}
+def build(inspection: Inspection, photos: bool = True) -> Sheet:
+    """The whole sheet in a fixed number of queries, whatever the number of items."""
+    stmt = select(Answer).where(Answer.inspection_id == inspection.id)
+    if photos:
+        stmt = stmt.options(selectinload(Answer.photos))
+    return _scored(inspection, {answer.item_id: answer for answer in db.session.scalars(stmt)})
+
+
+def saved(inspection: Inspection, item_id: int, answer: Answer | None) -> Sheet:
+    """What an autosave answers with, in one query: every section's score from the answers'
+    scoring columns, and a single row, the saved item's, with its `answer` as the session has it."""
+    answers = {row.item_id: row for row in db.session.execute(SCORED, {"inspection_id": inspection.id})}
+    if answer is not None:
+        answers[item_id] = answer
+    return _scored(inspection, answers, item_id)
+
+
+def _scored(inspection: Inspection, answers: dict, row_of: int | None = None) -> Sheet:
+    """Rows for every item, or (`row_of`) for that one item only; scores for every section."""
     sheet = Sheet(inspection)
     bands, below = inspection.version.bands, inspection.version.below_band
     for section in layout(inspection.version):
         answered = {item.id: given(item, answers[item.id]) for item in section.items if item.id in answers}
-        rows = []
-        if rows_of is None or any(item.id == rows_of for item in section.items):
-            rows = [Row(item, answers.get(item.id), *scoring.judge(item, answered.get(item.id, NO_ANSWER)))
-                    for item in section.items]
+        rows = [Row(item, answers.get(item.id), *scoring.judge(item, answered.get(item.id, NO_ANSWER)))
+                for item in section.items if row_of is None or item.id == row_of]
         sheet.parts.append(Part(section, rows, scoring.score(section.items, answered, bands, below)))
     sheet.total = scoring.combine([part.score for part in sheet.parts], bands, below)
     return sheet
