@@ -12,7 +12,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from itsdangerous import BadSignature
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from .auth.next_url import safe_next
 from .extensions import db, login_manager
@@ -207,6 +207,9 @@ class SessionCookie(SecureCookieSessionInterface):
         return super().should_set_cookie(app, session)
 
 
+USER = select(User).where(User.id == bindparam("id"))  # built once: every request loads its user
+
+
 def init_app(app) -> None:
     app.session_interface = SessionCookie()
     app.after_request(secure_headers)
@@ -232,7 +235,7 @@ def init_app(app) -> None:
         user_id, _, version = token.partition(":")
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.scalar(USER, {"id": int(user_id)})
         if user is None or not user.active or str(user.session_version) != version:
             return None
         return user
