@@ -123,7 +123,8 @@ def build(inspection: Inspection, photos: bool = True) -> Sheet:
 def saved(inspection: Inspection, item_id: int, answer: Answer | None) -> Sheet:
     """What an autosave answers with, in one query: every section's score from the answers'
     scoring columns, and a single row, the saved item's, with its `answer` as the session has it."""
-    answers = {row.item_id: row for row in db.session.execute(SCORED, {"inspection_id": inspection.id})}
+    rows = db.session.connection().execute(SCORED, {"inspection_id": inspection.id})  # plain rows: no ORM layer
+    answers = {row.item_id: row for row in rows}
     if answer is not None:
         answers[item_id] = answer
     return _scored(inspection, answers, item_id)
