@@ -2,6 +2,8 @@
 scored per section and in total by scoring.score(). Pages, lists and exports read scores here."""
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -10,6 +12,9 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..extensions import db
 from ..models import Answer, AnswerType, EvidenceRule, Inspection, Item, Section, TemplateVersion
 from . import scoring
+
+
+NO_ANSWER = scoring.Answer()
 
 
 @dataclass(frozen=True)
@@ -59,17 +64,24 @@ def rule(item: Item | ItemInfo) -> scoring.ItemRule:
 def given(item: Item | ItemInfo, answer) -> scoring.Answer:
     """The stored answer in scoring's terms (points are stored as text)."""
     if answer is None:
-        return scoring.Answer()
-    if answer.na:
+        return NO_ANSWER
+    return _given(item.answer_type, answer.value, answer.na)
+
+
+@lru_cache(maxsize=4096)
+def _given(answer_type: AnswerType, value: str | None, na: bool) -> scoring.Answer:
+    """A pure function of its arguments, remembered: an inspection's answers repeat a few labels
+    and point values, and autosave scores all of them on every save."""
+    if na:
         return scoring.Answer(na=True)
-    if answer.value is None:
-        return scoring.Answer()
-    if item.answer_type is AnswerType.POINTS:
+    if value is None:
+        return NO_ANSWER
+    if answer_type is AnswerType.POINTS:
         try:
-            return scoring.Answer(Decimal(answer.value))
+            return scoring.Answer(Decimal(value))
         except InvalidOperation:
-            return scoring.Answer()
-    return scoring.Answer(answer.value)
+            return NO_ANSWER
+    return scoring.Answer(value)
 
 
 @dataclass
@@ -107,8 +119,13 @@ def sections_of(version_id: int) -> list[Section]:
     ).all()
 
 
-NO_ANSWER = scoring.Answer()
-# What scoring reads of an answer; built once, autosave runs it on every save.
+class Stored(NamedTuple):
+    """What scoring reads of a stored answer."""
+    value: str | None
+    na: bool
+
+
+# What scoring reads of every answer; built once, autosave runs it on every save.
 SCORED = select(Answer.item_id, Answer.value, Answer.na).where(Answer.inspection_id == bindparam("inspection_id"))
 
 
@@ -124,7 +141,7 @@ def saved(inspection: Inspection, item_id: int, answer: Answer | None) -> Sheet:
     """What an autosave answers with, in one query: every section's score from the answers'
     scoring columns, and a single row, the saved item's, with its `answer` as the session has it."""
     rows = db.session.connection().execute(SCORED, {"inspection_id": inspection.id})  # plain rows: no ORM layer
-    answers = {row.item_id: row for row in rows}
+    answers = {item: Stored(value, na) for item, value, na in rows}
     if answer is not None:
         answers[item_id] = answer
     return _scored(inspection, answers, item_id)
