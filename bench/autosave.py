@@ -3,7 +3,10 @@
 1. One answer's autosave (POST, htmx): server time median and p95 over --n saves, each a real
    change (the value flips, with the revision the previous save returned and a fresh key), beside
    two floors measured in the same run against the same database row:
-   - a bare Flask app whose route does the one equivalent UPDATE and commits;
+   - a bare Flask app whose route does the one equivalent UPDATE and commits, its connections set
+     up as the portal's are (on SQLite: WAL, synchronous=NORMAL, BEGIN IMMEDIATE); also shown
+     with the driver's defaults (on SQLite synchronous=FULL: an fsync per commit, which the portal
+     does not pay);
    - a bare route inside the portal (same session cookie, same before/after-request hooks) doing
      the same UPDATE: what any signed-in POST costs before it does anything of its own.
 2. The filling page of a 120-item template and of a 30-item one: server time and SQL statements
@@ -28,7 +31,7 @@ from sqlalchemy import create_engine, event, inspect, update
 from page_time import WARM_UP, row, timed
 from portal import create_app
 from portal.demo import DEMO_PASSWORD, seed
-from portal.extensions import csrf, db
+from portal.extensions import configure_sqlite, csrf, db
 from portal.models import (Answer, AnswerType, ChecklistTemplate, Inspection, Item, Section, TemplateVersion, User,
                            VersionStatus, utcnow)
 
@@ -117,11 +120,12 @@ def main() -> None:
         event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
 
     bare = Flask("floor")
-    engine = create_engine(url)
+    engine, default_engine = create_engine(url), create_engine(url)
+    configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])  # the portal's connections, not the driver's defaults
 
-    @bare.post("/")
-    def bare_update():
-        with engine.begin() as connection:
+    @bare.post("/<int:portal_settings>")
+    def bare_update(portal_settings: int):
+        with (engine if portal_settings else default_engine).begin() as connection:
             connection.execute(update(Answer).where(Answer.id == floor_answer_id)
                                .values(value=request.form["value"], revision=Answer.revision + 1))
         return "ok"
@@ -134,14 +138,16 @@ def main() -> None:
             sys.exit("signing in as admin failed")
         token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/").get_data(as_text=True))[1]  # the session's new token
 
-        bare_times = post_times(bare.test_client(), "/", args.n)
+        bare_times = post_times(bare.test_client(), "/1", args.n)
         floor = statistics.median(bare_times)
+        default_times = post_times(bare.test_client(), "/0", args.n)
         in_portal = post_times(client, f"/bench-floor/{floor_answer_id}", args.n, {"X-CSRFToken": token})
         saves, save_queries = save_times(client, f"/inspections/{inspections['big']}/items/{first_item}", args.n,
                                          token, statements)
 
         print(f"{'request':<28}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'× floor':>10}")
         print(row("bare Flask UPDATE (floor)", bare_times, 1, floor))
+        print(row("  same, driver defaults", default_times, 1, floor))
         print(row("bare UPDATE in the portal", in_portal, 0, floor))
         print(row("autosave one answer", saves, save_queries, floor))
         print(f"  autosave ÷ bare UPDATE in the portal: {statistics.median(saves) / statistics.median(in_portal):.1f}×")
@@ -151,6 +157,7 @@ def main() -> None:
         print(f"\n{args.n} saves ({args.n // 2} page loads) after {WARM_UP} warm-up requests; database: {dialect}")
     finally:
         engine.dispose()
+        default_engine.dispose()
         with app.app_context():
             db.session.remove()
             db.drop_all()

@@ -5,11 +5,14 @@ ALL schools, the user's own SCOPE (an inspector's 责任区 plus their rounds) o
 school (a principal). Views never test roles themselves.
 """
 import enum
+import time
 from functools import wraps
 
 from flask import abort, flash, g, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from sqlalchemy import Select, select
+from itsdangerous import BadSignature
+from sqlalchemy import Select, bindparam, select
 
 from .auth.next_url import safe_next
 from .extensions import db, login_manager
@@ -172,7 +175,43 @@ def check_authorized(response):
     return response
 
 
+SESSION_RESIGN_AFTER = 5 * 60  # seconds a session cookie's signature may age before a response renews it
+
+
+class SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed cookie session, re-signed when it changed or is older than SESSION_RESIGN_AFTER.
+
+    Flask re-signs a permanent session on every response so that it expires a full
+    PERMANENT_SESSION_LIFETIME after the last request. Sliding it every few minutes instead keeps
+    that idle timeout (now up to SESSION_RESIGN_AFTER shorter, never longer) without a signature
+    and a Set-Cookie header on every autosave."""
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if serializer is None or not cookie:
+            return super().open_session(app, request)
+        try:
+            data, signed_at = serializer.loads(cookie, max_age=int(app.permanent_session_lifetime.total_seconds()),
+                                               return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at.timestamp()
+        return session
+
+    def should_set_cookie(self, app, session) -> bool:
+        signed_at = getattr(session, "signed_at", None)
+        if signed_at is not None and not session.modified and time.time() - signed_at < SESSION_RESIGN_AFTER:
+            return False
+        return super().should_set_cookie(app, session)
+
+
+USER = select(User).where(User.id == bindparam("id"))  # built once: every request loads its user
+
+
 def init_app(app) -> None:
+    app.session_interface = SessionCookie()
     app.after_request(secure_headers)
     if app.config["APP_ENV"] in {"testing", "development"}:
         app.after_request(check_authorized)
@@ -196,7 +235,7 @@ def init_app(app) -> None:
         user_id, _, version = token.partition(":")
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.scalar(USER, {"id": int(user_id)})
         if user is None or not user.active or str(user.session_version) != version:
             return None
         return user

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
@@ -154,6 +156,21 @@ def test_session_cookie_flags(client, auth):
     cookie = client.get_cookie("session")
     assert cookie.http_only
     assert cookie.same_site == "Lax"
+
+
+def test_session_ends_after_twelve_idle_hours_and_is_renewed_every_few_minutes(auth, client, monkeypatch):
+    auth.login_as("inspector")
+    client.get("/")  # the first page adds the CSRF token to the session
+    response = client.get("/")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers  # just signed: not again
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 11 * 3600)
+    response = client.get("/")
+    assert response.status_code == 200 and "session=" in response.headers["Set-Cookie"]  # renewed
+    monkeypatch.setattr(time, "time", lambda: now + 22 * 3600)
+    assert client.get("/").status_code == 200  # 11 hours after the renewal
+    monkeypatch.setattr(time, "time", lambda: now + 35 * 3600)
+    assert client.get("/").status_code == 302  # 13 idle hours: signed out
 
 
 def test_changing_password_ends_other_sessions(app, auth, client):

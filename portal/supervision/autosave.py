@@ -2,7 +2,7 @@
 revision check)."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,9 +22,12 @@ class Change:
     key: str | None    # idempotency key
 
 
+# Built once: autosave runs it on every save, and building a statement costs more than running it.
+ANSWER = select(Answer).where(Answer.inspection_id == bindparam("inspection_id"), Answer.item_id == bindparam("item_id"))
+
+
 def find(inspection: Inspection, item: Item) -> Answer | None:
-    return db.session.scalar(
-        select(Answer).where(Answer.inspection_id == inspection.id, Answer.item_id == item.id))
+    return db.session.scalar(ANSWER, {"inspection_id": inspection.id, "item_id": item.id})
 
 
 def _same(answer: Answer, change: Change) -> bool:

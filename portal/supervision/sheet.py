@@ -2,14 +2,19 @@
 scored per section and in total by scoring.score(). Pages, lists and exports read scores here."""
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..models import Answer, AnswerType, EvidenceRule, Inspection, Item, Section, TemplateVersion
 from . import scoring
+
+
+NO_ANSWER = scoring.Answer()
 
 
 @dataclass(frozen=True)
@@ -59,23 +64,30 @@ def rule(item: Item | ItemInfo) -> scoring.ItemRule:
 def given(item: Item | ItemInfo, answer) -> scoring.Answer:
     """The stored answer in scoring's terms (points are stored as text)."""
     if answer is None:
-        return scoring.Answer()
-    if answer.na:
+        return NO_ANSWER
+    return _given(item.answer_type, answer.value, answer.na)
+
+
+@lru_cache(maxsize=4096)
+def _given(answer_type: AnswerType, value: str | None, na: bool) -> scoring.Answer:
+    """A pure function of its arguments, remembered: an inspection's answers repeat a few labels
+    and point values, and autosave scores all of them on every save."""
+    if na:
         return scoring.Answer(na=True)
-    if answer.value is None:
-        return scoring.Answer()
-    if item.answer_type is AnswerType.POINTS:
+    if value is None:
+        return NO_ANSWER
+    if answer_type is AnswerType.POINTS:
         try:
-            return scoring.Answer(Decimal(answer.value))
+            return scoring.Answer(Decimal(value))
         except InvalidOperation:
-            return scoring.Answer()
-    return scoring.Answer(answer.value)
+            return NO_ANSWER
+    return scoring.Answer(value)
 
 
 @dataclass
 class Row:
     item: ItemInfo
-    answer: Answer | None  # or, in a light sheet, a row of its columns
+    answer: Answer | None  # or, beside an autosave's row, a row of the scoring columns
     points: Decimal | None
     not_met: bool
 
@@ -107,30 +119,42 @@ def sections_of(version_id: int) -> list[Section]:
     ).all()
 
 
-NO_ANSWER = scoring.Answer()
-LIGHT_COLUMNS = (Answer.item_id, Answer.value, Answer.na, Answer.note, Answer.revision, Answer.updated_at)
+class Stored(NamedTuple):
+    """What scoring reads of a stored answer."""
+    value: str | None
+    na: bool
 
 
-def build(inspection: Inspection, photos: bool = True, light: bool = False, rows_of: int | None = None) -> Sheet:
-    """The whole sheet in a fixed number of queries, whatever the number of items. `light`: answers
-    as plain rows (scores and save states only; no photos, no people), for autosave responses.
-    `rows_of`: an item id; only its section gets rows, the others only their scores."""
-    if light:
-        rows = db.session.execute(select(*LIGHT_COLUMNS).where(Answer.inspection_id == inspection.id))
-        answers = {row.item_id: row for row in rows}
-    else:
-        stmt = select(Answer).where(Answer.inspection_id == inspection.id)
-        if photos:
-            stmt = stmt.options(selectinload(Answer.photos))
-        answers = {answer.item_id: answer for answer in db.session.scalars(stmt)}
+# What scoring reads of every answer; built once, autosave runs it on every save.
+SCORED = select(Answer.item_id, Answer.value, Answer.na).where(Answer.inspection_id == bindparam("inspection_id"))
+
+
+def build(inspection: Inspection, photos: bool = True) -> Sheet:
+    """The whole sheet in a fixed number of queries, whatever the number of items."""
+    stmt = select(Answer).where(Answer.inspection_id == inspection.id)
+    if photos:
+        stmt = stmt.options(selectinload(Answer.photos))
+    return _scored(inspection, {answer.item_id: answer for answer in db.session.scalars(stmt)})
+
+
+def saved(inspection: Inspection, item_id: int, answer: Answer | None) -> Sheet:
+    """What an autosave answers with, in one query: every section's score from the answers'
+    scoring columns, and a single row, the saved item's, with its `answer` as the session has it."""
+    rows = db.session.connection().execute(SCORED, {"inspection_id": inspection.id})  # plain rows: no ORM layer
+    answers = {item: Stored(value, na) for item, value, na in rows}
+    if answer is not None:
+        answers[item_id] = answer
+    return _scored(inspection, answers, item_id)
+
+
+def _scored(inspection: Inspection, answers: dict, row_of: int | None = None) -> Sheet:
+    """Rows for every item, or (`row_of`) for that one item only; scores for every section."""
     sheet = Sheet(inspection)
     bands, below = inspection.version.bands, inspection.version.below_band
     for section in layout(inspection.version):
         answered = {item.id: given(item, answers[item.id]) for item in section.items if item.id in answers}
-        rows = []
-        if rows_of is None or any(item.id == rows_of for item in section.items):
-            rows = [Row(item, answers.get(item.id), *scoring.judge(item, answered.get(item.id, NO_ANSWER)))
-                    for item in section.items]
+        rows = [Row(item, answers.get(item.id), *scoring.judge(item, answered.get(item.id, NO_ANSWER)))
+                for item in section.items if row_of is None or item.id == row_of]
         sheet.parts.append(Part(section, rows, scoring.score(section.items, answered, bands, below)))
     sheet.total = scoring.combine([part.score for part in sheet.parts], bands, below)
     return sheet

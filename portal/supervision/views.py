@@ -40,8 +40,11 @@ def _evidence_of_readable_inspection(attachment: Attachment) -> None:
         authorize(Action.INSPECT, inspection)
 
 
+WITH_VERSION = joinedload(Inspection.version)
+
+
 def editable(inspection_id: int) -> Inspection:
-    inspection = load(Inspection, inspection_id, Action.INSPECT, joinedload(Inspection.version))
+    inspection = load(Inspection, inspection_id, Action.INSPECT, WITH_VERSION)
     if not inspection.editable:
         abort(409, description=f"这次检查{inspection.status.value}，不能再修改。")
     return inspection
@@ -107,19 +110,21 @@ def answer(inspection_id: int, item_id: int):
     item = item_of(inspection, item_id)
     form = AnswerForm(item)
     if not form.validate():
-        return _answered(inspection, item, "invalid", error=form.first_error, status=422)
+        stored = autosave.find(inspection, item)
+        return _answered(inspection, item, stored, "invalid", error=form.first_error, status=422)
     change = autosave.Change(form.value.data, form.na.data, form.note.data or "", form.revision.data, form.key.data)
-    outcome, _ = autosave.save(inspection, item, change, current_user.id)
+    outcome, answer = autosave.save(inspection, item, change, current_user.id)
     if outcome is autosave.Outcome.CONFLICT:
-        return _answered(inspection, item, "conflict", status=409)
-    response = _answered(inspection, item, outcome.value)  # read before the commit expires what it read
+        return _answered(inspection, item, answer, "conflict", status=409)
+    response = _answered(inspection, item, answer, outcome.value)  # read before the commit expires what it read
     db.session.commit()
     return response
 
 
-def _answered(inspection: Inspection, item, outcome: str, error: str | None = None, status: int = 200):
+def _answered(inspection: Inspection, item, answer, outcome: str, error: str | None = None, status: int = 200):
     """htmx: the item's state (or, on a conflict, the whole item as it now is) with the subtotals
-    out of band. The no-JavaScript form: back to the item, or the page with the problem shown."""
+    out of band. The no-JavaScript form: back to the item, or the page with the problem shown.
+    `answer`: the item's stored answer (None: none yet)."""
     if not is_partial():
         if status == 200:
             return see_other(url_for("supervision.fill", inspection_id=inspection.id, _anchor=f"item-{item.id}"))
@@ -130,7 +135,7 @@ def _answered(inspection: Inspection, item, outcome: str, error: str | None = No
         response = render("supervision/fill.html", "item", inspection=inspection, sheet=built,
                           row=built.row(item.id), problems={item.id: outcome}, status=status)
         return reswap(response, "outerHTML", f"#item-{item.id}")
-    built = sheet.build(inspection, light=True, rows_of=item.id)
+    built = sheet.saved(inspection, item.id, answer)
     return render("supervision/fill.html", "item_saved", sheet=built, part=built.part_of(item.id),
                   row=built.row(item.id), outcome=outcome, error=error, status=status)
 
