@@ -136,8 +136,8 @@ def _answered(inspection: Inspection, item, answer, outcome: str, error: str | N
                           row=built.row(item.id), problems={item.id: outcome}, status=status)
         return reswap(response, "outerHTML", f"#item-{item.id}")
     built = sheet.saved(inspection, item.id, answer)
-    return render("supervision/fill.html", "item_saved", sheet=built, part=built.part_of(item.id),
-                  row=built.row(item.id), outcome=outcome, error=error, status=status)
+    return render("supervision/fill.html", "item_saved", inspection=inspection, sheet=built,
+                  part=built.part_of(item.id), row=built.row(item.id), outcome=outcome, error=error, status=status)
 
 
 @bp.post("/<int:inspection_id>/items/<int:item_id>/photos")

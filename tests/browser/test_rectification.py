@@ -57,6 +57,23 @@ def jpeg() -> bytes:
     return out.getvalue()
 
 
+def test_an_answer_not_met_offers_the_button_at_once(page, live_app):
+    inspection, _ = filled_inspection(live_app)
+    sign_in(page, "duxue1")
+    page.goto(page.base + f"/inspections/{inspection}/fill")
+    settled(page)
+    item = page.locator(".sheet-item").nth(1)  # full points
+    button = item.get_by_role("button", name="生成整改事项")
+    expect(button).to_have_count(0)
+    item.get_by_label("得分").fill("0")
+    item.get_by_label("得分").press("Tab")  # a change: the answer saves
+    expect(button).to_be_visible()
+    expect(item.locator(".item-state")).to_contain_text("已保存")
+    item.get_by_label("得分").fill(item.get_by_label("得分").get_attribute("max"))
+    item.get_by_label("得分").press("Tab")
+    expect(button).to_have_count(0)
+
+
 def test_finding_to_closed_item(page, context, live_app):
     inspection, principal = filled_inspection(live_app)
 
