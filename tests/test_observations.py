@@ -439,9 +439,9 @@ def stored_log(app, observation_id):
 # Semesters -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("day,name", [
-    (date(2027, 1, 31), "2026-2027学年第一学期"), (date(2027, 2, 1), "2026-2027学年第二学期"),
-    (date(2027, 7, 31), "2026-2027学年第二学期"), (date(2027, 8, 31), "2026-2027学年第二学期"),
-    (date(2027, 9, 1), "2027-2028学年第一学期"), (date(2026, 12, 31), "2026-2027学年第一学期"),
+    (date(2027, 1, 31), "2026—2027学年第一学期"), (date(2027, 2, 1), "2026—2027学年第二学期"),
+    (date(2027, 7, 31), "2026—2027学年第二学期"), (date(2027, 8, 31), "2026—2027学年第二学期"),
+    (date(2027, 9, 1), "2027—2028学年第一学期"), (date(2026, 12, 31), "2026—2027学年第一学期"),
 ])
 def test_semester_boundaries(day, name):
     assert semesters.of(day).name == name
@@ -452,7 +452,7 @@ def test_semester_boundaries(day, name):
 def test_semester_dates_are_beijing_dates(app):
     late_utc = datetime(2027, 1, 31, 16, 30, tzinfo=UTC)   # 2027-02-01 00:30 in Beijing
     with app.app_context():
-        assert semesters.of(local_date(late_utc)).name == "2026-2027学年第二学期"
+        assert semesters.of(local_date(late_utc)).name == "2026—2027学年第二学期"
         assert semesters.of(local_date(datetime(2027, 1, 31, 15, 59, tzinfo=UTC))).term == 1
 
 

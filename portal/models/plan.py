@@ -126,7 +126,7 @@ class Plan(Timestamped, db.Model):
 
     @property
     def period(self) -> str:
-        return f"{self.start_year}–{self.start_year + 2}学年"
+        return f"{self.start_year}—{self.start_year + 2}学年"
 
     @property
     def starts_on(self) -> date:

@@ -1,6 +1,6 @@
 """School semesters (学期). The autumn term, September to January, is the first semester of the
 school year that starts in September; the spring term, February to August (the summer counts with
-the year it ends), is its second. "2026-2027学年第一学期" runs 2026-09-01 to 2027-01-31.
+the year it ends), is its second. "2026—2027学年第一学期" runs 2026-09-01 to 2027-01-31.
 
 Dates are Beijing dates (Asia/Shanghai): a lesson seen on 1 February at 00:30 in the county is in
 the spring term even though it is still 31 January in UTC.
@@ -29,7 +29,7 @@ class Semester:
 
     @property
     def name(self) -> str:
-        return f"{self.year}-{self.year + 1}学年第{'一' if self.term == 1 else '二'}学期"
+        return f"{self.year}—{self.year + 1}学年第{'一' if self.term == 1 else '二'}学期"
 
     def previous(self) -> "Semester":
         return Semester(self.year, 1) if self.term == 2 else Semester(self.year - 1, 2)

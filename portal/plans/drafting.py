@@ -6,7 +6,7 @@ from ..models import Goal, Milestone, Plan
 
 
 def default_title(school_name: str, start_year: int) -> str:
-    return f"{school_name}三年发展规划（{start_year}–{start_year + 2}学年）"
+    return f"{school_name}三年发展规划（{start_year}—{start_year + 2}学年）"
 
 
 def shifted(day: date, years: int) -> date:

@@ -64,7 +64,7 @@ class PlanForm(Form):
         self.existing = db.session.scalars(select(Plan).where(Plan.school_id == school_id)
                                            .order_by(Plan.start_year.desc())).all()
         first = progress.school_year(today) - 1
-        self.start_year.choices = options([(str(y), f"{y}–{y + 2}学年（{y}年9月至{y + 3}年8月）")
+        self.start_year.choices = options([(str(y), f"{y}—{y + 2}学年（{y}年9月至{y + 3}年8月）")
                                            for y in range(first, first + 4)])
         self.source.choices = options([("", "空白框架（九个维度）")] + [
             (str(p.id), f"在上一期规划基础上：{p.title}") for p in self.existing])

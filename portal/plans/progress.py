@@ -80,7 +80,7 @@ def year_range(plan: Plan, year: int) -> tuple[date, date]:
 
 def year_label(plan: Plan, year: int) -> str:
     first = plan.start_year + year - 1
-    return f"第{'一二三'[year - 1]}年（{first}–{first + 1}学年）"
+    return f"第{'一二三'[year - 1]}年（{first}—{first + 1}学年）"
 
 
 def semesters(plan: Plan) -> list[Semester]:
