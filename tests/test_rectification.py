@@ -155,16 +155,18 @@ def test_inspection_pages_offer_the_button_on_not_met_items_only(app, setup):
 def test_autosave_brings_the_button_when_an_answer_makes_the_item_not_met(app, setup):
     inspector = Person(app, setup["inspector"])
 
-    def autosave(value, revision):
+    def autosave(revision, value, note=""):
         response = inspector.post(f"/inspections/{setup['inspection']}/items/{setup['rating']}",
-                                  {"value": value, "revision": revision, "key": f"key-finding-{revision}"}, HX)
+                                  {"value": value, "note": note, "revision": revision, "key": f"key-finding-{revision}"},
+                                  HX)
         assert response.status_code == 200
         slot = re.search(rf'<div id="item-{setup["rating"]}-finding" hx-swap-oob="true">(.*?)</div>\s*$',
                          response.get_data(as_text=True), re.S)
-        return slot[1]
+        return slot and slot[1]
 
-    assert ">生成整改事项</button>" in autosave("未达标", "1")
-    assert "生成整改事项" not in autosave("达标", "2")  # met again: the button goes
+    assert ">生成整改事项</button>" in autosave("1", "未达标")
+    assert autosave("2", "未达标", note="厕所无洗手液") is None  # still not met: the button stays as it is
+    assert "生成整改事项" not in autosave("3", "达标")  # met again: the button goes
 
 
 def test_the_school_cannot_generate_items(app, setup):

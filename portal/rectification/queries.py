@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -110,10 +110,13 @@ def by_key(key: str) -> Item | None:
     return db.session.scalar(select(Item).where(Item.client_key == key))
 
 
+# Built once: an autosave that makes an item not met runs it.
+FOR_FINDING = select(Item).where(Item.inspection_id == bindparam("inspection_id")).order_by(Item.id.desc())
+
+
 def for_finding(inspection: Inspection) -> dict[int, Item]:
     """An inspection's items by checklist item (the first made for each), in one query."""
-    stmt = select(Item).where(Item.inspection_id == inspection.id).order_by(Item.id.desc())
-    return {item.item_id: item for item in db.session.scalars(stmt)}
+    return {item.item_id: item for item in db.session.scalars(FOR_FINDING, {"inspection_id": inspection.id})}
 
 
 def home(user) -> dict:

@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..autosave import Outcome, judge
 from ..extensions import db
 from ..models import Answer, Inspection, Item
+from . import scoring, sheet
 
 __all__ = ["Change", "Outcome", "find", "save"]
 
@@ -34,18 +35,21 @@ def _same(answer: Answer, change: Change) -> bool:
     return (answer.value, answer.na, answer.note) == (change.value, change.na, change.note)
 
 
-def save(inspection: Inspection, item: Item, change: Change, user_id: int) -> tuple[Outcome, Answer | None]:
-    """Apply `change` (flushed, not committed). On CONFLICT the session is rolled back."""
+def save(inspection: Inspection, item: Item, change: Change,
+         user_id: int) -> tuple[Outcome, Answer | None, scoring.Answer]:
+    """Apply `change` (flushed, not committed). On CONFLICT the session is rolled back.
+    Also returns the answer as it was, in scoring's terms (whether the item was met before)."""
     answer = find(inspection, item)
+    before = sheet.given(item, answer)
     if answer is not None:
         outcome = judge(_same(answer, change), answer.revision, answer.last_key, change.base, change.key)
         if outcome is not None:
-            return outcome, answer
+            return outcome, answer, before
     elif change.base != 0:  # the tablet saw an answer that is no longer there
-        return Outcome.CONFLICT, None
+        return Outcome.CONFLICT, None, before
     else:
         if not change.value and not change.na and not change.note:
-            return Outcome.UNCHANGED, None
+            return Outcome.UNCHANGED, None, before
         answer = Answer(inspection=inspection, item_id=item.id)
         db.session.add(answer)
     answer.value, answer.na, answer.note = change.value, change.na, change.note
@@ -54,5 +58,5 @@ def save(inspection: Inspection, item: Item, change: Change, user_id: int) -> tu
         db.session.flush()
     except (StaleDataError, IntegrityError):  # lost a race with another save of the same item
         db.session.rollback()
-        return Outcome.CONFLICT, find(inspection, item)
-    return Outcome.SAVED, answer
+        return Outcome.CONFLICT, find(inspection, item), before
+    return Outcome.SAVED, answer, before

@@ -113,18 +113,20 @@ def answer(inspection_id: int, item_id: int):
         stored = autosave.find(inspection, item)
         return _answered(inspection, item, stored, "invalid", error=form.first_error, status=422)
     change = autosave.Change(form.value.data, form.na.data, form.note.data or "", form.revision.data, form.key.data)
-    outcome, answer = autosave.save(inspection, item, change, current_user.id)
+    outcome, answer, before = autosave.save(inspection, item, change, current_user.id)
     if outcome is autosave.Outcome.CONFLICT:
         return _answered(inspection, item, answer, "conflict", status=409)
-    response = _answered(inspection, item, answer, outcome.value)  # read before the commit expires what it read
+    response = _answered(inspection, item, answer, outcome.value, before=before)  # read before the commit expires it
     db.session.commit()
     return response
 
 
-def _answered(inspection: Inspection, item, answer, outcome: str, error: str | None = None, status: int = 200):
+def _answered(inspection: Inspection, item, answer, outcome: str, error: str | None = None, status: int = 200,
+              before: scoring.Answer | None = None):
     """htmx: the item's state (or, on a conflict, the whole item as it now is) with the subtotals
-    out of band. The no-JavaScript form: back to the item, or the page with the problem shown.
-    `answer`: the item's stored answer (None: none yet)."""
+    out of band, and its 生成整改事项 slot when the save made it not met or met again (`before`: the
+    answer before the save). The no-JavaScript form: back to the item, or the page with the problem
+    shown. `answer`: the item's stored answer (None: none yet)."""
     if not is_partial():
         if status == 200:
             return see_other(url_for("supervision.fill", inspection_id=inspection.id, _anchor=f"item-{item.id}"))
@@ -136,8 +138,10 @@ def _answered(inspection: Inspection, item, answer, outcome: str, error: str | N
                           row=built.row(item.id), problems={item.id: outcome}, status=status)
         return reswap(response, "outerHTML", f"#item-{item.id}")
     built = sheet.saved(inspection, item.id, answer)
-    return render("supervision/fill.html", "item_saved", inspection=inspection, sheet=built,
-                  part=built.part_of(item.id), row=built.row(item.id), outcome=outcome, error=error, status=status)
+    row = built.row(item.id)
+    turned = before is not None and scoring.is_not_met(item, before) != row.not_met
+    return render("supervision/fill.html", "item_saved", inspection=inspection, sheet=built, part=built.part_of(item.id),
+                  row=row, outcome=outcome, error=error, turned=turned, status=status)
 
 
 @bp.post("/<int:inspection_id>/items/<int:item_id>/photos")
