@@ -295,3 +295,8 @@ def test_headings_dates_and_numbers():
         (0, "正文段落", "")]
     assert text.chinese_date(date(2026, 1, 5)) == "2026年1月5日"
     assert text.document_number("X教督", 2026, 3) == "X教督〔2026〕3号"
+
+
+def test_a_quotation_inside_a_quotation_turns_single():
+    assert text.quoted("校长负责制落实，“三重一大”集体决策") == "“校长负责制落实，‘三重一大’集体决策”"
+    assert text.quoted("食堂卫生达标") == "“食堂卫生达标”"

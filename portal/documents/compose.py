@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Document, Inspection, InspectionStatus, Round, TemplateVersion
 from ..pdf import engine
-from ..pdf.text import Paragraph, chinese_date, chinese_numeral, paragraphs
+from ..pdf.text import Paragraph, chinese_date, chinese_numeral, paragraphs, quoted
 from ..supervision import scoring, sheet
 
 UNFINISHED = "未完成"
@@ -138,11 +138,11 @@ def drafted(round_: Round, issuer: str, addressee: str, cc: str, deadline: date)
             f"{'、'.join(best)}等{len(best)}所学校督导结果为{bands[0]}，工作扎实，特色鲜明。" if best else ""))
     problems = []
     for n, finding in enumerate(f.findings, start=1):
-        line = (f"（{chinese_numeral(n)}）“{finding.text.rstrip('。')}”未达到要求。共{len(finding.schools)}所学校："
+        line = (f"（{chinese_numeral(n)}）{quoted(finding.text.rstrip('。'))}未达到要求。共{len(finding.schools)}所学校："
                 f"{'、'.join(finding.schools)}。")
         if finding.notes:
             # Quoted inside the sentence: the note's own closing stop goes (…被占用”。, not …被占用。”。).
-            line += "督学记录：" + "；".join(f"{school}“{note.rstrip('。；;.')}”" for school, note in finding.notes) + "。"
+            line += "督学记录：" + "；".join(school + quoted(note.rstrip("。；;.")) for school, note in finding.notes) + "。"
         problems.append(line)
     requirements = [
         "（一）认真对照整改。各学校要对照本通报指出的问题和督学反馈意见，逐项制定整改方案，明确责任人、整改措施和完成时限。",

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Dimension, Inspection, Observation, Plan, PlanStatus, RectificationItem
 from ..observations import grading, semesters
 from ..pdf import engine
-from ..pdf.text import Paragraph, chinese_date, chinese_numeral, paragraphs
+from ..pdf.text import Paragraph, chinese_date, chinese_numeral, paragraphs, quoted
 from ..plans import progress
 from ..rectification import overdue
 from ..storage import storage
@@ -88,7 +88,7 @@ def inspection_notice(inspection: Inspection, kind: str, today: date) -> Notice:
         note = (row.answer.note or "").strip() if row.answer else ""
         body.append(Paragraph(2, f"（{chinese_numeral(n)}）{row.item.text.rstrip('。')}。", note))
     section("整改要求")
-    requirements = [item.requirement for item in items] or [row.item.standard or f"按“{row.item.text}”的要求整改到位。"
+    requirements = [item.requirement for item in items] or [row.item.standard or f"按{quoted(row.item.text)}的要求整改到位。"
                                                             for row in found]
     for n, text in enumerate(requirements, start=1):
         body.append(Paragraph(3, f"{n}.", text))

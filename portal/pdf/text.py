@@ -59,3 +59,9 @@ def chinese_numeral(n: int) -> str:
         return DIGITS[n]
     tens, ones = divmod(n, 10)
     return (DIGITS[tens] if tens > 1 else "") + "十" + (DIGITS[ones] if ones else "")
+
+
+def quoted(text: str) -> str:
+    """“text”, its own quotation marks turned single, as GB/T 15834 nests them:
+    校务管理规范（“三重一大”） → “校务管理规范（‘三重一大’）”."""
+    return "“" + text.replace("“", "‘").replace("”", "’") + "”"

@@ -4,6 +4,7 @@ inspector's note, with the answer's photos linked as evidence."""
 from datetime import date
 
 from ..models import Answer, Inspection, Priority, RectificationItem
+from ..pdf.text import quoted
 from ..supervision import scoring, sheet
 from .overdue import default_due
 
@@ -20,7 +21,7 @@ def prefilled(inspection: Inspection, item: sheet.ItemInfo, answer: Answer | Non
     return RectificationItem(
         school_id=inspection.school_id, inspection_id=inspection.id, item_id=item.id,
         problem=f"{item.text}（未达标）" + (f"：{note}" if note else ""),
-        requirement=item.standard or f"按“{item.text}”的要求整改到位。",
+        requirement=item.standard or f"按{quoted(item.text)}的要求整改到位。",
         due_date=default_due(today),
         priority=Priority.IMPORTANT if item.critical else Priority.NORMAL,
         inspector_id=inspection.inspector_id or user_id,
