@@ -181,9 +181,15 @@ def _inspections(rng: random.Random, templates, schools) -> None:
 
 # What inspectors wrote beside an item they found not met, by the item's place in the comprehensive checklist.
 SHORTFALLS = {
-    1: "校务会议记录缺少近两个月内容。", 4: "课表中综合实践课被语文、数学占用。", 5: "抽查三个班作业，批改不及时，无订正。",
-    6: "集体备课记录流于形式，无研讨过程。", 7: "东侧围墙监控损坏，门卫登记不全。", 8: "食堂留样记录缺少两餐次。",
-    11: "校长听课记录本学期仅三节。", 14: "大课间活动时间不足，体育课被占用。", 15: "课后服务参与率不足六成。",
+    1: ("校务会议记录缺少近两个月内容。", "教代会未按期召开，无会议纪要。"),
+    4: ("课表中综合实践课被语文、数学占用。", "八年级信息科技课未按课表开设。"),
+    5: ("抽查三个班作业，批改不及时，无订正。", "部分教师教案为旧教案，无二次备课。", "作业总量无统筹，公示栏未更新。"),
+    6: ("集体备课记录流于形式，无研讨过程。", "本学期校本教研仅开展一次。"),
+    7: ("东侧围墙监控损坏，门卫登记不全。", "二楼消防栓水带缺失。"),
+    8: ("食堂留样记录缺少两餐次。", "学生宿舍卫生较差，被褥未定期晾晒。", "直饮水机滤芯超期未换。"),
+    11: ("校长听课记录本学期仅三节。", "中层干部听课无评课记录。"),
+    13: ("大课间活动时间不足，体育课被占用。", "下午未安排课外体育活动。"),
+    14: ("课后服务参与率不足六成。", "课后服务以写作业为主，缺少兴趣活动。"),
 }
 
 
@@ -203,10 +209,12 @@ def _finished_round(rng: random.Random, templates, schools) -> None:
         weakness = rng.choice([0, 0.05, 0.1, 0.15, 0.25])
         answers = []
         for position, item in enumerate(items, start=1):
-            short = position in SHORTFALLS and rng.random() < weakness * 2
-            share = rng.choice([0.3, 0.4, 0.5]) if short else rng.choice([0.7, 0.8, 0.9, 1, 1, 1])
+            # A critical (一票否决) item falls short at a few schools only, as in a real county.
+            short = position in SHORTFALLS and rng.random() < weakness * (0.5 if item.critical else 2)
+            share = rng.choice([0.3, 0.4, 0.5]) if short else rng.choice([0.7, 0.8, 0.8, 0.9, 0.9, 1, 1])
             points = (item.max_points * Decimal(str(share)) * 2).quantize(Decimal(1)) / 2
-            answers.append(Answer(item=item, value=f"{points.normalize():f}", note=SHORTFALLS[position] if short else ""))
+            answers.append(Answer(item=item, value=f"{points.normalize():f}",
+                                  note=rng.choice(SHORTFALLS[position]) if short else ""))
         visit = supervision_round.starts_on + timedelta(days=n % 25)
         at = datetime.combine(visit, time(9), tzinfo=UTC)
         supervision_round.inspections.append(Inspection(
