@@ -8,7 +8,10 @@
      with the driver's defaults (on SQLite synchronous=FULL: an fsync per commit, which the portal
      does not pay);
    - a bare route inside the portal (same session cookie, same before/after-request hooks) doing
-     the same UPDATE: what any signed-in POST costs before it does anything of its own.
+     the same UPDATE: what any signed-in POST costs before it does anything of its own;
+   - the save written by hand in SQLAlchemy Core inside the portal (CSRF, scope check, read, UPDATE,
+     audit row, every section scored, three bare fragments rendered) with none of the ORM's work and
+     none of the revision or idempotency checks: a lower bound for any rewrite of the save itself.
 2. The filling page of a 120-item template and of a 30-item one, both fully answered with one item
    not met: server time and SQL statements (the count must be the same for both).
 
@@ -25,15 +28,20 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Flask, request
-from sqlalchemy import create_engine, event, inspect, select, update
+from types import SimpleNamespace
+
+from flask import Flask, render_template_string, request
+from flask_login import current_user
+from sqlalchemy import bindparam, create_engine, event, insert, inspect, select, update
 
 from page_time import WARM_UP, row, timed
 from portal import create_app
 from portal.demo import DEMO_PASSWORD, seed
 from portal.extensions import configure_sqlite, csrf, db
-from portal.models import (Answer, AnswerType, ChecklistTemplate, Inspection, Item, Section, TemplateVersion, User,
-                           VersionStatus, utcnow)
+from portal.models import (Answer, AnswerType, AuditLog, ChecklistTemplate, Inspection, Item, Section, TemplateVersion,
+                           User, VersionStatus, utcnow)
+from portal.security import Action, authorize
+from portal.supervision import sheet
 
 
 def template(items: int, name: str) -> TemplateVersion:
@@ -66,16 +74,20 @@ def save_times(client, url: str, n: int, token: str, statements: list) -> tuple[
     return times, len(statements) / n
 
 
-def post_times(client, url: str, n: int, headers: dict | None = None) -> list[float]:
-    times = []
+def post_times(client, url: str, n: int, headers: dict | None = None, keyed: bool = False,
+               statements: list | None = None) -> tuple[list[float], float]:
+    times, statements = [], statements if statements is not None else []
     for i in range(WARM_UP + n):
+        if i == WARM_UP:
+            statements.clear()
+        data = {"value": ["达标", "未达标"][i % 2], **({"key": f"core-{i:08d}"} if keyed else {})}
         start = time.perf_counter()
-        response = client.post(url, data={"value": ["达标", "未达标"][i % 2]}, headers=headers)
+        response = client.post(url, data=data, headers=headers)
         if response.status_code != 200:
             sys.exit(f"{url} answered {response.status_code}")
         if i >= WARM_UP:
             times.append((time.perf_counter() - start) * 1000)
-    return times
+    return times, len(statements) / n
 
 
 def main() -> None:
@@ -97,6 +109,36 @@ def main() -> None:
         db.session.commit()
         return "ok"
 
+    scope = select(Inspection.school_id, Inspection.version_id).where(Inspection.id == bindparam("id"))
+    stored = select(Answer.id, Answer.value, Answer.revision).where(
+        Answer.inspection_id == bindparam("inspection"), Answer.item_id == bindparam("item"))
+    change = update(Answer).where(Answer.id == bindparam("answer")).values(
+        value=bindparam("value"), revision=Answer.revision + 1, last_key=bindparam("key"),
+        updated_by_id=bindparam("user"), updated_at=bindparam("at"))
+    fragments = ('<p id="state">已保存 {{ revision }}</p><span id="section" hx-swap-oob="true">{{ part.percent }}</span>'
+                 '<div id="summary" hx-swap-oob="true">{{ total.percent }} {{ total.band }}</div>')
+
+    @app.post("/bench-core/<int:inspection_id>/<int:item_id>")
+    def core_save(inspection_id: int, item_id: int):
+        connection, value = db.session.connection(), request.form["value"]
+        inspection = connection.execute(scope, {"id": inspection_id}).one()
+        authorize(Action.INSPECT, inspection)
+        answer = connection.execute(stored, {"inspection": inspection_id, "item": item_id}).one()
+        connection.execute(change, {"answer": answer.id, "value": value, "key": request.form["key"],
+                                    "user": current_user.id, "at": utcnow()})
+        connection.execute(insert(AuditLog), {
+            "at": utcnow(), "user_id": current_user.id, "actor": current_user.display_name, "action": "update",
+            "entity": Answer.__tablename__, "entity_id": str(answer.id), "school_id": inspection.school_id,
+            "changes": {"value": [answer.value, value]}})
+        answers = {item: sheet.Stored(v, na) for item, v, na in connection.execute(sheet.SCORED,
+                                                                                 {"inspection_id": inspection_id})}
+        version = db.session.get(TemplateVersion, inspection.version_id)
+        built = sheet._scored(SimpleNamespace(version=version), answers, item_id)
+        html = render_template_string(fragments, revision=answer.revision + 1, part=built.part_of(item_id).score,
+                                      total=built.total)
+        db.session.commit()
+        return html
+
     with app.app_context():
         if set(inspect(db.engine).get_table_names()) & set(db.metadata.tables):
             sys.exit(f"{url} already holds the app's tables; give the bench an empty database")
@@ -115,7 +157,7 @@ def main() -> None:
         floor_answer = Answer(inspection_id=inspections["big"], item=big.sections[-1].items[-1], value="达标")
         db.session.add(floor_answer)
         db.session.commit()
-        floor_answer_id, dialect = floor_answer.id, db.engine.dialect.name
+        floor_answer_id, floor_item, dialect = floor_answer.id, floor_answer.item_id, db.engine.dialect.name
         statements: list = []
         event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
 
@@ -138,17 +180,22 @@ def main() -> None:
             sys.exit("signing in as admin failed")
         token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/").get_data(as_text=True))[1]  # the session's new token
 
-        bare_times = post_times(bare.test_client(), "/1", args.n)
+        bare_times, _ = post_times(bare.test_client(), "/1", args.n)
         floor = statistics.median(bare_times)
-        default_times = post_times(bare.test_client(), "/0", args.n)
-        in_portal = post_times(client, f"/bench-floor/{floor_answer_id}", args.n, {"X-CSRFToken": token})
+        default_times, _ = post_times(bare.test_client(), "/0", args.n)
+        in_portal, in_portal_queries = post_times(client, f"/bench-floor/{floor_answer_id}", args.n,
+                                                  {"X-CSRFToken": token}, statements=statements)
+        core = f"/bench-core/{inspections['big']}/{floor_item}"
+        core_times, core_queries = post_times(client, core, args.n, {"HX-Request": "true", "X-CSRFToken": token},
+                                              keyed=True, statements=statements)
         saves, save_queries = save_times(client, f"/inspections/{inspections['big']}/items/{first_item}", args.n,
                                          token, statements)
 
         print(f"{'request':<28}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'× floor':>10}")
         print(row("bare Flask UPDATE (floor)", bare_times, 1, floor))
         print(row("  same, driver defaults", default_times, 1, floor))
-        print(row("bare UPDATE in the portal", in_portal, 0, floor))
+        print(row("bare UPDATE in the portal", in_portal, in_portal_queries, floor))
+        print(row("save in bare Core (bound)", core_times, core_queries, floor))
         print(row("autosave one answer", saves, save_queries, floor))
         print(f"  autosave ÷ bare UPDATE in the portal: {statistics.median(saves) / statistics.median(in_portal):.1f}×")
         with app.app_context():  # both sheets answered alike, one item not met: the pages differ only in size
