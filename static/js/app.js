@@ -397,6 +397,13 @@
     if (root) restore(root);
   });
 
+  // A saved answer's state says whether the item is now met; its card's red edge follows.
+  document.body.addEventListener("htmx:load", function (event) {
+    var state = event.detail.elt;
+    if (!state.matches(".item-state") || !state.closest(".sheet-item")) return;
+    state.closest(".sheet-item").classList.toggle("not-met", state.hasAttribute("data-not-met"));
+  });
+
   document.body.addEventListener("htmx:configRequest", function (event) {
     if (!event.detail.elt.matches("form[data-autosave]")) return;
     event.detail.parameters.key = newKey();

@@ -69,9 +69,11 @@ def test_an_answer_not_met_offers_the_button_at_once(page, live_app):
     item.get_by_label("得分").press("Tab")  # a change: the answer saves
     expect(button).to_be_visible()
     expect(item.locator(".item-state")).to_contain_text("已保存")
+    expect(item).to_have_class(re.compile(r"\bnot-met\b"))  # the card's red edge
     item.get_by_label("得分").fill(item.get_by_label("得分").get_attribute("max"))
     item.get_by_label("得分").press("Tab")
     expect(button).to_have_count(0)
+    expect(item).not_to_have_class(re.compile(r"\bnot-met\b"))
 
 
 def test_finding_to_closed_item(page, context, live_app):
