@@ -241,7 +241,7 @@ def test_delete_section_removes_its_items(client, admin, app, draft):
 
 @pytest.mark.parametrize("headers", [None, HX, HX_BOOSTED])
 def test_move_section(client, admin, app, draft, headers):
-    v, first, second = draft["version"], *draft["sections"]
+    v, _, second = draft["version"], *draft["sections"]
     response = post(client, admin, f"/checklists/versions/{v}/sections/{second}/move", {"direction": "up"}, headers=headers)
     assert response.status_code == (200 if headers == HX else 303)  # boosted: a redirect to the page
     assert [t for t, _ in outline(app, v)] == ["二、安全管理", "一、学校常规管理"]
@@ -374,7 +374,7 @@ def test_edit_item_plain_303_and_audited_on_the_page(client, admin, app, draft):
 
 
 def test_change_log_keeps_deleted_items_and_sections(client, admin, app, draft):
-    v, (first, second), item = draft["version"], draft["sections"], draft["items"][0][0]
+    v, (_, second), item = draft["version"], draft["sections"], draft["items"][0][0]
     other = build(app, name="别的模板")
     post(client, admin, f"/checklists/versions/{other['version']}/items/{other['items'][0][0]}/delete")
     post(client, admin, f"/checklists/versions/{v}/items/{item}/delete")
@@ -406,7 +406,7 @@ def test_delete_item(client, admin, app, draft, headers):
 
 @pytest.mark.parametrize("headers", [None, HX, HX_BOOSTED])
 def test_move_item(client, admin, app, draft, headers):
-    v, (first, second) = draft["version"], draft["items"][0]
+    v, (first, _) = draft["version"], draft["items"][0]
     response = post(client, admin, f"/checklists/versions/{v}/items/{first}/move", {"direction": "down"}, headers=headers)
     assert response.status_code == (200 if headers == HX else 303)
     assert [t for t, _ in outline(app, v)[0][1]] == ["招生行为规范", "校务管理规范"]
@@ -419,7 +419,7 @@ def test_move_item(client, admin, app, draft, headers):
 
 
 def test_new_items_go_last_after_a_delete(client, admin, app, draft):
-    v, s, (first, second) = draft["version"], draft["sections"][0], draft["items"][0]
+    v, s, (first, _) = draft["version"], draft["sections"][0], draft["items"][0]
     post(client, admin, f"/checklists/versions/{v}/items/{first}/delete")
     post(client, admin, f"/checklists/versions/{v}/sections/{s}/items", item_data(f"n{s}"))
     assert [t for t, _ in outline(app, v)[0][1]] == ["招生行为规范", "食堂卫生达标"]
