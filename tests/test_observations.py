@@ -16,7 +16,7 @@ from portal.models import (AuditLog, Item, Observation, ObservationScore, Observ
 from portal.observations import grading, rubric, semesters
 from portal.templating import local_date
 
-from .conftest import HX, csrf_token
+from .conftest import HX, Auth, csrf_token
 
 
 @pytest.fixture
@@ -617,3 +617,30 @@ def test_counts_default_to_the_current_semester(app, client, auth, make_school, 
     html = client.get("/observations/counts").get_data(as_text=True)
     assert semesters.of(today).name in html
     assert re.search(r"<td>许局长</td><td>领导</td><td class=\"num\">1</td>", html)
+
+
+def test_home_pages_show_this_semesters_lessons_against_the_quota(app, make_school, make_user, make_observation):
+    school = make_school()
+    today = date.today()
+    inspector = make_user("inspector", schools=[school])
+    leader = make_user("leader")
+    make_observation(school, inspector, ObservationStatus.FINAL, observed_on=today)
+    make_observation(school, leader, ObservationStatus.FINAL, observed_on=today)
+    make_observation(school, leader, ObservationStatus.DRAFT, observed_on=today)  # not finished: not counted
+    make_observation(school, leader, ObservationStatus.FINAL, observed_on=today.replace(year=today.year - 1))
+
+    def cards(user_id):
+        """(own lessons, quota) and the county's lessons on the user's home page."""
+        client = app.test_client()
+        with app.app_context():
+            Auth(app, client, make_user).login(db.session.get(User, user_id).username)
+        html = client.get("/").get_data(as_text=True)
+        mine = re.search(r'<div class="figure">(\d+)<span class="figure-of"> / (\d+)</span></div>\s*'
+                         r'<div class="label">本学期我的推门听课', html)
+        county = re.search(r'<div class="figure">(\d+)</div><div class="label">本学期全县推门听课', html)
+        return mine and mine.groups(), county and county[1]
+
+    assert cards(leader) == (("1", "10"), "2")
+    assert cards(make_user("admin")) == (None, "2")  # the office has no quota of its own
+    assert cards(inspector) == (("1", "20"), None)  # their own only: they see part of the county
+    assert cards(make_user("principal", school_id=school)) == (None, None)

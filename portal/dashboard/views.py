@@ -7,8 +7,9 @@ from .. import excel
 from ..extensions import db
 from ..htmx import render
 from ..models import AuditLog, Inspection, InspectionStatus, Role, Round, School, SchoolKind, User
+from ..observations import queries as observations, semesters
 from ..rectification import queries as rectification
-from ..security import Action, authorize, school_ids, scoped
+from ..security import Action, allowed, authorize, school_ids, scoped
 from ..templating import today
 from . import export, overview
 from .forms import OverviewForm
@@ -41,9 +42,23 @@ def index():
             .where(Inspection.inspector_id == current_user.id, Inspection.status != InspectionStatus.APPROVED)
             .options(joinedload(Inspection.school), contains_eager(Inspection.round)).order_by(Round.ends_on, Inspection.id)
         ).all()
+    if allowed(current_user, Action.OBSERVE):
+        context["lessons"] = _lessons()
     if current_user.role is Role.ADMIN:
         context["recent"] = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(10)).all()
     return render("dashboard/index.html", **context)
+
+
+def _lessons() -> dict:
+    """推门听课 this semester: one's own lessons against one's role's quota (none for the office),
+    and the county's when one sees the whole county."""
+    semester = semesters.of(today())
+    quota = observations.quota_table().get(current_user.role)
+    lessons = dict(semester=semester, quota=quota, county=None,
+                   mine=observations.semester_count(semester, current_user.id) if quota else None)
+    if school_ids(current_user, Action.VIEW) is None:
+        lessons["county"] = observations.semester_count(semester)
+    return lessons
 
 
 def _figures() -> tuple[OverviewForm, dict]:

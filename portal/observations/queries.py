@@ -105,6 +105,15 @@ def by_observer(form) -> list[Row]:
     return sorted(rows, key=lambda r: (r.role.name if r.role else "", -r.count, r.label))
 
 
+def semester_count(semester, observer_id: int | None = None) -> int:
+    """Finished records of a semester: the county's, or (`observer_id`) one observer's."""
+    stmt = select(func.count()).select_from(Observation).where(
+        Observation.status == ObservationStatus.FINAL, Observation.observed_on.between(semester.start, semester.end))
+    if observer_id is not None:
+        stmt = stmt.where(Observation.observer_id == observer_id)
+    return db.session.scalar(stmt)
+
+
 def quota_table() -> dict[Role, int]:
     """Lessons per semester for each observing role: the office's figures, else the defaults."""
     quotas = dict(DEFAULT_QUOTA)

@@ -31,6 +31,11 @@ class Semester:
     def name(self) -> str:
         return f"{self.year}—{self.year + 1}学年第{'一' if self.term == 1 else '二'}学期"
 
+    @property
+    def short(self) -> str:
+        """A chart's label: 2026—2027上 (上/下: the first and second semester)."""
+        return f"{self.year}—{self.year + 1}{'上' if self.term == 1 else '下'}"
+
     def previous(self) -> "Semester":
         return Semester(self.year, 1) if self.term == 2 else Semester(self.year - 1, 2)
 
