@@ -364,7 +364,7 @@ def test_principal_reads_and_acknowledges_own_school_finished_records_only(app, 
     elsewhere = make_observation(other, observer, ObservationStatus.FINAL, teacher_name="孙老师")
     auth.login_as(Role.PRINCIPAL, school_id=own)
     listing = client.get("/observations/").get_data(as_text=True)
-    assert "赵老师" not in listing or True
+    assert "赵老师" in listing and "钱老师" not in listing and "孙老师" not in listing
     assert f"/observations/{done}" in listing and f"/observations/{open_one}\"" not in listing
     assert f"/observations/{elsewhere}" not in listing
     assert client.get(f"/observations/{done}").status_code == 200
@@ -390,6 +390,12 @@ def test_inspector_lists_only_their_scope(app, client, auth, make_school, make_u
     auth.login_as(Role.INSPECTOR, schools=[mine])
     html = client.get("/observations/").get_data(as_text=True)
     assert "甲老师" in html and "乙老师" not in html
+
+
+def test_an_open_record_lists_no_total_yet(app, client, leader, make_observation):
+    make_observation(leader["school"], leader["user"], ObservationStatus.FINAL, points={})
+    rows = re.findall(r'<td class="num">([^<]*)</td><td>', client.get("/observations/").get_data(as_text=True))
+    assert sorted(rows) == ["0", "—"]  # the finished one's 0 is a score; the open one has none yet
 
 
 def test_feedback_is_recorded_by_the_observer_with_errors_beside_fields(app, client, leader):
