@@ -396,6 +396,10 @@ def test_an_open_record_lists_no_total_yet(app, client, leader, make_observation
     make_observation(leader["school"], leader["user"], ObservationStatus.FINAL, points={})
     rows = re.findall(r'<td class="num">([^<]*)</td><td>', client.get("/observations/").get_data(as_text=True))
     assert sorted(rows) == ["0", "—"]  # the finished one's 0 is a score; the open one has none yet
+    book = load_workbook(io.BytesIO(client.get("/observations/export.xlsx").data))
+    header, *records = book.active.iter_rows(values_only=True)
+    assert sorted((row[header.index("状态")], row[header.index("总分")]) for row in records) == [
+        ("听课中", None), ("已完成", 0)]
 
 
 def test_feedback_is_recorded_by_the_observer_with_errors_beside_fields(app, client, leader):

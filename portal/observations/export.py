@@ -37,7 +37,7 @@ def rows(records: list[Observation], columns: list[str]):
         mine = scores.get(r.id, {})
         yield [r.observed_on.isoformat(), r.period, r.school.code, r.school.name, r.class_label, r.subject,
                r.teacher_name, r.topic, r.observer.display_name if r.observer else "", r.version.template.name,
-               r.version.number, r.status.value, float(r.total), r.grade or "", r.strengths, r.problems,
+               r.version.number, r.status.value, float(r.total) if r.final else None, r.grade or "", r.strengths, r.problems,
                r.suggestions, r.feedback_way.value if r.feedback_way else "",
                r.feedback_on.isoformat() if r.feedback_on else "", "已确认" if r.acknowledged_at else "",
                local(r.started_at)] + [mine.get(text) for text in columns]
