@@ -351,6 +351,8 @@ def test_start_is_idempotent_and_limited_to_own_schools(app, client, auth, make_
 
 
 def test_list_filters_and_export_one_row_per_item_with_page_scores(app, client, setup):
+    untouched = client.get("/inspections/?status=DRAFT", headers=HX).get_data(as_text=True)
+    assert "0.0%" not in untouched and '<td class="num">—</td>' in untouched and "未开始" in untouched
     save(client, setup, "points", value="10", key="key-00020")
     save(client, setup, "rating", value="基本达标", key="key-00021")
     save(client, setup, "yes_no", value="是", key="key-00022")
