@@ -133,10 +133,8 @@ def main() -> None:
             "at": utcnow(), "user_id": current_user.id, "actor": current_user.display_name, "action": "update",
             "entity": Answer.__tablename__, "entity_id": str(answer.id), "school_id": inspection.school_id,
             "changes": {"value": [answer.value, value]}})
-        answers = {item: sheet.Stored(v, na) for item, v, na in connection.execute(sheet.SCORED,
-                                                                                 {"inspection_id": inspection_id})}
         version = db.session.get(TemplateVersion, inspection.version_id)
-        built = sheet._scored(SimpleNamespace(version=version), answers, item_id)
+        built = sheet.saved(SimpleNamespace(id=inspection_id, version=version), item_id, None)  # scores as stored
         html = render_template_string(fragments, revision=answer.revision + 1, part=built.part_of(item_id).score,
                                       total=built.total)
         db.session.commit()
