@@ -4,8 +4,8 @@
    change (the value flips, with the revision the previous save returned and a fresh key): 达标 and
    未达标 in turn, so that every save also sends the item's 生成整改事项 slot, and then 达标 and 基本达标,
    met both ways (the usual save). Beside them, measured in the same run against the same row:
-   - the floor: a bare Flask app whose route does the one equivalent UPDATE and commits, its connections set
-     up as the portal's are (on SQLite: WAL, synchronous=NORMAL, BEGIN IMMEDIATE); also shown
+   - the floor: a bare Flask app whose route does the one equivalent UPDATE and commits, its
+     connections set up as the portal's are (on SQLite: WAL, synchronous=NORMAL, BEGIN IMMEDIATE); also shown
      with the driver's defaults (on SQLite synchronous=FULL: an fsync per commit, which the portal
      does not pay);
    - a bare route inside the portal (same session cookie, same before/after-request hooks) doing
@@ -28,7 +28,6 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-
 from types import SimpleNamespace
 
 from flask import Flask, render_template_string, request
