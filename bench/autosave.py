@@ -5,9 +5,9 @@
    未达标 in turn, so that every save also sends the item's 生成整改事项 slot, and then 达标 and 基本达标,
    met both ways (the usual save). Beside them, measured in the same run against the same row:
    - the floor: a bare Flask app whose route does the one equivalent UPDATE and commits, its
-     connections set up as the portal's are (on SQLite: WAL, synchronous=NORMAL, BEGIN IMMEDIATE); also shown
-     with the driver's defaults (on SQLite synchronous=FULL: an fsync per commit, which the portal
-     does not pay);
+     connections set up as the portal's are (on SQLite: WAL, synchronous=NORMAL, BEGIN IMMEDIATE);
+     also shown with the driver's defaults (on SQLite synchronous=FULL: an fsync per commit, which
+     the portal does not pay);
    - a bare route inside the portal (same session cookie, same before/after-request hooks) doing
      the same UPDATE: what any signed-in POST costs before it does anything of its own;
    - the save written by hand in SQLAlchemy Core inside the portal (CSRF, scope check, read, UPDATE,
