@@ -44,6 +44,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _flag("SECURE_COOKIES")
+    # 保持登录 on a device: two weeks, not Flask-Login's 365 days; signing out ends it everywhere.
+    REMEMBER_COOKIE_DURATION = int(os.environ.get("REMEMBER_DAYS", "14")) * 24 * 3600
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", "12")) * 3600
     # A two-hour inspection must not lose its token; the token is bound to the session.
     WTF_CSRF_TIME_LIMIT = None

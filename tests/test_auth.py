@@ -1,4 +1,5 @@
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -208,3 +209,27 @@ def test_post_after_session_ended_goes_to_sign_in_not_csrf_error(client):
         **HX, "HX-Current-URL": "http://localhost/schools/new"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/login?next=/schools/new"
+
+
+def test_signing_out_ends_the_session_cookie_for_real(client, auth):
+    auth.login_as("inspector")
+    assert client.get("/").status_code == 200
+    copied = client.get_cookie("session").value  # e.g. left in a shared machine's browser profile
+    client.post("/logout", data={"csrf_token": auth.token()})
+    client.set_cookie("session", copied)
+    assert client.get("/").status_code == 302
+
+
+def test_remember_me_cookie_stops_working_after_sign_out_and_lives_two_weeks(app, client, auth, make_user):
+    make_user("inspector", username="ins")
+    token = csrf_token(client)
+    client.post("/login", data={"username": "ins", "password": PASSWORD, "remember": "y", "csrf_token": token})
+    remember = client.get_cookie("remember_token")
+    lifetime = remember.expires - datetime.now(UTC)
+    assert timedelta(days=13) < lifetime <= timedelta(days=14)
+    client.delete_cookie("session")  # the browser closed: the remember-me cookie signs in again
+    assert client.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": auth.token()})
+    client.delete_cookie("session")
+    client.set_cookie("remember_token", remember.value)
+    assert client.get("/").status_code == 302

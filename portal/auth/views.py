@@ -48,11 +48,13 @@ def login():
 @public
 def logout():
     if current_user.is_authenticated:
+        # The cookies already handed out stay valid until the version they carry changes.
+        current_user.end_sessions()
         log_event("user", current_user.id, "logout", school_id=current_user.school_id)
         db.session.commit()
     logout_user()
     session.clear()
-    flash("您已退出登录。", "info")
+    flash("您已退出登录，此账号在其他设备上的登录也已结束。", "info")
     return redirect(url_for("auth.login"), 303)
 
 
@@ -65,7 +67,7 @@ def change_password():
             form.current.errors.append("当前密码不正确。")
         else:
             current_user.password_hash = hash_password(form.new.data)
-            current_user.session_version += 1
+            current_user.end_sessions()
             log_event("user", current_user.id, "password", school_id=current_user.school_id)
             db.session.commit()
             login_user(current_user._get_current_object())  # keep this session, end the others

@@ -41,7 +41,7 @@ class User(UserMixin, Timestamped, db.Model):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id", ondelete="RESTRICT"))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on password reset or deactivation: every session signed with the old value ends.
+    # Part of every session and remember-me cookie (get_id): end_sessions() bumps it and they all end.
     session_version: Mapped[int] = mapped_column(default=1)
 
     school: Mapped[School | None] = relationship()
@@ -52,6 +52,10 @@ class User(UserMixin, Timestamped, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def end_sessions(self) -> None:
+        """Sign the user out everywhere: every session and remember-me cookie carries the old version."""
+        self.session_version += 1
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

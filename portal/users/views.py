@@ -55,7 +55,7 @@ def reset_password(user_id: int):
     if not reset.validate_on_submit():
         return _page(user, "reset", reset=reset, status=422)
     user.password_hash = hash_password(reset.password.data)
-    user.session_version += 1  # signs the user out everywhere
+    user.end_sessions()
     db.session.commit()
     flash(f"已为 {user.display_name} 设置新密码，请当面或电话告知本人，并提醒其登录后修改。", "success")
     return see_other(url_for("users.edit", user_id=user.id))
@@ -74,7 +74,7 @@ def toggle_active(user_id: int):
     if wanted != user.active:
         user.active = wanted
         if not wanted:
-            user.session_version += 1  # ends the sessions the user has open
+            user.end_sessions()
         db.session.commit()
     flash(f"用户 {user.username} 已{'启用' if wanted else '停用'}。", "success")
     return see_other(url_for("users.edit", user_id=user.id))
