@@ -1,15 +1,13 @@
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
 
 from ..extensions import db
 from ..htmx import render, see_other
-from ..models import User, log_event
+from ..models import log_event
 from ..security import Action, authorize, public
-from . import throttle
+from . import passwords, signin, throttle
 from .forms import LoginForm, PasswordChangeForm
 from .next_url import safe_next
-from .passwords import burn_time, hash_password, verify_and_upgrade
 
 bp = Blueprint("auth", __name__)
 
@@ -23,24 +21,17 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render("auth/login.html", form=form, status=422 if form.is_submitted() else 200)
-    name, address = form.username.data.strip(), request.remote_addr or "?"
-    if throttle.is_locked(name, address):
-        form.username.errors.append("登录失败次数过多，请 15 分钟后再试，或联系督导室重置密码。")
-        return render("auth/login.html", form=form, status=429)
-    user = db.session.scalar(select(User).where(func.lower(User.username) == name.lower()))
-    if user is None:
-        burn_time(form.password.data)
-    if user is None or not user.active or not verify_and_upgrade(user, form.password.data):
-        throttle.record_failure(name, address)
-        db.session.commit()
+    address = throttle.client_address()
+    attempt = signin.check_password(form.username.data, form.password.data, address)
+    if attempt.wait:
+        form.username.errors.append(f"尝试次数过多，请 {attempt.wait} 秒后再试。")
+        response = render("auth/login.html", form=form, status=429)
+        response.headers["Retry-After"] = str(attempt.wait)
+        return response
+    if attempt.user is None:
         form.password.errors.append("用户名或密码不正确。")
         return render("auth/login.html", form=form, status=422)
-    throttle.clear(name, address)
-    session.clear()
-    session.permanent = not form.remember.data
-    login_user(user, remember=form.remember.data)
-    log_event("user", user.id, "login", school_id=user.school_id, address=address)
-    db.session.commit()
+    signin.begin_session(attempt.user, form.remember.data, address)
     return redirect(next_url or url_for("dashboard.index"), 303)
 
 
@@ -63,10 +54,12 @@ def change_password():
     authorize(Action.ACCOUNT)
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        if not verify_and_upgrade(current_user, form.current.data):
+        stored = current_user.password_hash
+        db.session.commit()  # no lock held while hashing twice (see signin.py)
+        if not passwords.check(stored, form.current.data)[0]:
             form.current.errors.append("当前密码不正确。")
         else:
-            current_user.password_hash = hash_password(form.new.data)
+            current_user.password_hash = passwords.hash_password(form.new.data)
             current_user.end_sessions()
             log_event("user", current_user.id, "password", school_id=current_user.school_id)
             db.session.commit()
