@@ -65,6 +65,11 @@ class Config:
     LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "60"))
     LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "60"))
 
+    # Admin and leader accounts must enrol a second factor (TOTP) before their first sign-in completes.
+    # Default: on in production, off in development (the demo accounts sign in without a phone) and tests.
+    TWO_FACTOR_REQUIRED = None  # for_env() reads it: its default depends on APP_ENV
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "督导平台")
+
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
 
     # The office's letterhead (公文, portal/pdf): 发文机关, its 发文机关标志 (文件格式), the prefix of its
@@ -90,6 +95,8 @@ class Config:
         settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
         settings.update(overrides or {})
         env = settings["APP_ENV"]
+        if settings["TWO_FACTOR_REQUIRED"] is None:
+            settings["TWO_FACTOR_REQUIRED"] = _flag("TWO_FACTOR_REQUIRED", env == "production")
         if env in {"development", "testing"}:
             settings["TEMPLATES_STRICT"] = True
             settings["SECRET_KEY"] = settings["SECRET_KEY"] or _dev_secret()

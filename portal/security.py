@@ -30,6 +30,7 @@ class Action(enum.StrEnum):
     OBSERVE = "observe"  # unannounced classroom observation (推门听课)
     MANAGE = "manage"    # the office's configuration: schools, users, templates, rounds
     ACCOUNT = "account"  # one's own account (password); every role, no school involved
+    SECOND_FACTOR = "second_factor"  # a second factor (TOTP) on one's own account: the office and leaders
 
 
 class Reach(enum.Enum):
@@ -40,7 +41,8 @@ class Reach(enum.Enum):
 
 RULES: dict[Role, dict[Action, Reach]] = {
     Role.ADMIN: {action: Reach.ALL for action in Action},
-    Role.LEADER: {Action.VIEW: Reach.ALL, Action.OBSERVE: Reach.ALL, Action.ACCOUNT: Reach.ALL},
+    Role.LEADER: {Action.VIEW: Reach.ALL, Action.OBSERVE: Reach.ALL, Action.ACCOUNT: Reach.ALL,
+                  Action.SECOND_FACTOR: Reach.ALL},
     Role.INSPECTOR: {
         Action.VIEW: Reach.SCOPE, Action.INSPECT: Reach.SCOPE, Action.OBSERVE: Reach.SCOPE,
         Action.ACCOUNT: Reach.ALL,
