@@ -11,7 +11,8 @@
 - The database: a SQLite file in a temporary folder, or with --database-url a database of its own
   (dudao_soak_<pid>) created on that PostgreSQL server and dropped at the end: never the tests' own.
 - Each inspector has their own school and a draft inspection of a 30-item checklist. All sign in
-  within the same --spread seconds (default 2), open the filling page, then save an item at a time as
+  within the same --spread seconds (default 2), open the filling page and start saving at once, while
+  others are still signing in, until --seconds after the last has signed in; an item at a time, as
   the browser queue does: the revision last acknowledged, a fresh idempotency key, and on a dropped
   connection or an error the same save again until the server acknowledges it. Every --stale-every
   saves one is sent on an old revision: the server must refuse it (409), or it overwrote newer work.
@@ -155,7 +156,8 @@ class Tally:
     dropped: int = 0           # no answer: connection refused or reset (the server was killed)
     unexpected: list = field(default_factory=list)
     sign_ins: list = field(default_factory=list)  # seconds
-    saves: list = field(default_factory=list)     # seconds, acknowledged requests
+    saves: list = field(default_factory=list)     # seconds, acknowledged requests once all have signed in
+    rush_saves: list = field(default_factory=list)  # seconds, acknowledged requests while others still sign in
     acknowledged: int = 0
     duplicated: int = 0
     silent_overwrites: int = 0
@@ -172,8 +174,9 @@ class Tally:
 
 
 class Inspector:
-    def __init__(self, port: int, username: str, inspection_id: int, tally: Tally, rng: random.Random):
+    def __init__(self, port: int, username: str, inspection_id: int, tally: Tally, rng: random.Random, clock: dict):
         self.port, self.username, self.inspection_id, self.tally, self.rng = port, username, inspection_id, tally, rng
+        self.clock = clock  # "deadline" and "started" appear once everyone has signed in
         self.cookies: dict[str, str] = {}
         self.connection = None
         self.token = ""
@@ -186,18 +189,21 @@ class Inspector:
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         self.tally.add(requests=1)
-        try:
+        for reused in (self.connection is not None, False):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            content = response.read().decode()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()
-            self.connection = None
-            self.tally.add(dropped=1)
-            time.sleep(0.1 + self.rng.random() * 0.2)  # the queue retries after a moment
-            return None
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                content = response.read().decode()
+                break
+            except (OSError, http.client.HTTPException):
+                self.connection.close()
+                self.connection = None
+                if not reused:  # (a kept-alive connection the server closed is simply opened again)
+                    self.tally.add(dropped=1)
+                    time.sleep(0.1 + self.rng.random() * 0.2)  # the queue retries after a moment
+                    return None
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 if morsel["expires"] and "1970" in morsel["expires"]:
@@ -239,14 +245,14 @@ class Inspector:
                 continue
             status, content, _ = answer
             if status == 200:
-                self.tally.add(saves=time.monotonic() - began)
+                self.tally.add(**{"saves" if "started" in self.clock else "rush_saves": time.monotonic() - began})
             outcome = re.search(r'class="item-state state-(\w+)"', content)
             revision = re.search(r'name="revision" value="(\d+)"', content)
             return status, outcome[1] if outcome else "", int(revision[1]) if revision else -1
 
-    def work(self, deadline: float, stale_every: int) -> None:
+    def work(self, stale_every: int) -> None:
         saves = 0
-        while time.monotonic() < deadline:
+        while time.monotonic() < self.clock.get("deadline", float("inf")):
             item = self.rng.choice(self.items)
             value, revision = self.acknowledged.get(item, (None, 0))
             fresh = self.rng.choice([v for v in VALUES if v != value])
@@ -310,32 +316,33 @@ def main() -> None:
         server = Server(url, folder, args.port, args.workers, args.threads)
         first_start = server.start()
         tally = Tally()
-        inspectors = [Inspector(args.port, name, inspection, tally, random.Random(rng.random())) for name, inspection in people]
-        clock = {}
-
-        def go_saving() -> None:  # run once, when the last one has signed in and opened the filling page
-            clock["started"] = time.monotonic()
-            clock["deadline"] = clock["started"] + args.seconds
-
+        clock, signed_in, everyone_in = {}, [], threading.Event()
+        inspectors = [Inspector(args.port, name, inspection, tally, random.Random(rng.random()), clock)
+                      for name, inspection in people]
         ready = threading.Barrier(len(inspectors) + 1)
-        signed_in = threading.Barrier(len(inspectors) + 1, action=go_saving)
         load_before = os.getloadavg()
 
         def run(inspector: Inspector) -> None:
+            """Sign in within the spread, then save at once (while others are still signing in)."""
             ready.wait()
             time.sleep(inspector.rng.uniform(0, args.spread))
             inspector.sign_in()
-            signed_in.wait()
-            inspector.work(clock["deadline"], args.stale_every)
+            with tally.lock:
+                signed_in.append(inspector)
+                if len(signed_in) == len(inspectors):
+                    clock["deadline"] = time.monotonic() + args.seconds
+                    clock["started"] = time.monotonic()
+                    everyone_in.set()
+            inspector.work(args.stale_every)
 
         threads = [threading.Thread(target=run, args=(i,)) for i in inspectors]
         for thread in threads:
             thread.start()
         ready.wait()  # all set: go
         signing_in = time.monotonic()
-        signed_in.wait()
-        sign_in_wall = clock["started"] - signing_in
+        everyone_in.wait()
         started = clock["started"]
+        sign_in_wall = started - signing_in
         recoveries = []
         for moment in kill_moments(args.seconds, args.kills, rng):
             time.sleep(max(0.0, started + moment - time.monotonic()))
@@ -369,8 +376,8 @@ def main() -> None:
         print(f"  sign-in: all {len(tally.sign_ins)} within {sign_in_wall:.1f} s; {percentiles(tally.sign_ins)}")
         print(f"  requests: {tally.requests}; 5xx: {tally.server_errors}; "
               f"no answer (server down, resent): {tally.dropped}")
-        print(f"  saves acknowledged: {tally.acknowledged} ({tally.acknowledged / elapsed:.0f}/s); "
-              f"{percentiles(tally.saves)}")
+        print(f"  saves acknowledged: {tally.acknowledged}; while others signed in: {percentiles(tally.rush_saves)}")
+        print(f"    then ({len(tally.saves) / elapsed:.0f}/s): {percentiles(tally.saves)}")
         print(f"  stale saves refused: {tally.stale_refused}; silent overwrites: {tally.silent_overwrites}")
         print(f"  lost: {lost}; duplicated: {tally.duplicated}")
         if recoveries:
