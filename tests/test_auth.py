@@ -1,3 +1,4 @@
+import json
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import AuditLog, User
 
-from .conftest import HX, PASSWORD, csrf_token
+from .conftest import HX, HX_BOOSTED, PASSWORD, csrf_token
 
 
 def test_login_page_is_chinese(client):
@@ -87,6 +88,11 @@ def test_failures_past_the_free_ones_delay_the_account_never_lock_it(auth, make_
     waiting = auth.login("boss")  # even the right password waits: nothing is checked meanwhile
     assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "1"
     assert "请 1 秒后再试" in waiting.get_data(as_text=True)
+    token = csrf_token(auth.client)
+    boosted = auth.client.post("/login", data={"username": "boss", "password": PASSWORD, "csrf_token": token},
+                               headers=HX_BOOSTED)
+    assert boosted.status_code == 429  # htmx swaps no 429: the message comes as the error toast
+    assert "请 1 秒后再试" in json.loads(boosted.headers["HX-Trigger"])["app-error"]["message"]
     clock.advance(1)
     assert auth.login("boss", "nope").status_code == 422
     assert auth.login("boss").headers["Retry-After"] == "2"  # each failure doubles the wait

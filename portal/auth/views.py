@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db
-from ..htmx import render, see_other
+from ..htmx import is_htmx, render, see_other, trigger
 from ..models import log_event
 from ..security import Action, authorize, public
 from . import passwords, signin, throttle, two_factor
@@ -15,10 +15,12 @@ bp = Blueprint("auth", __name__)
 def _refused(template: str, form, field, attempt: signin.Attempt, message: str, **context):
     """The answer to a refused attempt: 429 with how long to wait, or 422 with `message` beside `field`."""
     if attempt.wait:
-        field.errors.append(f"尝试次数过多，请 {attempt.wait} 秒后再试。")
+        message = f"尝试次数过多，请 {attempt.wait} 秒后再试。"
+        field.errors.append(message)
         response = render(template, form=form, status=429, **context)
         response.headers["Retry-After"] = str(attempt.wait)
-        return response
+        # A boosted form does not swap a 429: the message comes as the toast every htmx error shows.
+        return trigger(response, "app-error", {"message": message, "status": 429}) if is_htmx() else response
     field.errors.append(message)
     return render(template, form=form, status=422, **context)
 
