@@ -6,6 +6,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from . import idempotency
 from .htmx import trigger_name
 
 
@@ -26,11 +27,11 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-KEY = Regexp(r"^[0-9A-Za-z-]{8,36}$", message="无效的请求标识")  # a client-chosen one-time key
+KEY = Regexp(idempotency.PATTERN, message="无效的请求标识")  # a client key (portal/idempotency.py)
 
 
 class AutosaveForm(Form):
-    """One autosave unit as the tablet sends it (the rule: portal/autosave.py): the revision it was
+    """One autosave unit as the tablet sends it (the rule: portal/idempotency.py): the revision it was
     based on and the save's idempotency key; subclasses add the unit's own fields."""
 
     class Meta:

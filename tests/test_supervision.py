@@ -47,7 +47,7 @@ def save(client, setup, item, headers=HX, **fields):
 def test_fill_page_shows_every_item(client, setup):
     html = client.get(f"/inspections/{setup['inspection']}/fill").get_data(as_text=True)
     assert "招生规范，无违规招生" in html and "消防设施完好" in html
-    assert "已答 <strong>0</strong>/3" in html
+    assert '已答 <strong data-answered="0">0</strong>/3' in html
 
 
 def test_autosave_saves_and_updates_subtotals(app, client, setup):
@@ -55,7 +55,7 @@ def test_autosave_saves_and_updates_subtotals(app, client, setup):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "已保存" in html and 'name="revision" value="1"' in html
-    assert re.search(r'id="section-\d+-stats" hx-swap-oob="true">\s*已答 1/2 · 8 / 15 分', html)
+    assert re.search(r'id="section-\d+-stats" hx-swap-oob="true">\s*已答 <span data-answered="1">1</span>/2 · 8 / 15 分', html)
     assert 'id="sheet-summary" hx-swap-oob="true"' in html
     assert answer_of(app, setup["inspection"], setup["points"]).value == "8"
 

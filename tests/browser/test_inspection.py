@@ -110,7 +110,7 @@ def test_photo_picked_offline_survives_closing_the_tab_and_arrives_once(page, co
     context.set_offline(True)
     page.locator(".sheet-item").first.locator("input[type=file]").set_input_files(
         files=[{"name": "作业公示.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
-    expect(page.locator(".sheet-item").first.locator("[data-waiting-photos]")).to_have_text("1 张照片待上传（已保存在本机）")
+    expect(page.locator(".sheet-item").first.locator(".photos .pending")).to_have_text("“作业公示.jpg”待上传（已保存在本机）")
     expect(page.locator("[data-sync-status]")).to_have_text("1 条未同步")
     expect(page.get_by_role("button", name="提交检查")).to_be_disabled()
     page.close()
@@ -120,7 +120,7 @@ def test_photo_picked_offline_survives_closing_the_tab_and_arrives_once(page, co
     again.goto(page.base + f"/inspections/{inspection}/fill")
     expect(again.locator(".sheet-item").first.get_by_alt_text("佐证照片 1")).to_be_visible()
     expect(again.locator("[data-sync-status]")).to_be_hidden()
-    expect(again.locator("[data-waiting-photos]")).to_have_count(0)
+    expect(again.locator(".photos .pending")).to_have_count(0)
     again.reload()  # nothing left to send twice
     expect(again.locator(".sheet-item").first.get_by_alt_text("佐证照片 1")).to_be_visible()
     with live_app.app_context():
