@@ -15,12 +15,12 @@ bp = Blueprint("auth", __name__)
 def _refused(template: str, form, field, attempt: signin.Attempt, message: str, **context):
     """The answer to a refused attempt: 429 with how long to wait, or 422 with `message` beside `field`."""
     if attempt.wait:
-        message = f"尝试次数过多，请 {attempt.wait} 秒后再试。"
-        field.errors.append(message)
+        wait = f"尝试次数过多，请 {attempt.wait} 秒后再试。"
+        field.errors.append(wait)
         response = render(template, form=form, status=429, **context)
         response.headers["Retry-After"] = str(attempt.wait)
         # A boosted form does not swap a 429: the message comes as the toast every htmx error shows.
-        return trigger(response, "app-error", {"message": message, "status": 429}) if is_htmx() else response
+        return trigger(response, "app-error", {"message": wait, "status": 429}) if is_htmx() else response
     field.errors.append(message)
     return render(template, form=form, status=422, **context)
 
@@ -31,7 +31,7 @@ def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("dashboard.index"))
-    form = LoginForm()
+    form = LoginForm(data={"username": request.args.get("username", "")[:40]})
     if not form.validate_on_submit():
         return render("auth/login.html", form=form, status=422 if form.is_submitted() else 200)
     address = throttle.client_address()
@@ -149,6 +149,14 @@ def logout():
     session.clear()
     flash("您已退出登录，此账号在其他设备上的登录也已结束。", "info")
     return redirect(url_for("auth.login"), 303)
+
+
+@bp.get("/account/resumed")
+def resumed():
+    """Where signing in again from inside a page lands (static/js/session.js): it hands that page the
+    new session's CSRF token, and says who signed in, so that what waited there can be sent."""
+    authorize(Action.ACCOUNT)
+    return render("auth/resumed.html")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
