@@ -15,7 +15,8 @@
   others are still signing in, until --seconds after the last has signed in; an item at a time, as
   the browser queue does: the revision last acknowledged, a fresh idempotency key, and on a dropped
   connection or an error the same save again until the server acknowledges it. Every --stale-every
-  saves one is sent on an old revision: the server must refuse it (409), or it overwrote newer work.
+  saves one is sent on an old revision from another tablet: the server must refuse it (409), or it
+  overwrote newer work.
 - Checked at the end against the database: each item holds the last acknowledged value at the last
   acknowledged revision, and each acknowledged save raised the revision by exactly one.
   lost: an acknowledged save that is not there (or was undone); duplicated: a save applied twice (the
@@ -34,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from http.cookies import SimpleCookie
@@ -54,9 +54,10 @@ PASSWORD = "soak-password-1"
 VALUES = ("达标", "基本达标", "未达标")
 
 
-def new_key() -> str:
-    """The idempotency key of one save, made as the browser queue makes it (the one place to change it)."""
-    return str(uuid.uuid4())
+def new_key(device: str, seq: int) -> str:
+    """The idempotency key of one save, made as the browser's outbox makes it (portal/idempotency.py:
+    "<device>-<seq>"); the one place to change when the format does."""
+    return f"{device}-{seq}"
 
 
 # The database and its data
@@ -181,6 +182,8 @@ class Inspector:
         self.connection = None
         self.token = ""
         self.acknowledged: dict[int, tuple[str, int]] = {}  # item → (value, revision) last acknowledged
+        self.device, self.seq = rng.getrandbits(64).to_bytes(8).hex(), 0  # this tablet's outbox
+        self.other_device = rng.getrandbits(64).to_bytes(8).hex()  # the stale saves come from another tablet
 
     def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None):
         """One request; None when the connection failed (server down). 5xx are counted."""
@@ -233,10 +236,11 @@ class Inspector:
         self.token = re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
         self.items = [int(i) for i in re.findall(r'data-item="(\d+)"', page)]
 
-    def save(self, item: int, value: str, base: int) -> tuple[int, str, int]:
+    def save(self, item: int, value: str, base: int, device: str | None = None) -> tuple[int, str, int]:
         """One save, resent until the server answers it: (status, outcome, revision)."""
         path = f"/inspections/{self.inspection_id}/items/{item}"
-        form = {"value": value, "note": "", "revision": str(base), "key": new_key()}
+        self.seq += 1
+        form = {"value": value, "note": "", "revision": str(base), "key": new_key(device or self.device, self.seq)}
         headers = {"HX-Request": "true", "X-CSRFToken": self.token}
         while True:
             began = time.monotonic()
@@ -270,8 +274,8 @@ class Inspector:
             self.tally.add(acknowledged=1)
 
     def stale(self, item: int, value: str, revision: int) -> None:
-        """A save made on an older revision (another tablet's view of the item): must be refused."""
-        status, outcome, new_revision = self.save(item, value, revision - 1)
+        """A save made on an older revision by another tablet: must be refused."""
+        status, outcome, new_revision = self.save(item, value, revision - 1, self.other_device)
         if status == 409:
             self.tally.add(stale_refused=1)
         elif status == 200 and outcome == "saved":
