@@ -1,7 +1,7 @@
 """Form plumbing shared by every blueprint."""
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import FloatField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -43,6 +43,20 @@ class AutosaveForm(Form):
     @property
     def first_error(self) -> str | None:
         return next((errors[0] for errors in self.errors.values()), None)
+
+
+class PhotoLocation(Form):
+    """Where a photo was taken, read on the tablet from the camera's EXIF before it shrinks the photo
+    (static/js/photos.js), sent only when the office keeps locations (PHOTO_KEEP_LOCATION)."""
+
+    latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
+    longitude = FloatField(validators=[Optional(), NumberRange(-180, 180)])
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        if self.latitude.data is None or self.longitude.data is None:
+            return None
+        return self.latitude.data, self.longitude.data
 
 
 def stripped(value):

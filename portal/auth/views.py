@@ -31,7 +31,7 @@ def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("dashboard.index"))
-    form = LoginForm(data={"username": request.args.get("username", "")[:40]})
+    form = LoginForm.resuming(request.args.get("username", ""))
     if not form.validate_on_submit():
         return render("auth/login.html", form=form, status=422 if form.is_submitted() else 200)
     address = throttle.client_address()

@@ -360,7 +360,8 @@ def add_file(milestone_id: int):
         upload = form.file.data
         try:
             attachment, thumbnail = evidence.stored(upload.read(evidence.MAX_BYTES + 1), upload.filename,
-                                                    school_id=milestone.school_id, user_id=current_user.id)
+                                                    school_id=milestone.school_id, user_id=current_user.id,
+                                                    location=form.location)
         except UploadError as problem:
             error = str(problem)
         else:

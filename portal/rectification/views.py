@@ -188,7 +188,8 @@ def add_file(item_id: int):
         upload = form.file.data
         try:
             added = evidence.new_file(upload.read(evidence.MAX_BYTES + 1), upload.filename,
-                                      school_id=item.school_id, user_id=current_user.id, key=form.key.data)
+                                      school_id=item.school_id, user_id=current_user.id, key=form.key.data,
+                                      location=form.location)
         except UploadError as problem:
             error = str(problem)
         else:

@@ -157,7 +157,8 @@ def add_photo(inspection_id: int, item_id: int):
         upload = form.photo.data
         try:
             photo = photos.new_photo(upload.read(photos.MAX_BYTES + 1), upload.filename or "照片",
-                                     school_id=inspection.school_id, user_id=current_user.id, key=form.key.data)
+                                     school_id=inspection.school_id, user_id=current_user.id, key=form.key.data,
+                                     location=form.location)
         except UploadError as problem:
             error = str(problem)
         else:

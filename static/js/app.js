@@ -122,4 +122,4 @@ import * as session from "./session.js";
 fields.wire();
 session.wire();
 offline.wire();
-if (sender.user()) outbox.adoptEarlierQueue(sender.user()).catch(function () {}).then(function () { sender.kick(); });
+if (sender.user()) outbox.start(sender.user()).then(function () { sender.kick(); });

@@ -54,7 +54,8 @@ let submitting = null;    // a 提交/完成 form waiting for the changes made j
 
 function keep(form, delay) {
   keeping += 1;
-  return outbox.put(entryOf(form, { fields: fieldsOf(form), notBefore: delay ? Date.now() + delay : 0 }))
+  const entry = entryOf(form, { fields: fieldsOf(form), notBefore: delay ? Date.now() + delay : 0 });
+  return outbox.put(entry, outbox.stage(entry))
     .then(function () { sender.kick(); }, storageFailed)
     .then(function () { keeping -= 1; });
 }
@@ -66,6 +67,7 @@ function storageFailed() {
 const typing = new Map();   // form -> timer: a note being typed is kept shortly after each keystroke
 
 function typed(form) {
+  outbox.stage(entryOf(form, { fields: fieldsOf(form), notBefore: Date.now() + TYPING_SEND_MS }));
   clearTimeout(typing.get(form));
   typing.set(form, setTimeout(function () {
     typing.delete(form);
@@ -157,7 +159,8 @@ function line(form, entry) {
   list.appendChild(item);
 }
 
-// 已答 counts what the server has plus what waits here (answers given offline), marked as such.
+// 已答 counts what the server has plus what waits here (answers given offline), marked as such
+// in the [data-answered-note] beside it.
 function countAnswers(pendingUnits) {
   const fresh = [];
   pendingUnits.forEach(function (entry, form) {
@@ -170,13 +173,8 @@ function countAnswers(pendingUnits) {
     const extra = fresh.filter(function (form) { return !section || section.contains(form); }).length;
     const stored = Number(counter.getAttribute("data-answered"));
     counter.textContent = String(stored + extra);
-    if (extra) {
-      const note = document.createElement("span");
-      note.className = "pending small";
-      note.setAttribute("data-outbox-line", "");
-      note.textContent = "（含 " + extra + " 项未同步）";
-      counter.after(note);
-    }
+    const note = counter.parentElement.querySelector("[data-answered-note]");
+    if (note) note.textContent = extra ? "（含 " + extra + " 项未同步）" : "";
   });
 }
 
@@ -227,22 +225,36 @@ function status(local, elsewhere) {
   }
 }
 
-// Put what waits back into its form after a reload (or the tab was discarded).
+function fill(form, fields) {
+  Array.prototype.forEach.call(form.elements, function (el) {
+    if (!el.name || el.name === "revision" || el.name === "key" || el.name === "csrf_token") return;
+    const value = fields[el.name];
+    if (el.type === "radio") el.checked = el.value === value;
+    else if (el.type === "checkbox") el.checked = value !== undefined;
+    else if (el.type !== "button" && el.type !== "submit" && el.type !== "file") el.value = value === undefined ? "" : value;
+  });
+}
+
+// A page arrives: units saved since this copy of it was made (a page kept for offline use) show
+// what the server acknowledged, at its revision; what still waits is filled in on top.
 function restore() {
   const user = sender.user();
   if (!user) return;
-  outbox.all(user).then(function (entries) {
-    entries.forEach(function (entry) {
-      if (entry.mode !== "replace" && entry.mode !== "submit") return;
-      const form = sender.formOf(entry);
-      if (!form) return;
-      Array.prototype.forEach.call(form.elements, function (el) {
-        if (!el.name || el.name === "revision" || el.name === "key" || el.name === "csrf_token") return;
-        const value = entry.fields[el.name];
-        if (el.type === "radio") el.checked = el.value === value;
-        else if (el.type === "checkbox") el.checked = value !== undefined;
-        else if (el.type !== "button" && el.type !== "submit" && el.type !== "file") el.value = value === undefined ? "" : value;
-      });
+  Promise.all([outbox.acknowledged(user), outbox.all(user)]).then(function (found) {
+    found[0].forEach(function (saved) {
+      const form = sender.formOf(saved);
+      const revision = form && form.querySelector("[name=revision]");
+      if (!form || !revision) return;
+      if (saved.revision > Number(revision.value)) {
+        fill(form, saved.fields);
+        revision.value = String(saved.revision);
+      } else {
+        outbox.forgetAcknowledged(saved.id);  // this page already shows it
+      }
+    });
+    found[1].forEach(function (entry) {
+      const form = (entry.mode === "replace" || entry.mode === "submit") && sender.formOf(entry);
+      if (form) fill(form, entry.fields);
     });
     return render();
   }).then(function () { sender.kick(); });
@@ -303,7 +315,7 @@ export function wire() {
   // 提交检查 / 完成听课 right after typing: the last note goes first, then the form (by itself).
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     const form = event.detail.elt;
-    if (!form.querySelector || !form.querySelector("[data-needs-sync]")) return;
+    if (!form.matches || !form.matches("form") || !form.querySelector("[data-needs-sync]")) return;
     if (!typing.size && !keeping && !waitingHere) return;
     event.preventDefault();
     keepTypingNow();

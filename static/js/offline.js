@@ -10,6 +10,7 @@ import * as sender from "./sender.js";
 
 const PAGES_CACHE = "dudao-pages";
 const SCOPES = ["/inspections/", "/observations/"];
+const REFRESH_AFTER_MS = 5000;   // the kept copy of a filling page follows what the server has acknowledged
 
 export function supported() { return "serviceWorker" in navigator && window.isSecureContext; }
 
@@ -71,6 +72,27 @@ function signOut(form, event) {
   });
 }
 
+// A filling page is kept as the server last showed it: when first opened (the worker may not have
+// been in control yet to keep it), and again a little after saves were acknowledged, so that a
+// reload without network shows what was saved, with what still waits filled in on top.
+function fieldPage() { return supported() && window.caches && document.querySelector("[data-offline-queue]"); }
+
+let refreshing = null;
+function keepThisPage(delay) {
+  if (!fieldPage() || refreshing) return;
+  refreshing = setTimeout(function () {
+    const page = location.pathname;
+    navigator.serviceWorker.ready.then(function () {
+      return fetch(page, { credentials: "same-origin" });
+    }).then(function (response) {
+      if (response.ok && !response.redirected && location.pathname === page) {
+        return caches.open(PAGES_CACHE).then(function (cache) { return cache.put(page, response); });
+      }
+      return null;
+    }).catch(function () {}).then(function () { refreshing = null; });
+  }, delay);
+}
+
 function forget() {
   return window.caches ? caches.delete(PAGES_CACHE).catch(function () {}) : Promise.resolve();
 }
@@ -93,6 +115,12 @@ function listKept(list) {
 
 export function wire() {
   register().catch(function () {});
+  if (fieldPage() && !navigator.serviceWorker.controller) keepThisPage(0);
+  document.addEventListener("outbox-acknowledged", function () { keepThisPage(REFRESH_AFTER_MS); });
+  document.body.addEventListener("htmx:load", function (event) {
+    if (event.detail.elt.querySelector && event.detail.elt.querySelector("[data-offline-queue]")
+        && !navigator.serviceWorker.controller) keepThisPage(0);
+  });
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-offline-prepare]");
     if (button) prepare(button);

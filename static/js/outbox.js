@@ -18,10 +18,12 @@ let database = null;
 function open() {
   if (!database) {
     database = new Promise(function (resolve, reject) {
-      const request = indexedDB.open(DB_NAME, 1);
+      const request = indexedDB.open(DB_NAME, 2);
       request.onupgradeneeded = function () {
-        request.result.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
-        request.result.createObjectStore("meta");
+        const names = request.result.objectStoreNames;
+        if (!names.contains("outbox")) request.result.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+        if (!names.contains("meta")) request.result.createObjectStore("meta");
+        if (!names.contains("acknowledged")) request.result.createObjectStore("acknowledged", { keyPath: "id" });
       };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
@@ -78,8 +80,63 @@ function device(user) {
   });
 }
 
+// A change is first staged in localStorage, synchronously, the moment it is made: an IndexedDB
+// write takes a few milliseconds, and a tab reloaded or discarded in between would lose it. The
+// staged copy goes when the outbox has the change; one left over is put in when the page loads.
+const STAGED = "dudao-staged:";
+let adopted = Promise.resolve();
+
+// A unit's newest change replaces its staged one; each tap is staged on its own.
+function stagedName(entry, token) {
+  return STAGED + entry.user + ":" + (entry.unit || "tap-" + token);
+}
+
+export function stage(entry) {
+  const token = randomHex(6);
+  try {
+    localStorage.setItem(stagedName(entry, token), JSON.stringify({ token: token, entry: entry }));
+  } catch (e) {
+    return null;  // storage full or refused: the outbox write below still follows
+  }
+  return token;
+}
+
+function unstage(entry, token) {
+  const name = stagedName(entry, token);
+  try {
+    const staged = JSON.parse(localStorage.getItem(name) || "null");
+    if (staged && staged.token === token) localStorage.removeItem(name);
+  } catch (e) { /* nothing staged */ }
+}
+
+function adoptStaged(user) {
+  const found = [];
+  for (let i = localStorage.length - 1; i >= 0; i -= 1) {
+    const name = localStorage.key(i);
+    if (name && name.indexOf(STAGED + user + ":") === 0) found.push(name);
+  }
+  return found.reduce(function (done, name) {
+    return done.then(function () {
+      const staged = JSON.parse(localStorage.getItem(name) || "null");
+      return staged ? write(staged.entry, staged.token) : null;
+    });
+  }, Promise.resolve());
+}
+
+// Before anything reads or writes the outbox on this page: what an earlier version or an
+// interrupted write left is taken in.
+export function start(user) {
+  adopted = adoptEarlierQueue(user).then(function () { return adoptStaged(user); }).catch(function () {});
+  return adopted;
+}
+
 // Put a change in the outbox (replacing the unit's older changes not in flight); resolves with it.
-export function put(entry) {
+// `token`: what stage() returned for it.
+export function put(entry, token) {
+  return adopted.then(function () { return write(entry, token); });
+}
+
+function write(entry, token) {
   return device(entry.user).then(function (id) {
     return transact(["outbox"], "readwrite", function (stores) {
       const store = stores.outbox;
@@ -100,7 +157,11 @@ export function put(entry) {
         });
       });
     });
-  }).then(function (fresh) { changed(); return fresh; });
+  }).then(function (fresh) {
+    if (token) unstage(entry, token);
+    changed();
+    return fresh;
+  });
 }
 
 export function inFlight(entry) {
@@ -109,11 +170,37 @@ export function inFlight(entry) {
 
 // Every entry of `user` (all users: null), oldest first.
 export function all(user) {
-  return transact(["outbox"], "readonly", function (stores) {
-    return requested(stores.outbox.getAll());
+  return adopted.then(function () {
+    return transact(["outbox"], "readonly", function (stores) {
+      return requested(stores.outbox.getAll());
+    });
   }).then(function (entries) {
     return entries.filter(function (e) { return user == null || e.user === user; });
   });
+}
+
+// What the server last acknowledged of a unit (its fields and the revision it gave them): a page
+// kept for offline use from before that save shows it again instead of its older copy, so the next
+// change is not made on top of stale values (fields.js restore()).
+export function acknowledge(entry, revision) {
+  const id = entry.user + " " + entry.unit;
+  return transact(["acknowledged"], "readwrite", function (stores) {
+    return requested(stores.acknowledged.get(id)).then(function (known) {
+      if (known && known.revision > revision) return;  // a later save was acknowledged first
+      stores.acknowledged.put({ id: id, user: entry.user, unit: entry.unit, url: entry.url, fields: entry.fields,
+                                revision: revision, at: Date.now() });
+    });
+  });
+}
+
+export function acknowledged(user) {
+  return transact(["acknowledged"], "readonly", function (stores) {
+    return requested(stores.acknowledged.getAll());
+  }).then(function (all) { return all.filter(function (a) { return a.user === user; }); });
+}
+
+export function forgetAcknowledged(id) {
+  return transact(["acknowledged"], "readwrite", function (stores) { stores.acknowledged.delete(id); });
 }
 
 export function remove(seq) {
@@ -132,7 +219,7 @@ export function update(seq, fields) {
 
 // The queue of earlier versions (localStorage answers, IndexedDB "dudao-photos"), moved into the
 // outbox once, so an upgrade in the middle of a field day loses nothing that waited.
-export function adoptEarlierQueue(user) {
+function adoptEarlierQueue(user) {
   const moves = [];
   for (let i = localStorage.length - 1; i >= 0; i -= 1) {
     const name = localStorage.key(i);
@@ -151,7 +238,7 @@ export function adoptEarlierQueue(user) {
     });
     localStorage.removeItem(name);
   }
-  const earlier = moves.reduce(function (done, entry) { return done.then(function () { return put(entry); }); },
+  const earlier = moves.reduce(function (done, entry) { return done.then(function () { return write(entry); }); },
     Promise.resolve());
   return earlier.then(function () { return adoptEarlierPhotos(user); });
 }
@@ -170,7 +257,7 @@ function adoptEarlierPhotos(user) {
           db.close();
           const moved = read.result.reduce(function (done, photo) {
             return done.then(function () {
-              return put({ user: user, scope: "inspection-" + photo.inspection, mode: "upload", unit: null,
+              return write({ user: user, scope: "inspection-" + photo.inspection, mode: "upload", unit: null,
                            url: photo.url, fields: {}, file: photo.blob, fileField: "photo", name: photo.name,
                            label: photo.name, target: "#photos-" + photo.item, swap: "innerHTML", created: photo.at });
             });

@@ -60,15 +60,40 @@ export function kick() {
   });
 }
 
+function dueAt(entry) {
+  return Math.max(entry.notBefore || 0, retries[entry.seq] ? retries[entry.seq].at : 0);
+}
+
+// An entry that must wait for an earlier one of its page: a form sent once (a report) waits for
+// everything before it (its photos); a tap waits for the earlier taps of its record.
+function mustWait(entry, earlier) {
+  return earlier.some(function (e) {
+    return e.scope === entry.scope && (entry.mode === "submit" || (entry.mode === "append" && e.url === entry.url));
+  });
+}
+
+// The oldest entry that may go now. One waiting to be retried does not hold up the others.
+function next(entries) {
+  const waiting = entries.filter(function (e) { return e.state === "waiting"; });
+  let soonest = Infinity;
+  for (let i = 0; i < waiting.length; i += 1) {
+    if (mustWait(waiting[i], waiting.slice(0, i))) continue;
+    const due = dueAt(waiting[i]);
+    if (due <= Date.now()) return { entry: waiting[i] };
+    soonest = Math.min(soonest, due);
+  }
+  return { soonest: soonest };
+}
+
 function drain() {
   return outbox.all(user()).then(function (entries) {
-    const head = entries.find(function (e) { return e.state === "waiting"; });
-    if (!head || paused || !navigator.onLine) return null;  // known to be offline: the "online" event sends
-    const due = Math.max(head.notBefore || 0, retries[head.seq] ? retries[head.seq].at : 0);
-    if (due > Date.now()) {
-      timer = setTimeout(kick, due - Date.now());
+    if (paused || !navigator.onLine) return null;  // known to be offline: the "online" event sends
+    const found = next(entries);
+    if (!found.entry) {
+      if (found.soonest < Infinity) timer = setTimeout(kick, found.soonest - Date.now());
       return null;
     }
+    const head = found.entry;
     return outbox.update(head.seq, { sentAt: Date.now() })
       .then(function () { return send(head); })
       .then(function (reply) { return settle(head, reply); })
@@ -137,10 +162,7 @@ function settle(entry, xhr) {
     const after = Number(header(xhr, "Retry-After")) * 1000;
     retry.at = Date.now() + Math.max(wait, after || 0);
     retries[entry.seq] = retry;
-    return outbox.update(entry.seq, { sentAt: 0 }).then(function () {
-      timer = setTimeout(kick, retry.at - Date.now());
-      return false;
-    });
+    return outbox.update(entry.seq, { sentAt: 0 }).then(function () { return true; });
   }
   delete retries[entry.seq];
   show(entry, xhr, status);
@@ -150,7 +172,14 @@ function settle(entry, xhr) {
     return outbox.update(entry.seq, { state: "held", problem: status === 409 ? "conflict" : problem, sentAt: 0 })
       .then(function () { return true; });
   }
-  return outbox.remove(entry.seq).then(function () {
+  // Saved as sent: the server's copy of the unit is now these fields (a save that changed nothing,
+  // a resend overtaken by a newer one, says nothing of the fields it carried).
+  const revision = /class="item-state state-saved"[^>]*>\s*<input type="hidden" name="revision" value="(\d+)"/
+    .exec(xhr.responseText || "");
+  const kept = entry.mode === "replace" && revision && status < 300
+    ? outbox.acknowledge(entry, Number(revision[1])) : Promise.resolve();
+  return kept.then(function () { return outbox.remove(entry.seq); }).then(function () {
+    document.dispatchEvent(new CustomEvent("outbox-acknowledged", { detail: entry }));
     const redirect = header(xhr, "HX-Redirect");
     if (redirect && formOf(entry)) { location.href = redirect; return false; }
     return true;

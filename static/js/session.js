@@ -31,6 +31,10 @@ function resumed(fragment) {
 
 export function wire() {
   document.body.addEventListener("session-ended", ask);
+  // The dialog closed with Escape: what waits says so, and a tap on it asks again.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-sync-status]") && sender.isPaused()) ask();
+  });
   document.body.addEventListener("csrf-expired", function () { sender.refreshToken(); });
   document.body.addEventListener("htmx:load", function (event) {
     const fragment = event.detail.elt.matches("[data-session-resumed]") ? event.detail.elt

@@ -48,7 +48,8 @@ def test_tapping_answers_updates_subtotals(page, live_app):
     assert sorted(a.value for a in answers(live_app, inspection)) == ["否", "是", "是", "是"]
 
 
-def test_answers_given_offline_survive_closing_the_tab_and_arrive_once(page, context, live_app):
+def test_answers_given_offline_survive_closing_the_tab_and_arrive_once(page, context, live_app, console):
+    console.allow_network_failures()  # the test cuts the network
     sign_in(page, "duxue1")
     inspection = start(page, 2)
     context.set_offline(True)
@@ -102,7 +103,8 @@ def test_submit_is_blocked_by_a_missing_photo_then_allowed(page, console, live_a
             Answer.inspection_id == inspection)) == 1
 
 
-def test_photo_picked_offline_survives_closing_the_tab_and_arrives_once(page, context, live_app):
+def test_photo_picked_offline_survives_closing_the_tab_and_arrives_once(page, context, live_app, console):
+    console.allow_network_failures()  # the test cuts the network
     sign_in(page, "duxue1")
     inspection = start(page, 4)
     tap(page, 0, NO)
