@@ -123,12 +123,12 @@ def full_pages(pdf, signature: str = "") -> list[str]:
     pages = body_pages(pdf)
     body = body_font(pdf)
     for n, (page, after) in enumerate(zip(pages, pages[1:]), 1):
-        lines = body_lines(page)
-        if lines and is_heading(lines[-1], body) and slot(lines[-1], page) == max(occupied(page)):
+        lines, nxt = body_lines(page), body_lines(after)[:1]
+        continued = nxt and abs(nxt[0][0]["x0"] * MM - g.LEFT) < 0.3  # the paragraph runs on (its lead was long)
+        if lines and is_heading(lines[-1], body) and slot(lines[-1], page) == max(occupied(page)) and not continued:
             found.append(f"第{n}页以标题“{text_of(lines[-1])}”结束")
         if g.LINES - 1 in occupied(page):
             continue
-        nxt = body_lines(after)[:1]
         # Kept together: a heading with its first line; the 署名 with the end of the text before it.
         closing = signature and any(text_of(line).strip() == signature for line in body_lines(after))
         held = nxt and (is_heading(nxt[0], body) or closing)

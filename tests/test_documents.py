@@ -19,6 +19,7 @@ from portal.models import (Answer, AuditLog, Document, DocumentCounter, Document
 from portal.rectification import overdue
 from portal.supervision import scoring
 
+from . import gbt9704
 from .conftest import HX, HX_BOOSTED
 from .test_rectification import Person, jpeg
 
@@ -715,3 +716,73 @@ def test_a_queue_that_cannot_be_reached_fails_the_job_on_its_page(app, world):
         job = db.session.get(DocumentJob, job_id)
         assert job.status is JobStatus.FAILED and "任务未能进入队列" in job.failures[0][1]
     assert "任务未能进入队列" in admin.get(f"/documents/batch/job/{job_id}").get_data(as_text=True)
+
+
+# Every kind of document, read back from its PDF against GB/T 9704 (tests/gbt9704.py): the demo county
+# and a 270-school round.
+
+def rules_of(app) -> tuple[dict, tuple[str, ...]]:
+    from portal.documents import dictionary
+    from portal.pdf import engine, titles
+
+    with app.app_context():
+        faces = engine.faces()
+        words = (*dictionary.words(), *titles.TERMS)
+    return {level: faces.first(level) for level in ("xbs", "body", "hei", "kai")}, words
+
+
+def every_kind(app, limit: int) -> dict[str, bytes]:
+    """The circular of each round, 督导意见书 and 整改通知书 of up to `limit` schools, the feedback
+    sheets and the plans, as PDFs."""
+    from portal.documents import batch, notices, pdfs
+    from portal.models import Observation, ObservationStatus, Plan
+
+    made = {}
+    with app.test_request_context():
+        day = overdue.today()
+        for round_ in db.session.scalars(select(Round)).all():
+            document = compose.drafted(round_, "XX县人民政府教育督导室", "各中小学、幼儿园", "县教育局", day + timedelta(days=30))
+            made[f"通报 {round_.name}"] = pdfs.rendered(document)
+            for kind in notices.KINDS:
+                for inspection in batch.inspections_of(round_.id, kind)[:limit]:
+                    made[f"{notices.KINDS[kind]} {inspection.school.name}"] = notices.inspection_notice(
+                        inspection, kind, day).render().pdf
+        for record in db.session.scalars(select(Observation).where(Observation.status == ObservationStatus.FINAL)).all()[:limit]:
+            made[f"反馈单 {record.id}"] = notices.observation_sheet(record).render().pdf
+        for plan in db.session.scalars(select(Plan)).all():
+            made[f"规划 {plan.title}"] = notices.plan_document(plan, day).render().pdf
+    return made
+
+
+def test_every_document_of_the_demo_county_passes_every_rule(app, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    faces, words = rules_of(app)
+    made = every_kind(app, limit=8)
+    kinds = {name.split()[0] for name in made}
+    assert kinds == {"通报", "督导意见书", "整改通知书", "反馈单", "规划"}
+    problems = {name: found for name, pdf in made.items()
+                if (found := gbt9704.every_rule(pdf, faces, words, "XX县人民政府教育督导室"))}
+    assert problems == {}
+    full = 0
+    for pdf in (pdf for name, pdf in made.items() if name.startswith("通报")):
+        with gbt9704.open_pdf(pdf) as read:
+            full += sum(len(gbt9704.body_lines(page)) == 22 for page in gbt9704.body_pages(read))
+    assert full >= 1  # the comprehensive round's circular runs over full pages of 22 lines
+    sheets = [pdf for name, pdf in made.items() if name.startswith("反馈单")]
+    assert all(len(gbt9704.open_pdf(pdf).pages) == 1 for pdf in sheets)  # a lesson's feedback on one page
+
+
+def test_a_270_school_round_passes_every_rule(app):
+    from bench.documents import county
+
+    with app.app_context():
+        county(270)
+    faces, words = rules_of(app)
+    made = every_kind(app, limit=3)
+    circular = next(pdf for name, pdf in made.items() if name.startswith("通报"))
+    with gbt9704.open_pdf(circular) as pdf:
+        table = "".join(page.extract_text() for page in pdf.pages)
+        assert len(pdf.pages) > 12 and len(set(re.findall(r"第\d+学校", table))) == 270
+    problems = {name: found for name, pdf in made.items()
+                if (found := gbt9704.every_rule(pdf, faces, words, "XX县人民政府教育督导室"))}
+    assert problems == {}

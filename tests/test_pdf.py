@@ -148,13 +148,13 @@ def test_lines_that_would_end_on_a_mark_squeeze_or_push_and_all_reach_the_right_
 
 
 def test_a_heading_never_ends_a_page(app, render):
-    """Enough text that 二、存在问题 would fall on the last line of page 2: it goes over with its first line."""
-    filler = [PLAIN * 3] * 3 + [PLAIN]
-    for extra in range(0, 4):
-        body = "\n".join(filler + [PLAIN[:extra * 7 + 3]] + ["二、存在问题", PUNCTUATED[0], PUNCTUATED[1]])
+    """One-line paragraphs before 二、存在问题, one more each time: at some count the heading falls on the
+    last line of page 1, and goes over to page 2 with its first line instead."""
+    for count in range(12):
+        body = "\n".join(["一、基本情况", *["各校按要求完成自查。"] * count, "二、存在问题", PUNCTUATED[0], PUNCTUATED[1]])
         doc = render(letter(body=body))
         with pdfplumber.open(io.BytesIO(doc.pdf)) as pdf:
-            assert gbt9704.full_pages(pdf, "XX县人民政府教育督导室") == []
+            assert gbt9704.full_pages(pdf, "XX县人民政府教育督导室") == [], count
             assert gbt9704.grid(pdf) == []
 
 
