@@ -48,6 +48,7 @@ class Parts:
         self.faces = faces
         self.setter = Setter(faces)
         self.words = words
+        self.body_class = self.setter.face_class(faces.first("body"), "body")   # the page's own face (html)
 
     # Text
 
