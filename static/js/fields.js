@@ -116,7 +116,8 @@ function render() {
       }
     });
     countAnswers(pendingUnits);
-    heldList(local.filter(function (e) { return e.state === "held" && e.problem !== "conflict" && !sender.formOf(e); }));
+    // Refused changes whose form is not on this page are listed on whatever page is open.
+    heldList(entries.filter(function (e) { return e.state === "held" && e.problem !== "conflict" && !sender.formOf(e); }));
     status(local, entries.length - local.length);
   });
 }
@@ -139,6 +140,18 @@ function markUnit(form, entry) {
   } else {
     form.appendChild(note);
   }
+  if (held && entry.problem !== "conflict") note.after(discardButton(entry));
+}
+
+// A refused change can be let go (its text stays readable until then).
+function discardButton(entry) {
+  const drop = document.createElement("button");
+  drop.type = "button";
+  drop.className = "btn btn-ghost btn-small";
+  drop.setAttribute("data-discard", String(entry.seq));
+  drop.setAttribute("data-outbox-line", "");
+  drop.textContent = "放弃此条";
+  return drop;
 }
 
 // A quick-log tap or a picked file waiting: a line in the place its answer will go.
@@ -156,6 +169,7 @@ function line(form, entry) {
     : entry.mode === "upload"
       ? "“" + entry.label + "”" + (sent !== undefined ? "上传中 " + Math.round(sent * 100) + "%" : "待上传（已保存在本机）")
       : time + " " + entry.label + "（未同步）";
+  if (entry.state === "held") item.appendChild(discardButton(entry));
   list.appendChild(item);
 }
 
@@ -178,26 +192,21 @@ function countAnswers(pendingUnits) {
   });
 }
 
-// Refused changes whose form is not on this page (a photo for a record closed meanwhile): listed
+// Refused changes whose form is not on this page (a tap for a record closed meanwhile): listed
 // where they can be read and let go.
 function heldList(held) {
-  const bar = document.querySelector("[data-sync-status]");
-  if (!bar || !held.length) return;
+  const panel = document.querySelector("[data-outbox-panel]");
+  if (!panel || !held.length) return;
   const list = document.createElement("ul");
   list.className = "held-list small";
   list.setAttribute("data-outbox-line", "");
   held.forEach(function (entry) {
     const item = document.createElement("li");
-    item.textContent = (entry.label || "修改") + "：" + entry.problem + " ";
-    const drop = document.createElement("button");
-    drop.type = "button";
-    drop.className = "btn btn-ghost btn-small";
-    drop.setAttribute("data-discard", String(entry.seq));
-    drop.textContent = "放弃此条";
-    item.appendChild(drop);
+    item.textContent = "未能保存：" + (entry.label ? "“" + entry.label + "”，" : "") + entry.problem + " ";
+    item.appendChild(discardButton(entry));
     list.appendChild(item);
   });
-  bar.after(list);
+  panel.appendChild(list);
 }
 
 function status(local, elsewhere) {
@@ -309,7 +318,9 @@ export function wire() {
     const choice = event.target.closest("[data-keep]");
     if (choice) choose(choice);
     const discard = event.target.closest("[data-discard]");
-    if (discard) outbox.remove(Number(discard.getAttribute("data-discard")));
+    if (discard && window.confirm("放弃这条未能保存的内容？放弃后无法找回。")) {
+      outbox.remove(Number(discard.getAttribute("data-discard")));
+    }
   });
   document.addEventListener("outbox-changed", render);
   // 提交检查 / 完成听课 right after typing: the last note goes first, then the form (by itself).
