@@ -89,12 +89,13 @@ function picked(form, input) {
   const files = Array.prototype.slice.call(input.files);
   input.value = "";
   const keepLocation = Boolean(document.querySelector("[data-photo-location]"));
+  keeping += 1;
   return files.reduce(function (done, file) {
     return done.then(function () { return photos.prepare(file, keepLocation); }).then(function (ready) {
       return outbox.put(entryOf(form, { fields: ready.fields, file: ready.blob, name: ready.name, fileField: input.name,
                                         label: ready.name }));
     });
-  }, Promise.resolve()).then(function () { sender.kick(); }, storageFailed);
+  }, Promise.resolve()).then(function () { sender.kick(); }, storageFailed).then(function () { keeping -= 1; });
 }
 
 // Put entries back into the page: values into their forms, marks, lines and counts.
@@ -105,16 +106,20 @@ function render() {
     const here = scopes();
     const local = entries.filter(function (e) { return here.has(e.scope); });
     document.querySelectorAll("[data-outbox-line]").forEach(function (el) { el.remove(); });
-    document.querySelectorAll(".item-state.state-pending").forEach(function (el) { el.classList.remove("state-pending"); });
-    const pendingUnits = new Map();
+    document.querySelectorAll(".item-state.state-pending").forEach(function (el) {
+      el.classList.remove("state-pending");
+      el.querySelectorAll("[hidden]").forEach(function (hidden) { hidden.hidden = false; });
+    });
+    const pendingUnits = new Map();  // form -> its newest entry (one may be in flight behind it)
     local.forEach(function (entry) {
       const form = sender.formOf(entry);
       if (entry.mode === "replace" || entry.mode === "submit") {
-        if (form) { markUnit(form, entry); pendingUnits.set(form, entry); }
+        if (form) pendingUnits.set(form, entry);
       } else {
         line(form, entry);
       }
     });
+    pendingUnits.forEach(function (entry, form) { markUnit(form, entry); });
     countAnswers(pendingUnits);
     // Refused changes whose form is not on this page are listed on whatever page is open.
     heldList(entries.filter(function (e) { return e.state === "held" && e.problem !== "conflict" && !sender.formOf(e); }));
@@ -280,14 +285,12 @@ function choose(button) {
       .map(function (e) { return outbox.remove(e.seq); }));
   });
   if (button.getAttribute("data-keep") === "mine") {
-    panel.querySelectorAll("[data-mine] input").forEach(function (mine) {
-      Array.prototype.forEach.call(form.elements, function (el) {
-        if (el.name !== mine.name) return;
-        if (el.type === "radio") el.checked = el.value === mine.value;
-        else if (el.type === "checkbox") el.checked = mine.value !== "";
-        else el.value = mine.value;
-      });
+    const mine = {};  // as a form sends them: an unticked box is not sent at all
+    panel.querySelectorAll("[data-mine] input").forEach(function (input) {
+      const field = form.elements.namedItem(input.name);
+      if (input.value !== "" || !field || field.type !== "checkbox") mine[input.name] = input.value;
     });
+    fill(form, mine);
     drop.then(function () { return keep(form, 0); });
   }
   panel.remove();

@@ -97,7 +97,7 @@ function drain() {
     return outbox.update(head.seq, { sentAt: Date.now() })
       .then(function () { return send(head); })
       .then(function (reply) { return settle(head, reply); })
-      .then(function (again) { return again ? drain() : null; });
+      .then(function (more) { return more ? drain() : null; });
   });
 }
 
