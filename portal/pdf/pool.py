@@ -6,7 +6,9 @@ A batch (portal/documents/batch.py) hands its documents in order and gets their 
 same order, a few at a time, so that neither memory nor the wait for the first result grows with
 the batch. Workers are forked from a server process that has loaded WeasyPrint once (forkserver:
 never a fork of a process with threads, such as the app's), and each keeps its fonts loaded between
-documents. One pool per process, started on first use.
+documents. One pool per process, started on first use. As with any forkserver or spawn pool, the
+program's main module must be importable without side effects (`if __name__ == "__main__":`, as the
+flask, gunicorn, rq and bench scripts are).
 """
 import atexit
 import multiprocessing
