@@ -79,6 +79,9 @@ class Config:
     DOC_NUMBER_PREFIX = os.environ.get("DOC_NUMBER_PREFIX", "X教督")
     DOC_ADDRESSEE = os.environ.get("DOC_ADDRESSEE", "各中小学、幼儿园")
     DOC_CC = os.environ.get("DOC_CC", "县教育局")
+    # The office's licensed faces (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312 as .ttf/.otf files): used
+    # first when there; otherwise the free faces `make` installs (portal/pdf/fonts.py).
+    DOC_FONT_DIR = os.environ.get("DOC_FONT_DIR", str(INSTANCE / "fonts"))
     # Batches of per-school notices: "executor" runs them in this process (a small thread pool owned by
     # the app, state in the database); "worker" only queues them for `flask documents work` to run;
     # "rq" puts them on a Redis queue that `flask documents work` serves (portal/documents/batch.py).

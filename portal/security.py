@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     INSPECT = "inspect"  # an inspector's work at a school (checklists, verification)
     OBSERVE = "observe"  # unannounced classroom observation (推门听课)
     MANAGE = "manage"    # the office's configuration: schools, users, templates, rounds
+    DOCUMENTS = "documents"  # read the office's issued 公文 and who has signed for them (leaders)
     ACCOUNT = "account"  # one's own account (password); every role, no school involved
     SECOND_FACTOR = "second_factor"  # a second factor (TOTP) on one's own account: the office and leaders
 
@@ -41,7 +42,7 @@ class Reach(enum.Enum):
 
 RULES: dict[Role, dict[Action, Reach]] = {
     Role.ADMIN: {action: Reach.ALL for action in Action},
-    Role.LEADER: {Action.VIEW: Reach.ALL, Action.OBSERVE: Reach.ALL, Action.ACCOUNT: Reach.ALL,
+    Role.LEADER: {Action.VIEW: Reach.ALL, Action.OBSERVE: Reach.ALL, Action.ACCOUNT: Reach.ALL, Action.DOCUMENTS: Reach.ALL,
                   Action.SECOND_FACTOR: Reach.ALL},
     Role.INSPECTOR: {
         Action.VIEW: Reach.SCOPE, Action.INSPECT: Reach.SCOPE, Action.OBSERVE: Reach.SCOPE,
@@ -125,6 +126,22 @@ def load_own(model, ident, action: Action, owner: str, *options):
     if not is_own(obj, owner):
         abort(403)
     return obj
+
+
+# 公文 (models.Document): the office drafts and manages them; leaders read the issued ones. The
+# object check and the list query side by side.
+
+def load_document(model, ident, *options):
+    """A document the current user may read: any for the office, an issued one for DOCUMENTS."""
+    document = load(model, ident, Action.DOCUMENTS, *options)
+    if not document.issued:
+        authorize(Action.MANAGE)
+    return document
+
+
+def readable_documents(stmt: Select, status_column, issued) -> Select:
+    """Narrow a list of documents to those the current user may read."""
+    return stmt if allowed(current_user, Action.MANAGE) else stmt.where(status_column == issued)
 
 
 def scoped(stmt: Select, school_column, action: Action = Action.VIEW) -> Select:

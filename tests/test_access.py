@@ -33,6 +33,8 @@ OWN_RECORD = {"admin": {"own", "other"}}
 SECOND_FACTOR = {"admin": {"own", "other"}, "leader": {"own", "other"}}
 # What compares every school (the county's 优质均衡 table): those who see every school.
 COUNTY = {"admin": {"own", "other"}, "leader": {"own", "other"}}
+# The office's issued 公文 and their 签收: the office and the leaders (局长, 分管), read-only.
+DOCUMENTS = {"admin": {"own", "other"}, "leader": {"own", "other"}}
 
 
 @dataclass
@@ -79,9 +81,10 @@ def plan(endpoint, part, arg="plan_id", **extra):
                                     **{k: w[f"{v}_{where}"] if isinstance(v, str) else v for k, v in extra.items()})
 
 
-def document(endpoint, kind):
-    """A route on the world's issued circular or its draft (office-wide: not bound to a school)."""
-    url = lambda w, where: url_for(endpoint, document_id=w[f"{kind}_document"])  # noqa: E731
+def document(endpoint, kind, **ids):
+    """A route on the world's issued circular or its draft (office-wide: not bound to a school); `ids`
+    name further world keys."""
+    url = lambda w, where: url_for(endpoint, document_id=w[f"{kind}_document"], **{k: w[v] for k, v in ids.items()})  # noqa: E731
     url.school_bound = False
     return url
 
@@ -140,13 +143,17 @@ ROUTES = {
     "dashboard.county": Route(VIEW, fixed("dashboard.county")),
     "dashboard.county_export": Route(VIEW, fixed("dashboard.county_export")),
     "draws.detail": Route(VIEW, lambda w, where: url_for("draws.detail", draw_id=w[f"draw_{where}"])),
-    "documents.index": Route(MANAGE, fixed("documents.index")),
+    "documents.index": Route(DOCUMENTS, fixed("documents.index")),
+    "documents.faces": Route(MANAGE, fixed("documents.faces")),
     "documents.compose_from_round": Route(MANAGE, fixed("documents.compose_from_round", round_id=None), ("POST",)),
     "documents.edit": Route(MANAGE, document("documents.edit", "draft"), ("GET", "POST")),
     "documents.preview": Route(MANAGE, document("documents.preview", "draft"), ("POST",)),
-    "documents.pdf": Route(MANAGE, document("documents.pdf", "draft")),
+    "documents.pdf": Route(DOCUMENTS, document("documents.pdf", "issued")),
+    "documents.confirm_issue": Route(MANAGE, document("documents.confirm_issue", "draft")),
     "documents.issue": Route(MANAGE, document("documents.issue", "draft"), ("POST",)),
-    "documents.detail": Route(MANAGE, document("documents.detail", "issued")),
+    "documents.as_correction": Route(MANAGE, document("documents.as_correction", "draft", issued_id="issued_document"),
+                                     ("POST",)),
+    "documents.detail": Route(DOCUMENTS, document("documents.detail", "issued")),
     "documents.remind": Route(MANAGE, document("documents.remind", "issued"), ("POST",)),
     "documents.correct": Route(MANAGE, document("documents.correct", "issued"), ("POST",)),
     "documents.inbox": Route(VIEW, fixed("documents.inbox")),

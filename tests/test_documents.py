@@ -19,6 +19,7 @@ from portal.models import (Answer, AuditLog, Document, DocumentCounter, Document
 from portal.rectification import overdue
 from portal.supervision import scoring
 
+from . import gbt9704
 from .conftest import HX, HX_BOOSTED
 from .test_rectification import Person, jpeg
 
@@ -154,19 +155,29 @@ def test_preview_shows_the_first_page_of_what_is_typed(app, world):
         assert engine.first_page_png(body.pdf, 1) == engine.first_page_png(whole.pdf, 1)
 
 
-def issue(person, document_id, key=None):
-    return person.post(f"/documents/{document_id}/issue", {"key": key or ""})
+def confirmation(person, document_id) -> dict:
+    """What the confirmation page's 印发 form posts."""
+    page = person.get(f"/documents/{document_id}/issue").get_data(as_text=True)
+    return {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1) for name in ("key", "revision")}
+
+
+def issue(person, document_id, key=None, **extra):
+    """印发 from the confirmation page, as a person does."""
+    return person.post(f"/documents/{document_id}/issue", {**confirmation(person, document_id), **extra})
 
 
 def test_issuing_numbers_dates_sends_and_stores_the_pdf(app, world):
     first, second = drafted(app, world), drafted(app, world)
     admin = Person(app, world["admin"])
-    response = issue(admin, first)
+    page = admin.get(f"/documents/{first}/issue").get_data(as_text=True)
+    year = today(app).year
+    assert f"X教督〔{year}〕1号（印发时取号）" in page and "4 所学校" in page and '<img class="page-image"' in page
+    confirmed = confirmation(admin, first)
+    response = admin.post(f"/documents/{first}/issue", confirmed)
     assert response.status_code == 303, response.get_data(as_text=True)
     assert response.headers["Location"].endswith(f"/documents/{first}")
-    assert issue(admin, first).status_code == 303  # a second tap issues nothing more
-    issue(admin, second)
-    year = today(app).year
+    assert admin.post(f"/documents/{first}/issue", confirmed).status_code == 303  # a second tap issues nothing more
+    issue(admin, second, another="y")
     with app.app_context():
         one, two = db.session.get(Document, first), db.session.get(Document, second)
         assert (one.number, two.number) == (f"X教督〔{year}〕1号", f"X教督〔{year}〕2号")
@@ -182,6 +193,76 @@ def test_issuing_numbers_dates_sends_and_stores_the_pdf(app, world):
     assert "请各学校于" in text and "城南小学" in text
 
 
+def test_issue_saves_what_is_typed_and_issues_exactly_that(app, world):
+    """Editing the title and tapping 印发 without saving first: the typed title is saved, confirmed and
+    issued (the preview showed it); nothing is issued before the confirmation."""
+    document_id = drafted(app, world)
+    admin = Person(app, world["admin"])
+    typed = {"title": "关于专项督导情况的通报（修订）", "addressee": "各中小学", "opening": "开头。", "basics": "基本。",
+             "achievements": "", "problems": "（一）问题。", "requirements": "（一）要求。",
+             "deadline": (today(app) + timedelta(days=20)).isoformat(), "attachment_title": "结果", "cc": "县教育局",
+             "audience": "ALL", "create_items": "y", "then": "issue"}
+    response = admin.post(f"/documents/{document_id}/edit", typed)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/documents/{document_id}/issue")
+    with app.app_context():
+        document = db.session.get(Document, document_id)
+        assert document.title == typed["title"] and document.number is None  # saved, not issued
+    page = admin.get(f"/documents/{document_id}/issue").get_data(as_text=True)
+    assert "关于专项督导情况的通报（修订）" in page and "确认印发" in page
+    issue(admin, document_id)
+    with app.app_context():
+        document = db.session.get(Document, document_id)
+        assert document.issued and document.title == typed["title"]
+    assert "关于专项督导情况的通报（修订）" in pdf_text(admin.get(f"/documents/{document_id}/pdf").data)
+
+
+def test_issue_refuses_a_draft_changed_after_its_confirmation(app, world):
+    document_id = drafted(app, world)
+    admin, other_tab = Person(app, world["admin"]), Person(app, world["admin"])
+    confirmed = confirmation(admin, document_id)
+    with app.app_context():
+        db.session.get(Document, document_id).title = "另一个标签页里改过的标题"
+        db.session.commit()
+    refused = admin.post(f"/documents/{document_id}/issue", confirmed)
+    assert refused.status_code == 409 and "重新确认" in refused.get_data(as_text=True)
+    assert admin.post(f"/documents/{document_id}/issue", {"key": KEY}).status_code == 409  # not from the page at all
+    with app.app_context():
+        assert db.session.get(Document, document_id).number is None
+        assert db.session.scalar(select(func.count()).select_from(DocumentCounter)) == 0
+    assert issue(other_tab, document_id).status_code == 303  # confirmed again: issued
+
+
+def test_a_second_circular_for_a_round_asks_first_and_offers_the_correction(app, world):
+    first, second = drafted(app, world), drafted(app, world)
+    admin = Person(app, world["admin"])
+    issue(admin, first)
+    year = today(app).year
+    page = admin.get(f"/documents/{second}/issue").get_data(as_text=True)
+    assert "本督导批次已经印发了通报" in page and f"改为更正 X教督〔{year}〕1号" in page and "仍然另行印发" in page
+    asked = issue(admin, second)
+    assert asked.status_code == 422 and "仍要另行印发" in asked.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Document, second).number is None and len(db.session.get(Document, first).recipients) == 4
+    corrected = admin.post(f"/documents/{second}/as-correction/{first}", {"key": KEY})
+    assert corrected.status_code == 303 and corrected.headers["Location"].endswith(f"/documents/{second}/issue")
+    page = admin.get(f"/documents/{second}/issue").get_data(as_text=True)
+    assert "本督导批次已经印发了通报" not in page and f"X教督〔{year}〕1号（原件同时废止）" in page
+    assert issue(admin, second).status_code == 303
+    with app.app_context():
+        document = db.session.get(Document, second)
+        assert document.corrects_id == first and document.number == f"X教督〔{year}〕2号"
+    assert f"（此件更正X教督〔{year}〕1号，原件同时废止）" in pdf_text(admin.get(f"/documents/{second}/pdf").data)
+
+
+def test_a_second_circular_for_a_round_is_issued_when_the_office_says_so(app, world):
+    first, second = drafted(app, world), drafted(app, world)
+    admin = Person(app, world["admin"])
+    issue(admin, first)
+    assert issue(admin, second, another="y").status_code == 303
+    with app.app_context():
+        assert db.session.get(Document, second).issued and db.session.get(Document, second).corrects_id is None
+
+
 def test_an_issued_document_never_changes_and_a_correction_refers_to_it(app, world):
     document_id = drafted(app, world)
     admin = Person(app, world["admin"])
@@ -195,6 +276,7 @@ def test_an_issued_document_never_changes_and_a_correction_refers_to_it(app, wor
     assert admin.get(f"/documents/{document_id}/edit").status_code == 409
     assert admin.post(f"/documents/{document_id}/edit", {"title": "改了"}).status_code == 409
     correction = admin.post(f"/documents/{document_id}/correct", {"key": KEY})
+    assert correction.status_code == 303
     assert correction.status_code == 303
     corrected_id = int(re.search(r"/documents/(\d+)/edit", correction.headers["Location"]).group(1))
     issue(admin, corrected_id)
@@ -256,7 +338,7 @@ def test_two_admins_issuing_two_drafts_at_once(app, world):
 
     def go(person, document_id):
         barrier.wait(timeout=10)
-        codes.append(issue(person, document_id).status_code)
+        codes.append(issue(person, document_id, another="y").status_code)  # two circulars of one round, on purpose
 
     workers = [threading.Thread(target=go, args=pair) for pair in zip(admins, ids)]
     for worker in workers:
@@ -394,6 +476,24 @@ def test_pages_as_plain_htmx_and_boosted_requests(app, world):
     assert "送达与签收" in fragment and "<html" not in fragment
 
 
+def test_leaders_read_issued_circulars_their_pdfs_and_who_has_signed(app, world, make_user):
+    issued, draft = drafted(app, world), drafted(app, world)
+    issue(Person(app, world["admin"]), issued)
+    leader = Person(app, make_user("leader", display_name="局长"))
+    assert 'href="/documents/"' in leader.get("/").get_data(as_text=True)
+    listing = leader.get("/documents/").get_data(as_text=True)
+    assert listing.count("关于2026年秋季学期专项督导情况的通报") == 1  # the issued one, not the draft
+    assert "起草通报" not in listing and "批量生成" not in listing and "公文字体" not in listing
+    page = leader.get(f"/documents/{issued}").get_data(as_text=True)
+    assert "送达与签收" in page and "未签收" in page and "城北小学" in page
+    assert f"/documents/{issued}/remind" not in page and "起草更正文件" not in page  # read-only
+    assert leader.get(f"/documents/{issued}/pdf").mimetype == "application/pdf"
+    for url in (f"/documents/{draft}", f"/documents/{draft}/pdf", f"/documents/{draft}/edit", f"/documents/{draft}/issue"):
+        assert leader.get(url).status_code == 403, url
+    assert leader.post(f"/documents/{issued}/remind", {}).status_code == 403
+    assert leader.post(f"/documents/{issued}/correct", {"key": KEY}).status_code == 403
+
+
 def test_navigation_offers_documents_to_the_office_and_the_schools(app, world):
     admin, principal = Person(app, world["admin"]), Person(app, world["principal"])
     assert 'href="/documents/"' in admin.get("/").get_data(as_text=True)
@@ -514,8 +614,8 @@ def test_the_app_runs_a_batch_in_the_background_and_stays_responsive(app, world)
         time.sleep(0.2)
     app.extensions["document_jobs"].shutdown(wait=True)
     with app.app_context():
-        job = db.session.get(DocumentJob, job_id)
-        assert (job.status, job.done, job.failures) == (JobStatus.DONE, 3, []) and job.zip_id
+        job = db.session.get(DocumentJob, job_id)  # a 整改通知书 only where something is not met: 城南小学
+        assert (job.status, job.total, job.done, job.failures) == (JobStatus.DONE, 1, 1, []) and job.zip_id
 
 
 def test_the_worker_command_runs_queued_jobs(app, world, runner):
@@ -616,3 +716,73 @@ def test_a_queue_that_cannot_be_reached_fails_the_job_on_its_page(app, world):
         job = db.session.get(DocumentJob, job_id)
         assert job.status is JobStatus.FAILED and "任务未能进入队列" in job.failures[0][1]
     assert "任务未能进入队列" in admin.get(f"/documents/batch/job/{job_id}").get_data(as_text=True)
+
+
+# Every kind of document, read back from its PDF against GB/T 9704 (tests/gbt9704.py): the demo county
+# and a 270-school round.
+
+def rules_of(app) -> tuple[dict, tuple[str, ...]]:
+    from portal.documents import dictionary
+    from portal.pdf import engine, titles
+
+    with app.app_context():
+        faces = engine.faces()
+        words = (*dictionary.words(), *titles.TERMS)
+    return {level: faces.first(level) for level in ("xbs", "body", "hei", "kai")}, words
+
+
+def every_kind(app, limit: int) -> dict[str, bytes]:
+    """The circular of each round, 督导意见书 and 整改通知书 of up to `limit` schools, the feedback
+    sheets and the plans, as PDFs."""
+    from portal.documents import batch, notices, pdfs
+    from portal.models import Observation, ObservationStatus, Plan
+
+    made = {}
+    with app.test_request_context():
+        day = overdue.today()
+        for round_ in db.session.scalars(select(Round)).all():
+            document = compose.drafted(round_, "XX县人民政府教育督导室", "各中小学、幼儿园", "县教育局", day + timedelta(days=30))
+            made[f"通报 {round_.name}"] = pdfs.rendered(document)
+            for kind in notices.KINDS:
+                for inspection in batch.inspections_of(round_.id, kind)[:limit]:
+                    made[f"{notices.KINDS[kind]} {inspection.school.name}"] = notices.inspection_notice(
+                        inspection, kind, day).render().pdf
+        for record in db.session.scalars(select(Observation).where(Observation.status == ObservationStatus.FINAL)).all()[:limit]:
+            made[f"反馈单 {record.id}"] = notices.observation_sheet(record).render().pdf
+        for plan in db.session.scalars(select(Plan)).all():
+            made[f"规划 {plan.title}"] = notices.plan_document(plan, day).render().pdf
+    return made
+
+
+def test_every_document_of_the_demo_county_passes_every_rule(app, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    faces, words = rules_of(app)
+    made = every_kind(app, limit=8)
+    kinds = {name.split()[0] for name in made}
+    assert kinds == {"通报", "督导意见书", "整改通知书", "反馈单", "规划"}
+    problems = {name: found for name, pdf in made.items()
+                if (found := gbt9704.every_rule(pdf, faces, words, "XX县人民政府教育督导室"))}
+    assert problems == {}
+    full = 0
+    for pdf in (pdf for name, pdf in made.items() if name.startswith("通报")):
+        with gbt9704.open_pdf(pdf) as read:
+            full += sum(len(gbt9704.body_lines(page)) == 22 for page in gbt9704.body_pages(read))
+    assert full >= 1  # the comprehensive round's circular runs over full pages of 22 lines
+    sheets = [pdf for name, pdf in made.items() if name.startswith("反馈单")]
+    assert all(len(gbt9704.open_pdf(pdf).pages) == 1 for pdf in sheets)  # a lesson's feedback on one page
+
+
+def test_a_270_school_round_passes_every_rule(app):
+    from bench.documents import county
+
+    with app.app_context():
+        county(270)
+    faces, words = rules_of(app)
+    made = every_kind(app, limit=3)
+    circular = next(pdf for name, pdf in made.items() if name.startswith("通报"))
+    with gbt9704.open_pdf(circular) as pdf:
+        table = "".join(page.extract_text() for page in pdf.pages)
+        assert len(pdf.pages) > 12 and len(set(re.findall(r"第\d+学校", table))) == 270
+    problems = {name: found for name, pdf in made.items()
+                if (found := gbt9704.every_rule(pdf, faces, words, "XX县人民政府教育督导室"))}
+    assert problems == {}

@@ -34,3 +34,10 @@ def test_offline_page_is_the_same_for_everyone(auth, client):
     html = client.get("/offline").get_data(as_text=True)
     assert "没有网络连接" in html and "data-offline-pages" in html
     assert "data-user" not in html and "退出登录" not in html  # nobody's name or menu is kept
+
+
+def test_offline_page_starts_no_session(client):
+    """The service worker fetches it in the background: a cookie from it could replace the one a
+    sign-in page set a moment before, and that sign-in would fail its CSRF check."""
+    response = client.get("/offline")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers

@@ -11,19 +11,29 @@ from datetime import date
 import pdfplumber
 import pytest
 
-from portal.pdf import engine, geometry, text
+from portal.pdf import engine, geometry, parts, text, titles
 from portal.pdf.engine import Attachment, Letter
+
+from . import gbt9704
 
 MM = 25.4 / 72
 EM_TOP = 0.88  # ideographs fill the em box from 0.88 em above the baseline to 0.12 em below
 TOL = 1.0      # mm
 
 PLAIN = "学校管理制度建设持续加强教育教学质量稳步提升校园安全防范体系不断完善家校共育机制逐步健全"
+# Punctuation where a line would end: each paragraph leaves a mark, a number or a quotation at the
+# 29th character somewhere, so that lines must squeeze or push.
+PUNCTUATED = ["各校要对照本通报指出的问题和督学反馈意见，逐项制定整改方案，明确责任人、整改措施和完成时限，2026年12月31日前完成整改。",
+              "督学记录：城南小学“招生简章未公示”；城西小学“课后服务以写作业为主，缺少兴趣活动”。其余学校（含教学点）均已整改到位。",
+              "本次督导共涉及28所学校，平均得分率为83.5%，优秀12所、良好10所、合格4所、不合格2所。“三重一大”制度执行情况良好。",
+              "根据《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）要求，县人民政府教育督导室组织开展了本次督导。"]
+WORDS = ("督导", "中小学", "通报", "专项", "管理", "五项管理", "秋季学期", "城东实验小学", "东岗镇九年一贯制学校",
+         "挂牌督导", "5所学校", "30所学校", "情况")
 
 
-def letter(paragraphs=6, rows=0, cc="县教育局", number="X教督〔2026〕3号", **fields) -> Letter:
-    body = "\n".join(["一、基本情况", "（一）总体情况。各校高度重视本次督导。", "1.资料齐全。"]
-                     + [PLAIN * 3] * paragraphs)
+def letter(paragraphs=6, rows=0, cc="县教育局", number="X教督〔2026〕3号", body=None, **fields) -> Letter:
+    body = body or "\n".join(["一、基本情况", "（一）总体情况。各校高度重视本次督导。", "1.资料齐全。"]
+                             + [PLAIN * 3] * paragraphs)
     attachments = [Attachment("督导结果", columns=["名次", "学校"], rows=[[i, f"学校{i}"] for i in range(1, rows + 1)])] if rows else []
     values = dict(title="关于五项管理专项督导情况的通报", paragraphs=text.paragraphs(body), issuer="XX县人民政府教育督导室",
                   mark="XX县人民政府教育督导室文件", number=number, addressee="各中小学、幼儿园",
@@ -94,23 +104,87 @@ def test_body_fills_the_type_area_22_lines_of_28_characters(render):
         assert all(abs(line[0]["x0"] * MM - geometry.LEFT - 2 * geometry.PITCH) < TOL for line in paragraph_starts)
 
 
-def test_page_numbers_outside_the_type_area_odd_right_even_left(render):
-    with pdfplumber.open(io.BytesIO(render(letter(paragraphs=12, rows=40)).pdf)) as pdf:
-        numbered = 0
-        for n, page in enumerate(pdf.pages, start=1):
-            chars = number_chars(page)
-            if not chars:
-                continue
-            numbered += 1
-            assert "".join(c["text"] for c in chars).replace(" ", "") == f"—{n}—"
-            top = min(em_top(c, page) for c in chars)
-            assert top == pytest.approx(geometry.TOP + geometry.BODY_H + geometry.PAGE_NUMBER_GAP, abs=TOL)
-            left, right = min(c["x0"] for c in chars) * MM, max(c["x1"] for c in chars) * MM
-            if n % 2:
-                assert right == pytest.approx(geometry.LEFT + geometry.BODY_W - geometry.PITCH, abs=TOL)
-            else:
-                assert left == pytest.approx(geometry.LEFT + geometry.PITCH, abs=TOL)
-        assert numbered >= 3
+def test_page_numbers_7_mm_under_the_type_area_odd_right_even_left(render):
+    doc = render(letter(paragraphs=12, rows=40))
+    with pdfplumber.open(io.BytesIO(doc.pdf)) as pdf:
+        assert sum(bool(number_chars(page)) for page in pdf.pages) >= 3
+        assert gbt9704.page_numbers(pdf, doc.pdf) == []
+
+
+def punctuated(**fields) -> Letter:
+    """A circular whose paragraphs are full of marks, numbers and quotations, with headings of every level."""
+    body = ["一、基本情况", *PUNCTUATED, "二、存在问题", "（一）制度建设。" + PUNCTUATED[1], "（二）课后服务管理不够规范，"
+            "部分学校课后服务以写作业为主。" + PUNCTUATED[0], "1.资料不全。" + PUNCTUATED[2], "（1）" + PUNCTUATED[3],
+            "三、整改要求", *PUNCTUATED[::-1], *PUNCTUATED]
+    return letter(body="\n".join(body * 2), **fields)
+
+
+def standard_faces(app) -> dict:
+    with app.app_context():
+        found = engine.faces()
+    return {level: found.first(level) for level in ("xbs", "body", "hei", "kai")}
+
+
+@pytest.mark.parametrize("make", [lambda: letter(paragraphs=12, rows=30), punctuated,
+                                  lambda: punctuated(mark=None, number="", title="城东实验小学督导意见书")])
+def test_every_rule_read_back_from_the_pdf(app, render, make):
+    """22 lines on the same grid on every page (page 1 too), justified lines, faces by level, page
+    numbers, the title's breaks."""
+    doc = render(make())
+    assert gbt9704.every_rule(doc.pdf, standard_faces(app), WORDS, "XX县人民政府教育督导室") == []
+
+
+def test_lines_that_would_end_on_a_mark_squeeze_or_push_and_all_reach_the_right_edge(render):
+    with pdfplumber.open(io.BytesIO(render(punctuated()).pdf)) as pdf:
+        lines = [gbt9704.text_of(line) for page in pdf.pages for line in gbt9704.body_lines(page)]
+        assert gbt9704.right_edges(pdf) == []
+        continued = [line for page in gbt9704.body_pages(pdf) for line in gbt9704.body_lines(page)]
+    assert all(not line or line[0] not in text.CLOSING_MARKS for line in lines)     # 避头
+    assert all(not line or line[-1] not in "（“《〔" for line in lines)               # 避尾
+    assert any(len(line) > geometry.CHARS for line in lines)   # a line that squeezed its marks to take one more
+    assert any(len(line) < geometry.CHARS and line[-1] not in "。”" for line in lines)  # one that pushed a character down
+    assert not any("202" in a[-3:] and b[:1].isdigit() for a, b in zip(lines, lines[1:]))  # numbers never split
+    assert len(continued) > 40
+
+
+def test_a_heading_never_ends_a_page(app, render):
+    """One-line paragraphs before 二、存在问题, one more each time: at some count the heading falls on the
+    last line of page 1, and goes over to page 2 with its first line instead."""
+    for count in range(12):
+        body = "\n".join(["一、基本情况", *["各校按要求完成自查。"] * count, "二、存在问题", PUNCTUATED[0], PUNCTUATED[1]])
+        doc = render(letter(body=body))
+        with pdfplumber.open(io.BytesIO(doc.pdf)) as pdf:
+            assert gbt9704.full_pages(pdf, "XX县人民政府教育督导室") == [], count
+            assert gbt9704.grid(pdf) == []
+
+
+def test_the_office_font_folder_comes_first(app, render, tmp_path):
+    """A face dropped into DOC_FONT_DIR under a standard name is used for its level (here the free 楷体
+    renamed 楷体_GB2312, standing in for the office's licensed file)."""
+    from fontTools.ttLib import TTFont
+
+    with app.app_context():
+        kai = next(face for face in engine.faces().levels["kai"] if face.family == "AR PL KaitiM GB")
+    font = TTFont(str(kai.path))
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = "楷体_GB2312" if record.platformID == 3 and record.langID == 0x804 else "KaiTi_GB2312"
+        elif record.nameID == 6:
+            record.string = "KaiTi_GB2312"
+    font.save(str(tmp_path / "simkai.ttf"))
+    font.close()
+    app.config["DOC_FONT_DIR"] = str(tmp_path)
+    with app.app_context():
+        found = engine.faces()
+        assert found.first("kai").path == tmp_path / "simkai.ttf" and found.first("kai") in found.licensed
+    doc = render(letter())
+    listing = subprocess.run(["pdffonts", "-"], input=doc.pdf, capture_output=True, check=False).stdout.decode()
+    with pdfplumber.open(io.BytesIO(doc.pdf)) as pdf:
+        lead = next(line for line in gbt9704.lines_of(pdf.pages[0]) if gbt9704.text_of(line).startswith("（一）"))
+        assert lead[0]["fontname"].endswith("+KaiTi_GB2312"), lead[0]["fontname"]
+        assert gbt9704.faces(pdf, {**standard_faces(app), "kai": found.first("kai")}) == []
+    assert doc.refused == []
+    assert "KaiTi_GB2312" in listing  # embedded
 
 
 def test_head_mark_number_rule_and_title(render):
@@ -140,8 +214,9 @@ def test_heading_levels_take_their_faces(render):
         chars = pdf.pages[0].chars
         face = lambda ch: next(c["fontname"] for c in chars if c["text"] == ch)  # noqa: E731
         assert "Sans" in face("基")          # 一、基本情况: 黑体 (Noto Sans CJK SC when 黑体 is not installed)
-        assert "Serif" in face("齐")          # 1.资料齐全: 仿宋
-        assert "Sans" not in face("总")
+        assert "Serif" in face("齐")          # 1.资料齐全: 仿宋 (the 宋 face: no free 仿宋 covers GB 2312)
+        assert "Kai" in face("总")            # （一）总体情况: 楷体 (AR PL KaitiM GB, installed by make)
+        assert "Serif" in face("视")          # …各校高度重视: the body face again after the lead
 
 
 def test_signature_two_characters_in_and_date_under_it(render):
@@ -277,15 +352,26 @@ def test_markup_in_user_text_comes_out_as_text(render, canary):
 
 @pytest.mark.parametrize("title,expected", [
     ("关于五项管理专项督导情况的通报", ["关于五项管理专项督导情况的通报"]),
-    ("关于2026年秋季学期中小学五项管理专项督导情况的通报", ["关于2026年秋季学期", "中小学五项管理专项督导情况的通报"]),
-    ("关于进一步加强全县中小学校园安全管理和学生课后服务工作的通知", ["关于进一步加强全县中小学校园安全", "管理和学生课后服务工作的通知"]),
-    ("关于城东实验小学等30所学校2026年秋季学期综合督导情况的通报", ["关于城东实验小学等30所", "学校2026年秋季学期综合督导情况的通报"]),
+    ("关于2026年秋季学期中小学五项管理专项督导情况的通报", ["关于2026年秋季学期中小学", "五项管理专项督导情况的通报"]),
+    ("关于进一步加强全县中小学校园安全管理和学生课后服务工作的通知", ["关于进一步加强全县中小学", "校园安全管理和学生课后服务工作的通知"]),
+    ("关于城东实验小学等30所学校2026年秋季学期综合督导情况的通报", ["关于城东实验小学等30所学校", "2026年秋季学期综合督导情况的通报"]),
+    ("关于东岗镇九年一贯制学校等5所学校挂牌督导情况的通报", ["关于东岗镇九年一贯制学校", "等5所学校挂牌督导情况的通报"]),
     ("第一行\n第二行", ["第一行", "第二行"]),
 ])
 def test_titles_break_between_words_into_a_trapezoid(title, expected):
-    lines = engine.title_lines(title)
+    lines = titles.lines(title, parts.TITLE_CHARS, ("城东实验小学", "东岗镇九年一贯制学校"))
     assert lines == expected
-    assert all(engine.width(line) <= engine.TITLE_CHARS for line in lines)
+    assert all(titles.width(line) <= parts.TITLE_CHARS for line in lines)
+    assert gbt9704.title_breaks(lines, WORDS) == []
+
+
+def test_a_title_never_splits_a_number_from_its_measure_word_or_a_bracket():
+    for title in ("关于2026年春季学期全县各中小学校幼儿园食品安全专项督导检查情况的通报",
+                  "关于印发《县域义务教育优质均衡发展督导评估办法（试行）》实施细则的通知",
+                  "关于对全县第三批共计12所义务教育学校开展挂牌督导工作情况的通报"):
+        lines = titles.lines(title, parts.TITLE_CHARS)
+        assert "".join(lines) == title and len(lines) in (2, 3)
+        assert gbt9704.title_breaks(lines, WORDS + ("12所学校", "第三批", "2026年", "办法（试行）")) == [], lines
 
 
 def test_headings_dates_and_numbers():

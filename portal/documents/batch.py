@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..files.uploads import store as store_file
 from ..models import DocumentJob, Inspection, InspectionStatus, JobStatus, School, utcnow
+from ..pdf import engine, pool
 from ..rectification import overdue
 from . import notices
 
@@ -34,15 +35,21 @@ log = logging.getLogger(__name__)
 ZIP = "application/zip"
 
 
-def inspections_of(round_id: int) -> list[Inspection]:
-    return db.session.scalars(
+def inspections_of(round_id: int, kind: str) -> list[Inspection]:
+    """The round's approved inspections that get this kind of notice: every one a 督导意见书, those
+    with something not met a 整改通知书."""
+    found = db.session.scalars(
         select(Inspection).join(Inspection.school).where(Inspection.round_id == round_id,
                                                          Inspection.status == InspectionStatus.APPROVED)
         .options(joinedload(Inspection.school)).order_by(School.code)).all()
+    if kind == "rectification":
+        short = notices.with_findings(found)
+        found = [inspection for inspection in found if inspection.id in short]
+    return found
 
 
 def create(round_id: int, kind: str, user_id: int, key: str | None) -> DocumentJob:
-    job = DocumentJob(round_id=round_id, kind=kind, total=len(inspections_of(round_id)), created_by_id=user_id,
+    job = DocumentJob(round_id=round_id, kind=kind, total=len(inspections_of(round_id, kind)), created_by_id=user_id,
                       client_key=key)
     db.session.add(job)
     return job
@@ -98,8 +105,22 @@ def claim(job_id: int) -> bool:
     return claimed == 1
 
 
+def prepared(inspections: list[Inspection], kind: str, today: date):
+    """(inspection, its notice's HTML, the files it shows) one after the other, or (inspection,
+    the error, None) when the notice cannot be prepared."""
+    for inspection in inspections:
+        try:
+            notice = notices.inspection_notice(inspection, kind, today)
+            yield inspection, notice.html(), notice.files
+        except Exception as error:  # noqa: BLE001 - one school's document; the batch goes on
+            db.session.rollback()
+            log.exception("notice for inspection %s failed", inspection.id)
+            yield inspection, error, None
+
+
 def run(job_id: int, today: date | None = None) -> DocumentJob:
-    """Make every school's notice, committing the progress after each one."""
+    """Make every school's notice, committing the progress after each one. The PDFs are made on
+    every core (portal/pdf/pool.py) while this process prepares the next schools' and zips them."""
     if not claim(job_id):  # running elsewhere, or done
         return db.session.get(DocumentJob, job_id)
     job = db.session.get(DocumentJob, job_id)
@@ -107,13 +128,11 @@ def run(job_id: int, today: date | None = None) -> DocumentJob:
     try:
         with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as buffer:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
-                for inspection in inspections_of(job.round_id):
-                    try:
-                        pdf = notices.inspection_notice(inspection, job.kind, today).render().pdf
-                    except Exception as error:  # noqa: BLE001 - one school's document; the batch goes on
-                        db.session.rollback()
-                        log.exception("notice for inspection %s failed", inspection.id)
-                        job.failures = [*job.failures, [inspection.school.name, f"{type(error).__name__}: {error}"[:200]]]
+                documents = prepared(inspections_of(job.round_id, job.kind), job.kind, today)
+                for inspection, pdf in pool.pdfs(documents, current_app.static_folder, engine.faces().folder):
+                    if isinstance(pdf, Exception):
+                        log.error("notice for inspection %s failed: %s", inspection.id, pdf)
+                        job.failures = [*job.failures, [inspection.school.name, f"{type(pdf).__name__}: {pdf}"[:200]]]
                     else:
                         archive.writestr(notices.filename(inspection, job.kind), pdf)
                     job.done += 1

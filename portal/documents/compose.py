@@ -21,9 +21,11 @@ from ..models import Document, Inspection, InspectionStatus, Round, TemplateVers
 from ..pdf import engine
 from ..pdf.text import Paragraph, chinese_date, chinese_numeral, paragraphs, quoted
 from ..supervision import scoring, sheet
+from . import dictionary
 
 UNFINISHED = "未完成"
 COLUMNS = ["名次", "学校", "得分率（%）", "等级"]
+WIDTHS = [14, 46, 20, 20]
 NOTES_PER_FINDING = 2
 
 
@@ -152,7 +154,7 @@ def drafted(round_: Round, issuer: str, addressee: str, cc: str, deadline: date)
     return Document(
         round=round_, title=f"关于{round_.name}情况的通报", addressee=addressee, opening=opening,
         basics="\n".join(basics), achievements="\n".join(achievements),
-        problems="\n".join(problems) or "本次督导未发现未达标的评估要点。", requirements="\n".join(requirements),
+        problems="\n".join(problems) or "本次督导的各项评估要点均已达到要求。", requirements="\n".join(requirements),
         deadline=deadline, cc=cc, attachment_title=f"{round_.name}结果", table=table(f.results))
 
 
@@ -189,7 +191,7 @@ def letter(document: Document, today: date) -> engine.Letter:
     attachments = []
     if document.table:
         attachments.append(engine.Attachment(document.attachment_title or "督导结果", columns=COLUMNS,
-                                             rows=document.table, text_columns=frozenset({1})))
+                                             rows=document.table, text_columns=frozenset({1}), widths=WIDTHS))
     annotations = []
     if document.corrects is not None:
         annotations.append(f"此件更正{document.corrects.number}，原件同时废止")
@@ -197,4 +199,4 @@ def letter(document: Document, today: date) -> engine.Letter:
         title=document.title, paragraphs=body(document), issuer=document.issuer or config["DOC_ISSUER"],
         mark=config["DOC_MARK"], number=document.number or f"{document.prefix or config['DOC_NUMBER_PREFIX']}〔{year}〕　号",
         addressee=document.addressee, attachments=attachments, signed_on=document.signed_on or today,
-        annotations=annotations, cc=document.cc)
+        annotations=annotations, cc=document.cc, words=dictionary.words())

@@ -5,6 +5,8 @@ A school receives a circular addressed to all schools (every active school) or t
 schools. Opening is recorded the first time one of the school's own people opens it; 签收 once,
 with time and user; a second tap changes nothing.
 """
+import hashlib
+import json
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -141,3 +143,26 @@ def problems(document: Document) -> list[str]:
     if document.create_items and document.deadline is None:
         found.append("生成整改事项须填写整改期限")
     return found
+
+
+# What is issued is what was confirmed: the draft's content, fingerprinted.
+
+CONTENT = ("title", "addressee", "opening", "basics", "achievements", "problems", "requirements", "deadline", "cc",
+           "attachment_title", "table", "audience", "create_items", "corrects_id")
+
+
+def fingerprint(document: Document) -> str:
+    """A digest of everything the issued document will say and do: the confirmation page carries it,
+    and 印发 refuses when the draft has changed since (another tab, another admin)."""
+    content = {name: getattr(document, name) for name in CONTENT}
+    content["audience"] = content["audience"].name if content["audience"] else None
+    return hashlib.sha256(json.dumps(content, default=str, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def issued_for_round(document: Document) -> list[Document]:
+    """Circulars already issued for the draft's round (none when the draft corrects one of them)."""
+    if not document.round_id or document.corrects_id:
+        return []
+    return db.session.scalars(select(Document).where(
+        Document.round_id == document.round_id, Document.status == DocumentStatus.ISSUED,
+        Document.id != document.id).order_by(Document.issued_at)).all()

@@ -69,6 +69,14 @@ class KeyForm(Form):
     key = HiddenField(validators=[Optional(), KEY])
 
 
+class IssueForm(KeyForm):
+    """印发, as confirmed: the draft's fingerprint then, and for a round that already has a circular,
+    the office's word that a second one (not a correction) is meant."""
+
+    revision = HiddenField(validators=[DataRequired("请从确认页面印发")])
+    another = BooleanField("本批次已印发通报，仍要另行印发一份新的通报（不是更正）")
+
+
 class RemindForm(Form):
     school = HiddenField(filters=[to_id])
 

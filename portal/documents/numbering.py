@@ -7,7 +7,7 @@ it exists), then increments it with a single UPDATE … RETURNING in the issuing
 - SQLite: write transactions begin IMMEDIATE (extensions.configure_sqlite), one writer at a time.
 A transaction that fails after taking a number rolls the counter back with it: no gap.
 """
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -34,3 +34,11 @@ def assign(document, prefix: str, year: int) -> str:
     document.prefix, document.year, document.sequence = prefix, year, sequence
     document.number = document_number(prefix, year, sequence)
     return document.number
+
+
+def peek(prefix: str, year: int) -> str:
+    """The number the next document of (prefix, year) would take now (shown before issuing; issuing
+    takes it for real, and may get a later one if someone issues first)."""
+    last = db.session.scalar(select(DocumentCounter.last).where(DocumentCounter.prefix == prefix,
+                                                                DocumentCounter.year == year)) or 0
+    return document_number(prefix, year, last + 1)

@@ -13,24 +13,31 @@ from .. import errors
 from ..extensions import db, side_write
 from ..htmx import is_partial, render, see_other
 from ..files.views import read_rule
-from ..models import (Attachment, Document, DocumentJob, DocumentRecipient, Inspection, InspectionStatus,
+from ..models import (Attachment, Document, DocumentJob, DocumentRecipient, DocumentStatus, Inspection, InspectionStatus,
                       IssuedDocumentError, Observation, Round, utcnow)
-from ..pdf import engine
+from ..pdf import engine, fonts
+from ..pdf.text import chinese_date
 from ..rectification import overdue
-from ..security import Action, authorize, is_own, load, school_ids
+from ..security import Action, allowed, authorize, is_own, load, load_document, readable_documents, school_ids
 from ..storage import storage
 from ..plans.views import load_plan
 from ..supervision.views import load_inspection
-from . import batch, compose, distribution, notices, pdfs
-from .forms import BatchForm, CircularForm, KeyForm, RemindForm
+from . import batch, compose, distribution, notices, numbering, pdfs
+from .forms import BatchForm, CircularForm, IssueForm, KeyForm, RemindForm
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+bp.add_app_template_filter(chinese_date, "chinese_date")  # dates in documents' pages as the documents write them
 PREVIEW_SCALE = 1.1  # 72 dpi × 1.1: the first page about as wide as the form beside it
 
 
 @bp.errorhandler(IssuedDocumentError)
 def immutable(problem: IssuedDocumentError):
     db.session.rollback()
+    return errors.respond(409, str(problem))
+
+
+@bp.errorhandler(notices.NothingToRectify)
+def nothing_to_rectify(problem: notices.NothingToRectify):
     return errors.respond(409, str(problem))
 
 
@@ -43,12 +50,18 @@ def by_key(model, key: str | None):
     return db.session.scalar(select(model).where(model.client_key == key)) if key else None
 
 
-def load_document(document_id: int, *options) -> Document:
+def managed(document_id: int, *options) -> Document:
+    """A document to change or act on: the office's."""
     return load(Document, document_id, Action.MANAGE, *options)
 
 
+def readable(document_id: int, *options) -> Document:
+    """A document to read: the office's, or an issued one for the leaders (security.load_document)."""
+    return load_document(Document, document_id, *options)
+
+
 def load_draft(document_id: int) -> Document:
-    document = load_document(document_id)
+    document = managed(document_id)
     if document.issued:
         abort(409, description=f"{document.number} 已印发，不能修改；如需更正请起草更正文件。")
     return document
@@ -64,19 +77,34 @@ def to_detail(document: Document):
 
 @bp.get("/")
 def index():
-    authorize(Action.MANAGE)
-    documents = db.session.scalars(select(Document).options(joinedload(Document.round)).order_by(
-        Document.status, Document.issued_at.desc(), Document.id.desc())).all()
+    """The office's 公文 (drafts, circulars, batches); a leader sees the issued circulars and their 签收."""
+    authorize(Action.DOCUMENTS)
+    documents = db.session.scalars(readable_documents(select(Document), Document.status, DocumentStatus.ISSUED).options(
+        joinedload(Document.round)).order_by(Document.status, Document.issued_at.desc(), Document.id.desc())).all()
     tally = {doc_id: (total, acknowledged) for doc_id, total, acknowledged in db.session.execute(
         select(DocumentRecipient.document_id, func.count(), func.count(DocumentRecipient.acknowledged_at))
         .group_by(DocumentRecipient.document_id))}
-    finished = select(Inspection.round_id, func.count()).where(Inspection.status == InspectionStatus.APPROVED)
-    approved = dict(db.session.execute(finished.group_by(Inspection.round_id)).all())
-    rounds = db.session.scalars(select(Round).order_by(Round.ends_on.desc(), Round.id.desc())).all()
-    jobs = db.session.scalars(select(DocumentJob).options(joinedload(DocumentJob.round))
-                              .order_by(DocumentJob.id.desc()).limit(5)).all()
-    return render("documents/index.html", documents=documents, tally=tally, rounds=rounds, approved=approved,
+    rounds, approved, jobs = [], {}, []
+    if allowed(current_user, Action.MANAGE):  # what the office drafts from, and its batches
+        finished = select(Inspection.round_id, func.count()).where(Inspection.status == InspectionStatus.APPROVED)
+        approved = dict(db.session.execute(finished.group_by(Inspection.round_id)).all())
+        rounds = db.session.scalars(select(Round).order_by(Round.ends_on.desc(), Round.id.desc())).all()
+        jobs = db.session.scalars(select(DocumentJob).options(joinedload(DocumentJob.round))
+                                  .order_by(DocumentJob.id.desc()).limit(5)).all()
+    short = {r.id: len(batch.inspections_of(r.id, "rectification")) for r in rounds if approved.get(r.id)}
+    return render("documents/index.html", documents=documents, tally=tally, rounds=rounds, approved=approved, short=short,
                   jobs=jobs, kinds=notices.KINDS, form=KeyForm(formdata=None, data={"key": new_key()}))
+
+
+@bp.get("/faces")
+def faces():
+    """公文字体: the faces each level of a document uses, whether the standard's own or a free stand-in,
+    and what the office's font folder (DOC_FONT_DIR) holds."""
+    authorize(Action.MANAGE)
+    found = engine.faces()
+    levels = [(label, found.levels[level], found.first(level) in found.licensed) for level, label in fonts.LEVELS.items()]
+    return render("documents/faces.html", levels=levels, faces=found, folder=current_app.config["DOC_FONT_DIR"],
+                  standard=fonts.STANDARD, labels=fonts.LEVELS)
 
 
 @bp.post("/compose/<int:round_id>")
@@ -112,9 +140,11 @@ def edit(document_id: int):
         if changed:
             db.session.commit()
             flash(f"已保存（{'、'.join(changed)}）。", "success")
+        if request.form.get("then") == "issue":  # 印发… saves what is typed first, then asks to confirm it
+            return see_other(url_for("documents.issue", document_id=document.id))
         return to_edit(document)
     return render("documents/edit.html", form=form, document=document, problems=distribution.problems(document),
-                  issue_form=KeyForm(formdata=None, data={"key": new_key()}), status=422 if form.errors else 200)
+                  status=422 if form.errors else 200)
 
 
 @bp.post("/<int:document_id>/preview")
@@ -136,17 +166,34 @@ def preview(document_id: int):
 
 @bp.get("/<int:document_id>/pdf")
 def pdf(document_id: int):
-    document = load_document(document_id)
+    document = readable(document_id)
     return pdfs.send(pdfs.of_document(document), pdfs.filename(document))
+
+
+@bp.get("/<int:document_id>/issue")
+def confirm_issue(document_id: int):
+    """印发's confirmation: the saved draft's first page, its next number and recipients, and a
+    warning (with the correction instead) when its round already has a circular."""
+    document = load_draft(document_id)
+    return _confirm(document, IssueForm(formdata=None, data={"key": new_key(), "revision": distribution.fingerprint(document)}))
+
+
+def _confirm(document: Document, form: IssueForm, status: int = 200):
+    letter = compose.letter(document, overdue.today())
+    png = base64.b64encode(engine.first_page_png(engine.render("pdf/base.html", letter, body_only=True).pdf,
+                                                 PREVIEW_SCALE)).decode()
+    return render("documents/issue.html", document=document, form=form, png=png, problems=distribution.problems(document),
+                  earlier=distribution.issued_for_round(document), recipients=len(distribution.schools_for(document)),
+                  number=numbering.peek(current_app.config["DOC_NUMBER_PREFIX"], overdue.today().year), status=status)
 
 
 @bp.post("/<int:document_id>/issue")
 def issue(document_id: int):
-    """印发: the next number of the year, the date, every receiving school's inbox."""
-    load_document(document_id)
-    form = KeyForm()
+    """印发 what was confirmed: the next number of the year, the date, every receiving school's inbox."""
+    managed(document_id)
+    form = IssueForm()
     if not form.validate():
-        abort(400)
+        abort(409, description="请从印发确认页面印发。")
     # The draft's row, locked (PostgreSQL; SQLite writes one at a time): two admins issuing the same
     # draft at once issue it once.
     document = db.session.scalar(select(Document).where(Document.id == document_id).with_for_update()
@@ -154,9 +201,13 @@ def issue(document_id: int):
     if document.issued:
         flash(f"{document.number} 已印发。", "info")
         return to_detail(document)
+    if form.revision.data != distribution.fingerprint(document):
+        abort(409, description="草稿在确认之后又有修改，没有印发。请重新确认后再印发。")
     problems = distribution.problems(document)
     if problems:
         abort(409, description="；".join(problems))
+    if distribution.issued_for_round(document) and not form.another.data:
+        return _confirm(document, form, 422)
     config = current_app.config
     distribution.issue(document, prefix=config["DOC_NUMBER_PREFIX"], issuer=config["DOC_ISSUER"],
                        actor_id=current_user.id, now=utcnow(), today=overdue.today())
@@ -166,9 +217,23 @@ def issue(document_id: int):
     return to_detail(document)
 
 
+@bp.post("/<int:document_id>/as-correction/<int:issued_id>")
+def as_correction(document_id: int, issued_id: int):
+    """The draft becomes the correction of the round's issued circular (印发 then says so and takes
+    a new number): what the office usually means by issuing a second circular for one round."""
+    document = load_draft(document_id)
+    issued = managed(issued_id)
+    if not KeyForm().validate() or not issued.issued or issued.round_id != document.round_id:
+        abort(409, description="只能更正本批次已印发的通报。")
+    document.corrects = issued
+    db.session.commit()
+    flash(f"本草稿已改为更正 {issued.number}，印发后将另行编号并注明更正。", "success")
+    return see_other(url_for("documents.issue", document_id=document.id))
+
+
 @bp.get("/<int:document_id>")
 def detail(document_id: int):
-    document = load_document(document_id, selectinload(Document.recipients).options(
+    document = readable(document_id, selectinload(Document.recipients).options(
         joinedload(DocumentRecipient.school), joinedload(DocumentRecipient.opened_by),
         joinedload(DocumentRecipient.acknowledged_by)), selectinload(Document.items))
     return _detail(document)
@@ -186,7 +251,7 @@ def _detail(document: Document):
 @bp.post("/<int:document_id>/remind")
 def remind(document_id: int):
     """Remind the schools that have not acknowledged (all, or the one named)."""
-    document = load_document(document_id, selectinload(Document.recipients))
+    document = managed(document_id, selectinload(Document.recipients))
     if not document.issued:
         abort(409, description="草稿尚未印发。")
     form = RemindForm()
@@ -203,7 +268,7 @@ def remind(document_id: int):
 @bp.post("/<int:document_id>/correct")
 def correct(document_id: int):
     """更正: a new draft with the same text that names the issued document it corrects."""
-    old = load_document(document_id)
+    old = managed(document_id)
     if not old.issued:
         abort(409, description="草稿可以直接修改，无需更正。")
     form = KeyForm()
@@ -360,6 +425,7 @@ def batch_zip(job_id: int):
 def _office_files(attachment: Attachment) -> None:
     """A stored circular and a batch's zip are the office's files (schools read a circular through
     their inbox, which checks they received it)."""
-    if db.session.scalar(select(Document.id).where(Document.pdf_id == attachment.id)) or db.session.scalar(
-            select(DocumentJob.id).where(DocumentJob.zip_id == attachment.id)):
+    if db.session.scalar(select(Document.id).where(Document.pdf_id == attachment.id)):
+        authorize(Action.DOCUMENTS)  # only issued documents have a stored PDF
+    elif db.session.scalar(select(DocumentJob.id).where(DocumentJob.zip_id == attachment.id)):
         authorize(Action.MANAGE)

@@ -22,4 +22,4 @@ def worker():
 @bp.get("/offline")
 @public
 def page():
-    return render_template("offline/page.html", current_user=login_manager.anonymous_user())
+    return render_template("offline/page.html", current_user=login_manager.anonymous_user(), shared=True)

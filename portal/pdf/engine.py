@@ -7,10 +7,8 @@ flow ends on an odd page, or the 版记 would stand alone, the 版记 is laid ou
 with no number (after a blank page when needed) and that page takes the place of its old one.
 """
 import io
-import math
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,18 +17,13 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import fonts, geometry
+from . import fonts, geometry, titles
 from .fetcher import STATIC_SCHEME, RestrictedFetcher
+from .parts import CELL_PADDING, TITLE_CHARS, Parts
 from .text import Paragraph, chinese_date
 
 PX_PER_MM = 96 / 25.4
-TITLE_CHARS = int(geometry.pt(geometry.BODY_W) // geometry.SIZE_2)  # 2号 characters per title line (20)
 MARK_MAX_PT = 40.0
-# Where a title may break: after these characters, or before these words (never inside a word).
-BREAK_AFTER = "的于和与及、，"
-BREAK_BEFORE = ("情况", "通报", "通知", "意见", "决定", "工作", "专项", "督导", "中小学", "学校", "整改", "管理")
-WORDS = ("中小学校", "中小学", "学校", "幼儿园", "教育", "督导", "专项", "管理", "安全", "工作", "情况", "学期", "课后服务",
-         "校园", "整改", "通报", "通知", "意见书", "进一步", "加强", "规范")
 
 
 @dataclass
@@ -41,6 +34,12 @@ class Attachment:
     rows: list[list] = field(default_factory=list)
     text_columns: frozenset[int] = frozenset()            # left-aligned columns (names, text)
     figures: list[dict] = field(default_factory=list)     # {"src": "dudao-file:…", "caption": …}
+    widths: list[float] = field(default_factory=list)     # per cent of the 版心, one per column
+
+    def __post_init__(self):
+        if self.columns and not self.widths:  # text columns three times as wide as the others
+            weights = [3 if n in self.text_columns else 1 for n in range(len(self.columns))]
+            self.widths = [round(100 * w / sum(weights), 2) for w in weights]
 
 
 @dataclass
@@ -58,6 +57,7 @@ class Letter:
     cc: str = ""                                 # 抄送
     printed_on: date | None = None               # 印发日期
     colophon: bool = True                        # 版记
+    words: tuple[str, ...] = ()                  # names a title keeps whole (its schools, townships)
 
     @property
     def title_text(self) -> str:
@@ -65,7 +65,7 @@ class Letter:
 
     @property
     def title_lines(self) -> list[str]:
-        return title_lines(self.title)
+        return titles.lines(self.title, TITLE_CHARS, self.words)
 
     @property
     def signed_on_text(self) -> str:
@@ -83,67 +83,34 @@ class Letter:
     @property
     def mark_size(self) -> float:
         """As large as fits the 版心 width, up to MARK_MAX_PT."""
-        return round(min(MARK_MAX_PT, geometry.pt(geometry.BODY_W) * 0.94 / max(width(self.mark or ""), 1)), 1)
+        return round(min(MARK_MAX_PT, geometry.pt(geometry.BODY_W) * 0.94 / max(titles.width(self.mark or ""), 1)), 1)
+
+    def attachment_label(self, n: int) -> str:
+        """“附件” alone for a single attachment, “附件1”, “附件2” … for several (as the 附件说明
+        numbers them and the text refers to them)."""
+        return f"附件{n}" if len(self.attachments) > 1 else "附件"
 
 
-def width(text: str) -> float:
-    """Width in characters: Chinese (and full-width) 1, Latin letters and digits about half."""
-    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+def faces() -> fonts.Faces:
+    """The faces of this app's documents (the office's folder DOC_FONT_DIR, then installed faces)."""
+    return fonts.discover(current_app.config.get("DOC_FONT_DIR"))
 
 
-def title_lines(title: str) -> list[str]:
-    """The title's lines: the office's own line breaks, else one line when it fits, else two or
-    more lines of even length, the upper ones no longer than the lower (a 梯形), broken only
-    between words."""
-    given = [line.strip() for line in title.splitlines() if line.strip()]
-    if len(given) > 1:
-        return given
-    text = given[0] if given else ""
-    if width(text) <= TITLE_CHARS:
-        return [text] if text else []
-    count = math.ceil(width(text) / TITLE_CHARS)
-    return _split(text, count)
-
-
-def _split(text: str, count: int) -> list[str]:
-    if count <= 1:
-        return [text]
-    ideal = len(text) / count
-    best, best_cost = None, None
-    for cut in range(1, len(text)):
-        head, tail = text[:cut], text[cut:]
-        if width(head) > TITLE_CHARS:
-            break
-        good = text[cut - 1] in BREAK_AFTER or tail.startswith(BREAK_BEFORE)
-        bad = tail[0] in "，。、；：）》”" or head[-1] in "（《“" or _inside_word(text, cut)
-        cost = abs(cut - ideal) + (0 if good else 8) + (100 if bad else 0) + (0.5 if cut > ideal else 0)
-        if best_cost is None or cost < best_cost:
-            best, best_cost = cut, cost
-    best = best or int(ideal)
-    return [text[:best], *_split(text[best:], count - 1)]
-
-
-def _inside_word(text: str, cut: int) -> bool:
-    return any(_spans(text, word, cut) for word in WORDS)
-
-
-def _spans(text: str, word: str, cut: int) -> bool:
-    start = text.find(word, max(0, cut - len(word) + 1))
-    while start != -1 and start < cut:
-        if start < cut < start + len(word):
-            return True
-        start = text.find(word, start + 1)
-    return False
-
-
-def stylesheet(letter: Letter) -> Markup:
+def stylesheet(letter: Letter, parts: Parts) -> Markup:
     """The stylesheet, our own text only (no user input reaches it)."""
-    return Markup(render_template("pdf/gbt9704.css", g=geometry.css_values(), f=fonts.families(),
-                                  mark_size=letter.mark_size))
+    head = None
+    if letter.mark:
+        number_line = parts.number_line(letter.mark_size)
+        head = dict(number_line=number_line, lines=number_line + 2, rule_top=parts.rule_top(letter.mark_size))
+    return Markup(render_template("pdf/gbt9704.css", g=geometry.css_values(), faces=parts.faces, head=head,
+                                  mark_size=letter.mark_size, number_top=parts.page_number_top(),
+                                  cell_padding=CELL_PADDING))
 
 
 def render_html(template: str, letter: Letter, **context) -> str:
-    return render_template(template, doc=letter, css=stylesheet(letter), **context)
+    parts = Parts(faces(), letter.words)
+    return render_template(template, doc=letter, parts=parts, g=geometry.css_values(), css=stylesheet(letter, parts),
+                           **context)
 
 
 @dataclass
@@ -161,8 +128,14 @@ def render(template: str, letter: Letter, files: dict[str, tuple[bytes, str]] | 
 
 
 def to_pdf(html: str, files: dict[str, tuple[bytes, str]] | None = None) -> Rendered:
+    return pdf_of(html, files, current_app.static_folder, faces().folder)
+
+
+def pdf_of(html: str, files: dict[str, tuple[bytes, str]] | None, static_folder: str, font_files) -> Rendered:
+    """The PDF of a document's HTML, outside any app (what the processes of pool.py run): it may
+    read `static_folder`, the bytes in `files` and the office's `font_files`."""
     started = time.perf_counter()
-    fetcher = RestrictedFetcher(current_app.static_folder, files)
+    fetcher = RestrictedFetcher(static_folder, files, font_files)
     document = _layout(html, fetcher)
     pages = _place_colophon(document, html, fetcher)
     pdf = document.copy(pages).write_pdf() if pages is not None else document.write_pdf()

@@ -12,6 +12,9 @@ LEVELS = [
     (4, re.compile(r"^[（(]\d+[）)]")),
 ]
 SENTENCE_END = re.compile(r"[。！？；：]")
+CLOSING_MARKS = "，。、；：）〕】》」』”’！？"   # never at the start of a line (避头)
+# Half-width brackets around Chinese text: 发展集团(分校)带动 → 发展集团（分校）带动.
+HALF_BRACKETS = re.compile(r"\(([^()]*[\u3400-\u9fff][^()]*)\)|(?<=[\u3400-\u9fff])\(([^()]*)\)")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,11 @@ def paragraphs(text: str) -> list[Paragraph]:
         else:
             found.append(Paragraph(0, line))
     return found
+
+
+def full_width_brackets(text: str) -> str:
+    """A 公文 brackets Chinese in full-width （）; half-width ones around Latin or figures stay."""
+    return HALF_BRACKETS.sub(lambda m: f"（{m.group(1) if m.group(1) is not None else m.group(2)}）", text)
 
 
 def chinese_date(day: date) -> str:

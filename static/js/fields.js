@@ -89,12 +89,13 @@ function picked(form, input) {
   const files = Array.prototype.slice.call(input.files);
   input.value = "";
   const keepLocation = Boolean(document.querySelector("[data-photo-location]"));
+  keeping += 1;
   return files.reduce(function (done, file) {
     return done.then(function () { return photos.prepare(file, keepLocation); }).then(function (ready) {
       return outbox.put(entryOf(form, { fields: ready.fields, file: ready.blob, name: ready.name, fileField: input.name,
                                         label: ready.name }));
     });
-  }, Promise.resolve()).then(function () { sender.kick(); }, storageFailed);
+  }, Promise.resolve()).then(function () { sender.kick(); }, storageFailed).then(function () { keeping -= 1; });
 }
 
 // Put entries back into the page: values into their forms, marks, lines and counts.
@@ -105,18 +106,23 @@ function render() {
     const here = scopes();
     const local = entries.filter(function (e) { return here.has(e.scope); });
     document.querySelectorAll("[data-outbox-line]").forEach(function (el) { el.remove(); });
-    document.querySelectorAll(".item-state.state-pending").forEach(function (el) { el.classList.remove("state-pending"); });
-    const pendingUnits = new Map();
+    document.querySelectorAll(".item-state.state-pending").forEach(function (el) {
+      el.classList.remove("state-pending");
+      el.querySelectorAll("[hidden]").forEach(function (hidden) { hidden.hidden = false; });
+    });
+    const pendingUnits = new Map();  // form -> its newest entry (one may be in flight behind it)
     local.forEach(function (entry) {
       const form = sender.formOf(entry);
       if (entry.mode === "replace" || entry.mode === "submit") {
-        if (form) { markUnit(form, entry); pendingUnits.set(form, entry); }
+        if (form) pendingUnits.set(form, entry);
       } else {
         line(form, entry);
       }
     });
+    pendingUnits.forEach(function (entry, form) { markUnit(form, entry); });
     countAnswers(pendingUnits);
-    heldList(local.filter(function (e) { return e.state === "held" && e.problem !== "conflict" && !sender.formOf(e); }));
+    // Refused changes whose form is not on this page are listed on whatever page is open.
+    heldList(entries.filter(function (e) { return e.state === "held" && e.problem !== "conflict" && !sender.formOf(e); }));
     status(local, entries.length - local.length);
   });
 }
@@ -139,6 +145,18 @@ function markUnit(form, entry) {
   } else {
     form.appendChild(note);
   }
+  if (held && entry.problem !== "conflict") note.after(discardButton(entry));
+}
+
+// A refused change can be let go (its text stays readable until then).
+function discardButton(entry) {
+  const drop = document.createElement("button");
+  drop.type = "button";
+  drop.className = "btn btn-ghost btn-small";
+  drop.setAttribute("data-discard", String(entry.seq));
+  drop.setAttribute("data-outbox-line", "");
+  drop.textContent = "放弃此条";
+  return drop;
 }
 
 // A quick-log tap or a picked file waiting: a line in the place its answer will go.
@@ -156,6 +174,7 @@ function line(form, entry) {
     : entry.mode === "upload"
       ? "“" + entry.label + "”" + (sent !== undefined ? "上传中 " + Math.round(sent * 100) + "%" : "待上传（已保存在本机）")
       : time + " " + entry.label + "（未同步）";
+  if (entry.state === "held") item.appendChild(discardButton(entry));
   list.appendChild(item);
 }
 
@@ -178,26 +197,21 @@ function countAnswers(pendingUnits) {
   });
 }
 
-// Refused changes whose form is not on this page (a photo for a record closed meanwhile): listed
+// Refused changes whose form is not on this page (a tap for a record closed meanwhile): listed
 // where they can be read and let go.
 function heldList(held) {
-  const bar = document.querySelector("[data-sync-status]");
-  if (!bar || !held.length) return;
+  const panel = document.querySelector("[data-outbox-panel]");
+  if (!panel || !held.length) return;
   const list = document.createElement("ul");
   list.className = "held-list small";
   list.setAttribute("data-outbox-line", "");
   held.forEach(function (entry) {
     const item = document.createElement("li");
-    item.textContent = (entry.label || "修改") + "：" + entry.problem + " ";
-    const drop = document.createElement("button");
-    drop.type = "button";
-    drop.className = "btn btn-ghost btn-small";
-    drop.setAttribute("data-discard", String(entry.seq));
-    drop.textContent = "放弃此条";
-    item.appendChild(drop);
+    item.textContent = "未能保存：" + (entry.label ? "“" + entry.label + "”，" : "") + entry.problem + " ";
+    item.appendChild(discardButton(entry));
     list.appendChild(item);
   });
-  bar.after(list);
+  panel.appendChild(list);
 }
 
 function status(local, elsewhere) {
@@ -271,14 +285,12 @@ function choose(button) {
       .map(function (e) { return outbox.remove(e.seq); }));
   });
   if (button.getAttribute("data-keep") === "mine") {
-    panel.querySelectorAll("[data-mine] input").forEach(function (mine) {
-      Array.prototype.forEach.call(form.elements, function (el) {
-        if (el.name !== mine.name) return;
-        if (el.type === "radio") el.checked = el.value === mine.value;
-        else if (el.type === "checkbox") el.checked = mine.value !== "";
-        else el.value = mine.value;
-      });
+    const mine = {};  // as a form sends them: an unticked box is not sent at all
+    panel.querySelectorAll("[data-mine] input").forEach(function (input) {
+      const field = form.elements.namedItem(input.name);
+      if (input.value !== "" || !field || field.type !== "checkbox") mine[input.name] = input.value;
     });
+    fill(form, mine);
     drop.then(function () { return keep(form, 0); });
   }
   panel.remove();
@@ -309,7 +321,9 @@ export function wire() {
     const choice = event.target.closest("[data-keep]");
     if (choice) choose(choice);
     const discard = event.target.closest("[data-discard]");
-    if (discard) outbox.remove(Number(discard.getAttribute("data-discard")));
+    if (discard && window.confirm("放弃这条未能保存的内容？放弃后无法找回。")) {
+      outbox.remove(Number(discard.getAttribute("data-discard")));
+    }
   });
   document.addEventListener("outbox-changed", render);
   // 提交检查 / 完成听课 right after typing: the last note goes first, then the form (by itself).

@@ -97,7 +97,7 @@ function drain() {
     return outbox.update(head.seq, { sentAt: Date.now() })
       .then(function () { return send(head); })
       .then(function (reply) { return settle(head, reply); })
-      .then(function (again) { return again ? drain() : null; });
+      .then(function (more) { return more ? drain() : null; });
   });
 }
 
@@ -168,9 +168,10 @@ function settle(entry, xhr) {
   show(entry, xhr, status);
   Object.keys(events).forEach(function (name) { htmx.trigger(document.body, name, events[name]); });
   if (status === 409 || !(status >= 200 && status < 300) && status !== 422) {
-    const problem = (events["app-error"] && events["app-error"].message) || "未能保存（" + status + "）";
-    return outbox.update(entry.seq, { state: "held", problem: status === 409 ? "conflict" : problem, sentAt: 0 })
-      .then(function () { return true; });
+    // A 409 with the unit as it now is: a conflict, chosen on the page; with a reason: a closed record.
+    const reason = events["app-error"] && events["app-error"].message;
+    const problem = status === 409 && !reason ? "conflict" : reason || "未能保存（" + status + "）";
+    return outbox.update(entry.seq, { state: "held", problem: problem, sentAt: 0 }).then(function () { return true; });
   }
   // Saved as sent: the server's copy of the unit is now these fields (a save that changed nothing,
   // a resend overtaken by a newer one, says nothing of the fields it carried).

@@ -2,8 +2,11 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from portal.demo import DEMO_PASSWORD
+from portal.extensions import db
+from portal.models import Inspection, InspectionStatus
 
 from .conftest import settled, sign_in
 
@@ -180,3 +183,20 @@ def test_console_guard_catches_csp_violations(page, console):
         page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
     assert any("Content Security Policy" in p for p in console.problems)
     console.problems.clear()
+
+
+def test_a_swap_never_applies_an_inline_style(page, live_app, console):
+    """A textarea the user has resized carries an inline height; htmx used to copy it onto the form
+    a refused save sends back (its settle step), which the CSP refuses and the console reports."""
+    console.allow(422)
+    with live_app.app_context():
+        waiting = db.session.scalars(select(Inspection).where(Inspection.status == InspectionStatus.SUBMITTED)
+                                     .order_by(Inspection.id)).first().id
+    sign_in(page, "admin")
+    page.goto(page.base + f"/inspections/{waiting}")
+    settled(page)
+    page.evaluate("document.querySelector('#review textarea').style.height = '160px'")  # dragged taller
+    page.locator("#review label.chip", has_text="退回修改").tap()
+    page.locator("#review").get_by_role("button", name="确定").tap()  # returning needs a comment: 422
+    expect(page.locator("#review .error")).to_be_visible()
+    settled(page)
