@@ -13,7 +13,7 @@ export FLASK_APP := portal:create_app
 
 run: system-packages python-packages demo-db
 	@echo "督导平台已启动：http://$(HOST):$(PORT)  （演示账号见 README.md，Ctrl-C 停止）"
-	APP_ENV=development $(VENV)/bin/gunicorn --no-control-socket --workers 2 --threads 4 \
+	APP_ENV=development $(VENV)/bin/gunicorn -c gunicorn.conf.py --workers 2 --threads 4 \
 		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: system-packages python-packages

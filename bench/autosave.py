@@ -102,7 +102,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="dudao-bench-"))
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     app = create_app({"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": url,
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups")})
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups"),
+                      "TWO_FACTOR_REQUIRED": False})  # the demo admin signs in with a password alone
 
     @app.post("/bench-floor/<int:answer_id>")
     @csrf.exempt

@@ -74,7 +74,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="dudao-bench-"))
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     app = create_app({"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": url,
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups")})
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups"),
+                      "TWO_FACTOR_REQUIRED": False})  # the demo admin signs in with a password alone
     year = semesters.of(date.today()).year
     with app.app_context():
         if set(inspect(db.engine).get_table_names()) & set(db.metadata.tables):

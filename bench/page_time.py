@@ -81,7 +81,8 @@ def demo_county(database_url: str | None):
     folder = Path(tempfile.mkdtemp(prefix="dudao-bench-"))
     url = database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     app = create_app({"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": url,
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups")})
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups"),
+                      "TWO_FACTOR_REQUIRED": False})  # the demo admin signs in with a password alone
     with app.app_context():
         if set(inspect(db.engine).get_table_names()) & set(db.metadata.tables):
             sys.exit(f"{url} already holds the app's tables; give the bench an empty database")

@@ -44,6 +44,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _flag("SECURE_COOKIES")
+    # 保持登录 on a device: two weeks, not Flask-Login's 365 days; signing out ends it everywhere.
+    REMEMBER_COOKIE_DURATION = int(os.environ.get("REMEMBER_DAYS", "14")) * 24 * 3600
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", "12")) * 3600
     # A two-hour inspection must not lose its token; the token is bound to the session.
     WTF_CSRF_TIME_LIMIT = None
@@ -56,9 +58,17 @@ class Config:
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
     ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", str(64 * 1024)))
 
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
-    LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
-    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    # Sign-in throttling (auth/throttle.py): failures that cost nothing, then a delay doubling from 1 s up to
+    # LOGIN_MAX_DELAY_SECONDS; nothing is locked. A school's staff share one address behind its NAT.
+    LOGIN_FREE_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FREE_FAILURES_PER_ACCOUNT", "5"))
+    LOGIN_FREE_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FREE_FAILURES_PER_ADDRESS", "20"))
+    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "60"))
+    LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "60"))
+
+    # Admin and leader accounts must enrol a second factor (TOTP) before their first sign-in completes.
+    # Default: on in production, off in development (the demo accounts sign in without a phone) and tests.
+    TWO_FACTOR_REQUIRED = None  # for_env() reads it: its default depends on APP_ENV
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "督导平台")
 
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
 
@@ -91,6 +101,8 @@ class Config:
         settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
         settings.update(overrides or {})
         env = settings["APP_ENV"]
+        if settings["TWO_FACTOR_REQUIRED"] is None:
+            settings["TWO_FACTOR_REQUIRED"] = _flag("TWO_FACTOR_REQUIRED", env == "production")
         if env in {"development", "testing"}:
             settings["TEMPLATES_STRICT"] = True
             settings["SECRET_KEY"] = settings["SECRET_KEY"] or _dev_secret()

@@ -1,11 +1,14 @@
 """Extension objects, created once and bound in create_app()."""
-from flask import has_request_context, request
+from contextlib import contextmanager
+
+from flask import current_app, g, has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
 # Without a naming convention, autogenerate on SQLite silently misses dropped constraints.
@@ -62,5 +65,25 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        reading = has_request_context() and request.method in READ_ONLY_METHODS
+        reading = has_request_context() and request.method in READ_ONLY_METHODS and not g.get("side_write")
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def side_write(what: str):
+    """A small write that a page makes while it is read (a circular's first opening): in a transaction
+    of its own that waits for the write lock, and never fails the page.
+
+    A GET reads in a deferred transaction; on SQLite, writing in it fails at once with "database is
+    locked" when another connection has written since it began, whatever the busy timeout. So the
+    read transaction ends here (objects reload as needed) and the write begins IMMEDIATE."""
+    db.session.commit()
+    g.side_write = True
+    try:
+        yield
+        db.session.commit()
+    except SQLAlchemyError:  # a record beside the page, not the page: logged, the page is served
+        db.session.rollback()
+        current_app.logger.warning("%s not recorded", what, exc_info=True)
+    finally:
+        g.side_write = False

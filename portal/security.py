@@ -31,6 +31,7 @@ class Action(enum.StrEnum):
     MANAGE = "manage"    # the office's configuration: schools, users, templates, rounds
     DOCUMENTS = "documents"  # read the office's issued 公文 and who has signed for them (leaders)
     ACCOUNT = "account"  # one's own account (password); every role, no school involved
+    SECOND_FACTOR = "second_factor"  # a second factor (TOTP) on one's own account: the office and leaders
 
 
 class Reach(enum.Enum):
@@ -41,7 +42,8 @@ class Reach(enum.Enum):
 
 RULES: dict[Role, dict[Action, Reach]] = {
     Role.ADMIN: {action: Reach.ALL for action in Action},
-    Role.LEADER: {Action.VIEW: Reach.ALL, Action.OBSERVE: Reach.ALL, Action.ACCOUNT: Reach.ALL, Action.DOCUMENTS: Reach.ALL},
+    Role.LEADER: {Action.VIEW: Reach.ALL, Action.OBSERVE: Reach.ALL, Action.ACCOUNT: Reach.ALL, Action.DOCUMENTS: Reach.ALL,
+                  Action.SECOND_FACTOR: Reach.ALL},
     Role.INSPECTOR: {
         Action.VIEW: Reach.SCOPE, Action.INSPECT: Reach.SCOPE, Action.OBSERVE: Reach.SCOPE,
         Action.ACCOUNT: Reach.ALL,

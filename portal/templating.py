@@ -44,7 +44,8 @@ AUDIT_FIELDS = {
     "name": "名称", "title": "标题", "text": "内容", "code": "代码", "kind": "类型", "status": "状态", "note": "备注",
     "notes": "备注", "comment": "意见", "reason": "理由", "description": "说明", "purpose": "目的", "position": "顺序",
     "username": "用户名", "display_name": "姓名", "role": "角色", "active": "启用", "phone": "电话",
-    "password_hash": "密码", "session_version": "登录凭据", "school_id": "学校", "schools": "负责学校",
+    "password_hash": "密码", "session_version": "登录凭据", "totp_secret": "两步验证密钥",
+    "totp_enrolled_at": "两步验证绑定时间", "totp_last_step": "两步验证", "school_id": "学校", "schools": "负责学校",
     "township": "乡镇（街道）", "education_group": "教育集团", "is_project_school": "项目学校", "ownership": "办学性质",
     "students": "学生数", "classes": "班级数", "teachers": "教师数", "qualified_teachers": "达标教师数",
     "backbone_teachers": "骨干教师数", "pe_arts_teachers": "体育艺术教师数", "teaching_area": "教学用房面积",
@@ -103,7 +104,8 @@ def audit_value(value, field: str = "") -> str:
     text = str(value)
     return text if len(text) <= AUDIT_VALUE_CHARS else text[:AUDIT_VALUE_CHARS] + "…"
 AUDIT_ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "logout": "退出",
-                 "password": "修改密码"}
+                 "password": "修改密码", "mfa_enrol": "绑定两步验证", "mfa_fail": "两步验证码错误",
+                 "mfa_codes": "重新生成恢复码", "mfa_reset": "重置两步验证"}
 
 
 def audit_entity(entry) -> str:

@@ -29,6 +29,8 @@ OBSERVE = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {
 EDIT = {"admin": {"own", "other"}, "principal": {"own"}}
 # Someone else's observation record: only its observer (not signed in here) and the office.
 OWN_RECORD = {"admin": {"own", "other"}}
+# A second factor on one's own account: the office and the leaders.
+SECOND_FACTOR = {"admin": {"own", "other"}, "leader": {"own", "other"}}
 # What compares every school (the county's 优质均衡 table): those who see every school.
 COUNTY = {"admin": {"own", "other"}, "leader": {"own", "other"}}
 # The office's issued 公文 and their 签收: the office and the leaders (局长, 分管), read-only.
@@ -100,6 +102,10 @@ ROUTES = {
     "auth.login": Route(None, fixed("auth.login"), ("GET",)),
     "auth.logout": Route(None, fixed("auth.logout"), ("POST",)),
     "auth.change_password": Route(SIGNED_IN, fixed("auth.change_password"), ("GET", "POST")),
+    "auth.second_step": Route(None, fixed("auth.second_step"), ("GET", "POST")),
+    "auth.enrol_at_sign_in": Route(None, fixed("auth.enrol_at_sign_in"), ("GET", "POST")),
+    "auth.two_factor_account": Route(SECOND_FACTOR, fixed("auth.two_factor_account"), ("GET", "POST")),
+    "auth.new_recovery_codes": Route(SECOND_FACTOR, fixed("auth.new_recovery_codes"), ("POST",)),
     "auth.resumed": Route(SIGNED_IN, fixed("auth.resumed")),
     "offline.worker": Route(None, fixed("offline.worker")),
     "offline.page": Route(None, fixed("offline.page")),
@@ -214,6 +220,7 @@ ROUTES = {
     "users.create": Route(MANAGE, fixed("users.create"), ("GET", "POST")),
     "users.edit": Route(MANAGE, lambda w, where: url_for("users.edit", user_id=w[f"user_{where}"]), ("GET", "POST")),
     "users.reset_password": Route(MANAGE, lambda w, where: url_for("users.reset_password", user_id=w[f"user_{where}"]), ("POST",)),
+    "users.reset_two_factor": Route(MANAGE, lambda w, where: url_for("users.reset_two_factor", user_id=w[f"user_{where}"]), ("POST",)),
     "users.toggle_active": Route(MANAGE, lambda w, where: url_for("users.toggle_active", user_id=w[f"user_{where}"]), ("POST",)),
     "observations.index": Route(VIEW, fixed("observations.index")),
     "observations.export_records": Route(VIEW, fixed("observations.export_records")),

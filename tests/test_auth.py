@@ -1,12 +1,17 @@
 import json
 import re
+import sqlite3
 import time
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from argon2 import PasswordHasher
+from flask import has_request_context
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from portal import create_app
 from portal.extensions import db
 from portal.models import AuditLog, User
 
@@ -98,30 +103,93 @@ def test_a_token_from_before_a_new_sign_in_is_fetched_anew_not_refused_as_forged
     assert plain.status_code == 400 and "页面已过期" in plain.get_data(as_text=True)
 
 
-def test_throttled_after_repeated_failures_per_account(auth, make_user, app):
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's clock, moved by hand."""
+    from portal.auth import throttle
+
+    now = [datetime.now(UTC)]
+    monkeypatch.setattr(throttle, "utcnow", lambda: now[0])
+    return SimpleNamespace(advance=lambda seconds: now.__setitem__(0, now[0] + timedelta(seconds=seconds)))
+
+
+def test_failures_past_the_free_ones_delay_the_account_never_lock_it(auth, make_user, app, clock):
     make_user("admin", username="boss")
-    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-    for _ in range(limit):
+    free = app.config["LOGIN_FREE_FAILURES_PER_ACCOUNT"]
+    for _ in range(free + 1):
         assert auth.login("boss", "nope").status_code == 422
-    locked = auth.login("boss")  # even the right password waits now
-    assert locked.status_code == 429
-    assert "15 分钟" in locked.get_data(as_text=True)
+    waiting = auth.login("boss")  # even the right password waits: nothing is checked meanwhile
+    assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "1"
+    assert "请 1 秒后再试" in waiting.get_data(as_text=True)
+    token = csrf_token(auth.client)
+    boosted = auth.client.post("/login", data={"username": "boss", "password": PASSWORD, "csrf_token": token},
+                               headers=HX_BOOSTED)
+    assert boosted.status_code == 429  # htmx swaps no 429: the message comes as the error toast
+    assert "请 1 秒后再试" in json.loads(boosted.headers["HX-Trigger"])["app-error"]["message"]
+    clock.advance(1)
+    assert auth.login("boss", "nope").status_code == 422
+    assert auth.login("boss").headers["Retry-After"] == "2"  # each failure doubles the wait
+    clock.advance(2)
+    assert auth.login("boss").status_code == 303  # the owner gets in: someone else's guesses only delay them
+
+
+def test_the_delay_stops_growing_at_its_longest(auth, make_user, app, clock):
+    make_user("admin", username="boss")
+    app.config.update(LOGIN_FREE_FAILURES_PER_ACCOUNT=0, LOGIN_MAX_DELAY_SECONDS=60)
+    for _ in range(12):
+        assert auth.login("boss", "nope").status_code == 422
+        clock.advance(60)
+    assert auth.login("boss", "nope").status_code == 422
+    assert auth.login("boss").headers["Retry-After"] == "60"
 
 
 def test_throttle_counts_case_insensitively_and_per_address(auth, make_user, app):
     make_user("admin", username="boss")
-    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
-    for name in ("a1", "b2", "BOSS"):
+    app.config["LOGIN_FREE_FAILURES_PER_ADDRESS"] = 3
+    for name in ("a1", "b2", "BOSS", "c3"):
         auth.login(name, "nope")
     assert auth.login("boss").status_code == 429
 
 
+def test_signing_in_does_not_reset_the_address_count(auth, make_user, app, clock):
+    """One's own account signing in between guesses at others' must not clear the address's failures."""
+    make_user("leader", username="mine")
+    app.config["LOGIN_FREE_FAILURES_PER_ADDRESS"] = 3
+    for name in ("a1", "b2", "c3"):
+        assert auth.login(name, "nope").status_code == 422
+    assert auth.login("mine").status_code == 303
+    auth.client.post("/logout", data={"csrf_token": auth.token()})
+    assert auth.login("d4", "nope").status_code == 422
+    assert auth.login("e5", "nope").status_code == 429
+
+
+def test_the_client_address_honours_proxy_count(make_user, app, clock):
+    make_user("admin", username="boss")
+    app.config["LOGIN_FREE_FAILURES_PER_ADDRESS"] = 1
+
+    def attempt(proxies: int, forwarded: str) -> int:
+        app.config["PROXY_COUNT"] = proxies
+        other = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                            "PROXY_COUNT": proxies, "LOGIN_FREE_FAILURES_PER_ADDRESS": 1})
+        client = other.test_client()
+        token = csrf_token(client)
+        code = client.post("/login", data={"username": f"x{forwarded}", "password": "nope", "csrf_token": token},
+                           headers={"X-Forwarded-For": forwarded}).status_code
+        with other.app_context():
+            db.engine.dispose()
+        return code
+
+    # Without a proxy in front, a forged X-Forwarded-For changes nothing: all of these are one address.
+    assert [attempt(0, forwarded) for forwarded in ("10.0.0.1", "10.0.0.2", "10.0.0.3")] == [422, 422, 429]
+    # Behind one proxy, the proxy's X-Forwarded-For is the client: schools behind their own NATs count apart.
+    assert [attempt(1, forwarded) for forwarded in ("10.1.0.1", "10.1.0.2", "10.1.0.1")] == [422, 422, 422]
+    assert attempt(1, "10.1.0.1") == 429
+
+
 def test_throttle_is_stored_in_the_database(auth, make_user, app):
     """Shared by every gunicorn worker: a second app instance sees the same failures."""
-    from portal import create_app
-
     make_user("admin", username="boss")
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["LOGIN_FREE_FAILURES_PER_ACCOUNT"] + 1):
         auth.login("boss", "nope")
     other = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     other_client = other.test_client()
@@ -130,6 +198,65 @@ def test_throttle_is_stored_in_the_database(auth, make_user, app):
     assert response.status_code == 429
     with other.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def argon2_work(monkeypatch):
+    """Every argon2 hash or verification made: whether a transaction was open meanwhile, and whether
+    another connection could have written at that moment."""
+    seen = []
+
+    def observe():
+        if has_request_context():
+            seen.append({"in_transaction": db.session().in_transaction(), "others_can_write": _others_can_write()})
+
+    for name in ("hash", "verify"):
+        original = getattr(PasswordHasher, name)
+        monkeypatch.setattr(PasswordHasher, name,
+                            lambda self, *args, _original=original: (observe(), _original(self, *args))[1])
+    return seen
+
+
+def _others_can_write() -> bool:
+    """On SQLite: may another connection take the write lock right now, without waiting?"""
+    if db.engine.dialect.name != "sqlite":
+        return True
+    other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+def test_passwords_are_hashed_outside_any_transaction(auth, make_user, argon2_work, client):
+    """A sign-in held SQLite's write lock through its whole hash (≈170 ms): sign-ins ran one at a
+    time and every autosave waited behind them. Now nothing is held while hashing."""
+    make_user("leader", username="lead")
+    assert auth.login("lead", "wrong").status_code == 422
+    assert auth.login("nobody").status_code == 422
+    assert auth.login("lead").status_code == 303
+    response = client.post("/account/password", data={
+        "current": PASSWORD, "new": "a-new-secret-1", "confirm": "a-new-secret-1", "csrf_token": auth.token()})
+    assert response.status_code == 303
+    assert len(argon2_work) == 5  # three sign-ins, then the current password checked and the new one hashed
+    assert all(w == {"in_transaction": False, "others_can_write": True} for w in argon2_work), argon2_work
+
+
+@pytest.mark.parametrize("case", ["unknown", "deactivated", "wrong password", "right password"])
+def test_every_answer_costs_one_argon2_verification(auth, make_user, argon2_work, case):
+    """Constant-time answers (without timing anything): an unknown or deactivated account costs the
+    same one verification as a wrong password, so the time of the answer does not tell them apart."""
+    make_user("inspector", username="here")
+    make_user("inspector", username="gone", active=False)
+    name, password = {"unknown": ("nobody", "x"), "deactivated": ("gone", PASSWORD),
+                      "wrong password": ("here", "x"), "right password": ("here", PASSWORD)}[case]
+    expected = 303 if case == "right password" else 422
+    assert auth.login(name, password).status_code == expected
+    assert len(argon2_work) == 1
 
 
 def test_password_hash_is_argon2id(make_user, app):
@@ -245,3 +372,28 @@ def test_post_after_session_ended_asks_to_sign_in_not_csrf_error(client):
     boosted = client.post("/schools/new", data={"csrf_token": "stale"}, headers={
         **HX_BOOSTED, "HX-Current-URL": "http://localhost/schools/new"})
     assert boosted.status_code == 401 and boosted.headers["HX-Redirect"] == "/login?next=/schools/new"
+
+
+
+def test_signing_out_ends_the_session_cookie_for_real(client, auth):
+    auth.login_as("inspector")
+    assert client.get("/").status_code == 200
+    copied = client.get_cookie("session").value  # e.g. left in a shared machine's browser profile
+    client.post("/logout", data={"csrf_token": auth.token()})
+    client.set_cookie("session", copied)
+    assert client.get("/").status_code == 302
+
+
+def test_remember_me_cookie_stops_working_after_sign_out_and_lives_two_weeks(app, client, auth, make_user):
+    make_user("inspector", username="ins")
+    token = csrf_token(client)
+    client.post("/login", data={"username": "ins", "password": PASSWORD, "remember": "y", "csrf_token": token})
+    remember = client.get_cookie("remember_token")
+    lifetime = remember.expires - datetime.now(UTC)
+    assert timedelta(days=13) < lifetime <= timedelta(days=14)
+    client.delete_cookie("session")  # the browser closed: the remember-me cookie signs in again
+    assert client.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": auth.token()})
+    client.delete_cookie("session")
+    client.set_cookie("remember_token", remember.value)
+    assert client.get("/").status_code == 302

@@ -1,7 +1,7 @@
 """Several worker processes writing at once: SQLite must queue them, never 'database is locked'."""
 import multiprocessing
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import School
@@ -42,3 +42,41 @@ def test_parallel_writers_never_fail(app, make_school):
     assert errors == [0] * WORKERS
     with app.app_context():
         assert db.session.get(School, school_id).students == WORKERS * WRITES
+
+
+def test_opening_a_circular_while_another_request_writes_is_not_a_500(app, auth, make_school):
+    """A GET that records something (a circular's first opening) while another connection commits a
+    write between the page's first read and its record: on SQLite that deferred read turning into a
+    write was "database is locked" at once (16 principals opening a circular: 68 of 160 requests 500)."""
+    from datetime import date
+
+    from portal.models import Document, DocumentRecipient, DocumentStatus
+
+    school_id = make_school()
+    auth.login_as("principal", school_id=school_id)
+    with app.app_context():
+        document = Document(title="测试通报", status=DocumentStatus.ISSUED, number="X教督〔2026〕7号", prefix="X教督",
+                            year=2026, sequence=7, opening="正文。", signed_on=date(2026, 11, 23), issuer="督导室",
+                            recipients=[DocumentRecipient(school_id=school_id)])
+        db.session.add(document)
+        db.session.commit()
+        recipient_id = document.recipients[0].id
+    interfered = []
+
+    def another_writer(_conn, _cursor, statement, *_):
+        """Right after the page's first read, someone else saves something (their own connection)."""
+        if interfered or not statement.lstrip().upper().startswith("SELECT"):
+            return
+        interfered.append(1)
+        with db.engine.connect() as writer:  # a second connection from the pool
+            writer.execute(School.__table__.update().where(School.id == school_id).values(students=School.students + 1))
+            writer.commit()
+
+    with app.app_context():
+        event.listen(db.engine, "after_cursor_execute", another_writer)
+        try:
+            response = auth.client.get(f"/documents/received/{recipient_id}")
+        finally:
+            event.remove(db.engine, "after_cursor_execute", another_writer)
+        assert interfered and response.status_code == 200
+        assert db.session.get(DocumentRecipient, recipient_id).opened_at is not None

@@ -23,6 +23,13 @@ class LoginForm(Form):
         return form
 
 
+class CodeForm(Form):
+    """A second-step code: six digits from the authenticator app, or a recovery code."""
+
+    code = StringField("验证码", validators=[DataRequired("请输入验证码"), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"})
+
+
 class PasswordChangeForm(Form):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new = PasswordField(

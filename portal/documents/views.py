@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import errors
-from ..extensions import db
+from ..extensions import db, side_write
 from ..htmx import is_partial, render, see_other
 from ..files.views import read_rule
 from ..models import (Attachment, Document, DocumentJob, DocumentRecipient, DocumentStatus, Inspection, InspectionStatus,
@@ -303,8 +303,9 @@ def load_received(recipient_id: int, action: Action = Action.VIEW) -> DocumentRe
 
 
 def _opened(recipient: DocumentRecipient) -> None:
-    if distribution.opened(recipient, current_user, utcnow()):
-        db.session.commit()
+    if recipient.opened_at is None and distribution.is_own_school(recipient, current_user):
+        with side_write("a circular's opening"):
+            distribution.opened(recipient, current_user, utcnow())
 
 
 @bp.get("/received/<int:recipient_id>")

@@ -20,13 +20,13 @@ from .rectification import (Priority, RectificationEvent, RectificationFile, Rec
 from .resources import BalanceRule, Level, ResourceFigures
 from .round import Round, RoundKind
 from .school import Ownership, School, SchoolKind
-from .user import Role, User, inspector_school
+from .user import RecoveryCode, Role, User, inspector_school
 
 __all__ = [
     "AnswerType", "ChecklistTemplate", "EvidenceRule", "FrozenVersionError", "Item", "Section",
     "TemplateVersion", "VersionStatus", "Answer", "Inspection", "InspectionStatus", "Photo",
     "Attachment", "AuditLog", "Draw", "LoginFailure", "Round", "RoundKind", "Ownership", "Role", "School", "SchoolKind",
-    "User", "inspector_school", "log_event", "utcnow", "TemplateKind", "SchoolClass", "Teacher", "TimetableSlot",
+    "RecoveryCode", "User", "inspector_school", "log_event", "utcnow", "TemplateKind", "SchoolClass", "Teacher", "TimetableSlot",
     "FeedbackWay", "Observation", "ObservationLog", "ObservationQuota", "ObservationScore", "ObservationStatus",
     "Priority", "RectificationEvent", "RectificationFile", "RectificationItem", "RectificationStatus", "Step",
     "rectification_evidence", "BalanceRule", "Level", "ResourceFigures",

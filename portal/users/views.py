@@ -1,11 +1,12 @@
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 
+from ..auth import two_factor
 from ..auth.passwords import hash_password
 from ..extensions import db
 from ..forms import inline_check
 from ..htmx import render, see_other
-from ..models import User
+from ..models import User, log_event
 from ..queries import audit_trail
 from ..security import Action, authorize, load
 from . import queries
@@ -55,9 +56,20 @@ def reset_password(user_id: int):
     if not reset.validate_on_submit():
         return _page(user, "reset", reset=reset, status=422)
     user.password_hash = hash_password(reset.password.data)
-    user.session_version += 1  # signs the user out everywhere
+    user.end_sessions()
     db.session.commit()
     flash(f"已为 {user.display_name} 设置新密码，请当面或电话告知本人，并提醒其登录后修改。", "success")
+    return see_other(url_for("users.edit", user_id=user.id))
+
+
+@bp.post("/<int:user_id>/two-factor/reset")
+def reset_two_factor(user_id: int):
+    """A lost phone: the user enrols again at the next sign-in (or from their account); signed out everywhere."""
+    user = load(User, user_id, Action.MANAGE)  # the CSRF token is checked for every POST (CSRFProtect)
+    two_factor.reset(user)
+    log_event("user", user.id, "mfa_reset", school_id=user.school_id)
+    db.session.commit()
+    flash(f"已重置 {user.display_name} 的两步验证：其已登录的设备都已退出，下次登录时需重新绑定。", "success")
     return see_other(url_for("users.edit", user_id=user.id))
 
 
@@ -74,7 +86,7 @@ def toggle_active(user_id: int):
     if wanted != user.active:
         user.active = wanted
         if not wanted:
-            user.session_version += 1  # ends the sessions the user has open
+            user.end_sessions()
         db.session.commit()
     flash(f"用户 {user.username} 已{'启用' if wanted else '停用'}。", "success")
     return see_other(url_for("users.edit", user_id=user.id))
@@ -88,4 +100,5 @@ def _page(user: User, block: str = "form", status: int = 200, form: UserForm | N
         form=form if form is not None else UserForm(user=user, formdata=None),
         reset=reset if reset is not None else PasswordResetForm(formdata=None),
         history=db.session.scalars(audit_trail(user)).all() if user.id else [],
+        second_factor=user.id is not None and two_factor.offered(user),
     )
