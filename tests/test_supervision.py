@@ -77,9 +77,19 @@ def test_resent_save_changes_nothing_twice(app, client, setup):
 def test_resent_save_after_a_later_change_does_not_undo_it(app, client, setup):
     save(client, setup, "rating", value="达标", key="key-00003")
     save(client, setup, "rating", value="未达标", revision="1", key="key-00004")
-    late = save(client, setup, "rating", value="未达标", revision="1", key="key-00004")
-    assert late.status_code == 200
-    assert answer_of(app, setup["inspection"], setup["rating"]).value == "未达标"
+    late = save(client, setup, "rating", value="达标", key="key-00003")  # the first save, resent after the second
+    assert late.status_code == 409
+    stored = answer_of(app, setup["inspection"], setup["rating"])
+    assert (stored.value, stored.revision) == ("未达标", 2)
+
+
+def test_the_key_of_the_applied_save_is_never_applied_again(app, client, setup):
+    """The key alone answers it: this save's content differs and its revision is stale, yet it is no conflict."""
+    save(client, setup, "rating", value="达标", key="key-00009")
+    again = save(client, setup, "rating", value="未达标", key="key-00009")
+    assert again.status_code == 200 and 'name="revision" value="1"' in again.get_data(as_text=True)
+    stored = answer_of(app, setup["inspection"], setup["rating"])
+    assert (stored.value, stored.revision) == ("达标", 1)
 
 
 def test_two_people_cannot_overwrite_each_other(app, client, setup):
