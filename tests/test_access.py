@@ -393,7 +393,7 @@ def test_inspector_list_shows_only_their_schools(app, client, make_user, make_sc
     client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)})
     html = client.get("/schools/").get_data(as_text=True)
     assert "我的学校" in html and "别人的学校" not in html
-    assert theirs
+    assert client.get(f"/schools/{theirs}").status_code == 403  # it exists, out of their reach
 
 
 def test_principal_list_shows_only_own_school(app, auth, client, make_school):
