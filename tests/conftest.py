@@ -1,19 +1,29 @@
 """Fixtures in the Flask-tutorial style. TEST_DATABASE_URL runs the suite on PostgreSQL."""
 import os
 import re
+import shutil
+import tempfile
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, text
 
-from portal import create_app
-from portal.auth.passwords import hash_password
-from portal.extensions import db
-from portal.models import (AnswerType, ChecklistTemplate, EvidenceRule, Inspection, InspectionStatus, Item, Ownership,
-                           Role, School, SchoolKind, Section, TemplateVersion, User, VersionStatus, utcnow)
+# Tests never write into the checkout: the development key (config.INSTANCE) goes to a folder of the run's own,
+# set before the app's config is first imported.
+INSTANCE = os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="dudao-instance-")
+
+from portal import create_app  # noqa: E402
+from portal.auth.passwords import hash_password  # noqa: E402
+from portal.extensions import db  # noqa: E402
+from portal.models import (AnswerType, ChecklistTemplate, EvidenceRule, Inspection, InspectionStatus, Item,  # noqa: E402
+                           Ownership, Role, School, SchoolKind, Section, TemplateVersion, User, VersionStatus, utcnow)
 
 PASSWORD = "correct-horse-9"
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(INSTANCE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
