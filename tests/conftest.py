@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask_sqlalchemy.session import Session
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -72,20 +73,54 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+def new_app(database_url: str, folder):
+    """The app under test on `database_url`, its files under `folder`."""
+    return create_app({
+        "APP_ENV": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_FOLDER": str(folder / "uploads"),
+        "BACKUP_FOLDER": str(folder / "backups"),
+    })
+
+
 @pytest.fixture
 def app(_schema, tmp_path):
-    app = create_app({
-        "APP_ENV": "testing",
-        "SQLALCHEMY_DATABASE_URI": _schema,
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "BACKUP_FOLDER": str(tmp_path / "backups"),
-    })
+    app = new_app(_schema, tmp_path)
     with app.app_context():
         _empty_tables()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+class _JoinedSession(Session):
+    """Flask-SQLAlchemy picks an engine by bind key; inside rolled_back() every session uses its connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@contextmanager
+def rolled_back(app):
+    """Whatever the app writes inside, its views' commits included, is undone at the end: SQLAlchemy's recipe
+    for test suites. One connection holds one transaction; every session joins it with a SAVEPOINT of its own
+    (join_transaction_mode="create_savepoint"), so a commit releases its savepoint and the final rollback
+    takes everything back. SQLite (its driver told to leave transactions to us, extensions.py) and
+    PostgreSQL alike."""
+    with app.app_context():
+        connection = db.engine.connect()
+    transaction = connection.begin()
+    factory = db.session.session_factory
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(factory, "class_", _JoinedSession)
+            patch.setitem(factory.kw, "bind", connection)
+            patch.setitem(factory.kw, "join_transaction_mode", "create_savepoint")
+            yield
+    finally:
+        transaction.rollback()
+        connection.close()
 
 
 @pytest.fixture
@@ -98,8 +133,7 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def make_school(app):
+def school_maker(app):
     counter = iter(range(1, 10_000))
 
     def make(**fields) -> int:
@@ -116,8 +150,7 @@ def make_school(app):
     return make
 
 
-@pytest.fixture
-def make_user(app):
+def user_maker(app):
     counter = iter(range(1, 10_000))
 
     def make(role: Role | str, school_id: int | None = None, schools=(), **fields) -> int:
@@ -135,6 +168,16 @@ def make_user(app):
             return user.id
 
     return make
+
+
+@pytest.fixture
+def make_school(app):
+    return school_maker(app)
+
+
+@pytest.fixture
+def make_user(app):
+    return user_maker(app)
 
 
 def csrf_token(client, path: str = "/login") -> str:
@@ -181,8 +224,7 @@ SMALL_TEMPLATE = [
 ]
 
 
-@pytest.fixture
-def make_template(app):
+def template_maker(app):
     counter = iter(range(1, 10_000))
 
     def make(spec=SMALL_TEMPLATE, name=None) -> int:
@@ -205,7 +247,11 @@ def make_template(app):
 
 
 @pytest.fixture
-def make_inspection(app, make_template):
+def make_template(app):
+    return template_maker(app)
+
+
+def inspection_maker(app, make_template):
     def make(school_id: int, version_id: int | None = None, status=InspectionStatus.DRAFT, inspector_id=None) -> int:
         with app.app_context():
             inspection = Inspection(school_id=school_id, version_id=version_id or make_template(),
@@ -215,6 +261,11 @@ def make_inspection(app, make_template):
             return inspection.id
 
     return make
+
+
+@pytest.fixture
+def make_inspection(app, make_template):
+    return inspection_maker(app, make_template)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ new view cannot ship without saying who may reach it.
 """
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -14,7 +15,8 @@ from portal.files.uploads import store
 from portal.models import (Answer, Draw, Inspection, InspectionStatus, Photo, RectificationFile, RectificationItem,
                            RectificationStatus, Role, Round, RoundKind, User)
 
-from .conftest import PASSWORD, csrf_token
+from .conftest import (PASSWORD, csrf_token, database_of_its_own, inspection_maker, new_app, rolled_back, school_maker,
+                       template_maker, user_maker)
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -232,8 +234,30 @@ ROUTES = {
 }
 
 
-@pytest.fixture
-def world(app, make_school, make_user, make_template, make_inspection):
+@pytest.fixture(scope="module")
+def matrix_app(tmp_path_factory):
+    """The matrix's app, on a database of its own: its world is built once, each case rolled back."""
+    folder = tmp_path_factory.mktemp("matrix")
+    with database_of_its_own(folder) as url:
+        app = new_app(url, folder)
+        with app.app_context():
+            db.create_all()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def matrix_make_user(matrix_app):
+    """One counter for the world's users and the cases' (unique usernames)."""
+    return user_maker(matrix_app)
+
+
+@pytest.fixture(scope="module")
+def world(matrix_app, matrix_make_user):
+    app, make_user = matrix_app, matrix_make_user
+    make_school, make_template = school_maker(app), template_maker(app)
+    make_inspection = inspection_maker(app, make_template)
     own, other = make_school(), make_school()
     version = make_template()
     files = {f"{status.name.lower()}_{where}": make_inspection(sid, version, status)
@@ -337,6 +361,21 @@ def world(app, make_school, make_user, make_template, make_inspection):
     return {"own": own, "other": other, **files, **users, **checklist}
 
 
+@pytest.fixture
+def case_app(matrix_app, world):
+    """The matrix's app for one case: what the case writes, rows and stored files, is undone after it."""
+    folder = Path(matrix_app.config["UPLOAD_FOLDER"])
+    stored = {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+    with rolled_back(matrix_app):
+        yield matrix_app
+    for path in folder.rglob("*"):
+        if path.is_file() and path not in stored:
+            path.unlink()
+    for path, data in stored.items():
+        if not path.exists():
+            path.write_bytes(data)
+
+
 def sign_in(client, make_user, role, world):
     kwargs = {"principal": {"school_id": world["own"]}, "inspector": {"schools": [world["own"]]}}.get(role, {})
     user_id = make_user(role, **kwargs)
@@ -361,11 +400,12 @@ def cases():
 
 
 @pytest.mark.parametrize("endpoint,method,role,where", list(cases()))
-def test_access(app, client, make_user, world, endpoint, method, role, where):
+def test_access(case_app, matrix_make_user, world, endpoint, method, role, where):
     route = ROUTES[endpoint]
+    client = case_app.test_client()
     if role != "anonymous":
-        sign_in(client, make_user, role, world)
-    with app.test_request_context():
+        sign_in(client, matrix_make_user, role, world)
+    with case_app.test_request_context():
         url = route.url(world, where)
     if method == "GET":
         response = client.get(url)
