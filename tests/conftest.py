@@ -83,15 +83,29 @@ def new_app(database_url: str, folder):
     })
 
 
-@pytest.fixture
-def app(_schema, tmp_path):
-    app = new_app(_schema, tmp_path)
-    with app.app_context():
-        _empty_tables()
+@pytest.fixture(scope="session")
+def _app(_schema, tmp_path_factory):
+    """One app for the run. Making one per test cost more than most tests: werkzeug compiles its 130 URL
+    rules, and Jinja compiled every template again for each new app."""
+    app = new_app(_schema, tmp_path_factory.mktemp("app"))
     yield app
     with app.app_context():
-        db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app, tmp_path):
+    """The app as it was made, for this test: its settings and extensions (caches, job pools) put back
+    afterwards, its files in the test's folder, every table empty."""
+    config, extensions = dict(_app.config), dict(_app.extensions)
+    _app.config.update(UPLOAD_FOLDER=str(tmp_path / "uploads"), BACKUP_FOLDER=str(tmp_path / "backups"))
+    with _app.app_context():
+        _empty_tables()
+    yield _app
+    _app.config.clear()
+    _app.config.update(config)
+    _app.extensions.clear()
+    _app.extensions.update(extensions)
 
 
 class _JoinedSession(Session):
