@@ -386,6 +386,20 @@ def sign_in(client, make_user, role, world):
     assert client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token}).status_code == 303
 
 
+@pytest.fixture(scope="module")
+def sessions(matrix_app, matrix_make_user, world):
+    """Each role signed in once, before the cases: its session cookie and CSRF token. A case starts from
+    the session as it was just after signing in (whatever a case does to it, logging out included, is
+    rolled back with the case)."""
+    found = {}
+    for role in ("admin", "leader", "inspector", "principal"):
+        client = matrix_app.test_client()
+        sign_in(client, matrix_make_user, role, world)
+        token = csrf_token(client, "/account/password")
+        found[role] = client.get_cookie(matrix_app.config["SESSION_COOKIE_NAME"]).value, token
+    return found
+
+
 def test_every_route_is_in_the_matrix(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
     assert endpoints == set(ROUTES), "add the new route(s) to ROUTES with the rule they follow"
@@ -400,17 +414,19 @@ def cases():
 
 
 @pytest.mark.parametrize("endpoint,method,role,where", list(cases()))
-def test_access(case_app, matrix_make_user, world, endpoint, method, role, where):
+def test_access(case_app, sessions, world, endpoint, method, role, where):
     route = ROUTES[endpoint]
     client = case_app.test_client()
-    if role != "anonymous":
-        sign_in(client, matrix_make_user, role, world)
+    if role == "anonymous":
+        token = csrf_token(client, "/login") if method == "POST" else None
+    else:
+        cookie, token = sessions[role]
+        client.set_cookie(case_app.config["SESSION_COOKIE_NAME"], cookie)
     with case_app.test_request_context():
         url = route.url(world, where)
     if method == "GET":
         response = client.get(url)
     else:
-        token = csrf_token(client, "/login") if role == "anonymous" else csrf_token(client, "/account/password")
         response = client.post(url, data={"csrf_token": token})
     code = response.status_code
     response.close()
