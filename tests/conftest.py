@@ -64,7 +64,7 @@ def _schema(tmp_path_factory):
         yield url
 
 
-def _empty_tables() -> None:
+def empty_tables() -> None:
     """Every row gone and ids counting from 1 again. Deleting a test's few rows is quicker than TRUNCATE,
     which on PostgreSQL rewrites every table's files (close to a second per test)."""
     for table in reversed(db.metadata.sorted_tables):
@@ -102,7 +102,7 @@ def app(_app, tmp_path):
     config, extensions = dict(_app.config), dict(_app.extensions)
     _app.config.update(UPLOAD_FOLDER=str(tmp_path / "uploads"), BACKUP_FOLDER=str(tmp_path / "backups"))
     with _app.app_context():
-        _empty_tables()
+        empty_tables()
     yield _app
     _app.config.clear()
     _app.config.update(config)

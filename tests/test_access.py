@@ -15,7 +15,7 @@ from portal.files.uploads import store
 from portal.models import (Answer, Draw, Inspection, InspectionStatus, Photo, RectificationFile, RectificationItem,
                            RectificationStatus, Role, Round, RoundKind, User)
 
-from .conftest import (PASSWORD, csrf_token, database_of_its_own, inspection_maker, new_app, rolled_back, school_maker,
+from .conftest import (PASSWORD, csrf_token, empty_tables, inspection_maker, new_app, rolled_back, school_maker,
                        template_maker, user_maker)
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -235,16 +235,15 @@ ROUTES = {
 
 
 @pytest.fixture(scope="module")
-def matrix_app(tmp_path_factory):
-    """The matrix's app, on a database of its own: its world is built once, each case rolled back."""
-    folder = tmp_path_factory.mktemp("matrix")
-    with database_of_its_own(folder) as url:
-        app = new_app(url, folder)
-        with app.app_context():
-            db.create_all()
-        yield app
-        with app.app_context():
-            db.engine.dispose()
+def matrix_app(_schema, tmp_path_factory):
+    """The matrix's app: its world is built once (on tables emptied first, as for every test), each case rolled
+    back. The next test that asks for `app` empties the tables again."""
+    app = new_app(_schema, tmp_path_factory.mktemp("matrix"))
+    with app.app_context():
+        empty_tables()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
