@@ -1,5 +1,5 @@
-"""Fixtures in the Flask-tutorial style. TEST_DATABASE_URL runs the suite on PostgreSQL (in a database made
-for the run on that server)."""
+"""Fixtures in the Flask-tutorial style. TEST_DATABASE_URL runs the suite on PostgreSQL (in a schema made
+for the run, in the database it names)."""
 import os
 import re
 import shutil
@@ -33,8 +33,8 @@ def pytest_unconfigure(config):
 
 @contextmanager
 def database_of_its_own(folder):
-    """An empty database: a SQLite file in `folder`, or a new PostgreSQL database on TEST_DATABASE_URL's
-    server, dropped afterwards."""
+    """An empty database: a SQLite file in `folder`, or on TEST_DATABASE_URL's PostgreSQL a schema of its own
+    (dropped afterwards; dropping a whole database would wait for a checkpoint, 10-30 s under load)."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         yield f"sqlite:///{folder / 'own.sqlite3'}"
@@ -42,14 +42,14 @@ def database_of_its_own(folder):
     name = f"dudao_test_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-        # A test database need not survive a crash: commits stop waiting for the disk (a third off the time).
-        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
     try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+        # A test database need not survive a crash: commits stop waiting for the disk (a third off the time).
+        options = f"-c search_path={name} -c synchronous_commit=off"
+        yield make_url(url).update_query_dict({"options": options}).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         admin.dispose()
 
 
