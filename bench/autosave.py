@@ -64,7 +64,8 @@ def save_times(client, url: str, n: int, token: str, statements: list,
     for i in range(WARM_UP + n):
         if i == WARM_UP:
             statements.clear()
-        data = {"value": values[i % 2], "note": "", "revision": str(revision), "key": f"bench-{i:08d}"}
+        # A tablet's queue key (portal/idempotency.py): this device, its i-th change.
+        data = {"value": values[i % 2], "note": "", "revision": str(revision), "key": f"0123456789abcdef-{i + 1}"}
         start = time.perf_counter()
         response = client.post(url, data=data, headers={"HX-Request": "true", "X-CSRFToken": token})
         elapsed = (time.perf_counter() - start) * 1000

@@ -43,12 +43,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .rounds.views import bp as rounds_bp
     from .rectification.views import bp as rectification_bp
     from .observations.views import bp as observations_bp
+    from .offline.views import bp as offline_bp
     from .schools.views import bp as schools_bp
     from .supervision.views import bp as supervision_bp
     from .users.views import bp as users_bp
 
     for bp in (auth_bp, balance_bp, checklists_bp, classes_bp, dashboard_bp, documents_bp, draws_bp, files_bp,
-               observations_bp, plans_bp, rectification_bp, rounds_bp, schools_bp, supervision_bp, users_bp):
+               observations_bp, offline_bp, plans_bp, rectification_bp, rounds_bp, schools_bp, supervision_bp, users_bp):
         app.register_blueprint(bp)
 
     security.init_app(app)

@@ -77,6 +77,9 @@ class Config:
     DOCUMENT_QUEUE = os.environ.get("DOCUMENT_QUEUE", "dudao-documents")
     # A queued or running batch that has not moved for this long has stopped (its process restarted).
     DOCUMENT_JOB_STALE_SECONDS = int(os.environ.get("DOCUMENT_JOB_STALE_SECONDS", "300"))
+    # Photos lose their EXIF on the tablet and on the server, the camera's location with it, unless the
+    # office keeps locations: then the position is written back into the stored photo.
+    PHOTO_KEEP_LOCATION = _flag("PHOTO_KEEP_LOCATION")
     PER_PAGE = 50
     TEMPLATES_STRICT = False  # StrictUndefined in development and tests
 

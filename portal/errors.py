@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db, login_manager
-from .htmx import is_htmx, reswap, trigger
+from .htmx import csrf_expired, is_htmx, is_partial, reswap, trigger
 
 MESSAGES = {
     400: "请求无效，请刷新页面后重试。",
@@ -19,6 +19,7 @@ MESSAGES = {
     500: "服务器出错了，我们已记录此问题。请稍后重试。",
 }
 CSRF_MESSAGE = "页面已过期（安全令牌失效），请刷新页面后重试。您填写的内容请先复制保存。"
+CSRF_RENEWED = "页面的安全令牌已过期，已重新获取，请再操作一次。"
 
 
 def respond(code: int, message: str):
@@ -34,9 +35,12 @@ def handle_http(error: HTTPException):
 
 
 def handle_csrf(_error: CSRFError):
-    """A missing session is an ended sign-in, not a forged form: send the user to sign in and back."""
+    """A missing session is an ended sign-in, not a forged form: send the user to sign in and back.
+    A fragment request signed in with a token from before a new sign-in gets the token anew."""
     if not current_user.is_authenticated and request.endpoint != "auth.login":
         return login_manager.unauthorized()
+    if is_partial():
+        return csrf_expired(CSRF_RENEWED)
     return respond(400, CSRF_MESSAGE)
 
 

@@ -1,11 +1,12 @@
 """Form plumbing shared by every blueprint."""
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import FloatField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from . import idempotency
 from .htmx import trigger_name
 
 
@@ -26,11 +27,11 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-KEY = Regexp(r"^[0-9A-Za-z-]{8,36}$", message="无效的请求标识")  # a client-chosen one-time key
+KEY = Regexp(idempotency.PATTERN, message="无效的请求标识")  # a client key (portal/idempotency.py)
 
 
 class AutosaveForm(Form):
-    """One autosave unit as the tablet sends it (the rule: portal/autosave.py): the revision it was
+    """One autosave unit as the tablet sends it (the rule: portal/idempotency.py): the revision it was
     based on and the save's idempotency key; subclasses add the unit's own fields."""
 
     class Meta:
@@ -42,6 +43,20 @@ class AutosaveForm(Form):
     @property
     def first_error(self) -> str | None:
         return next((errors[0] for errors in self.errors.values()), None)
+
+
+class PhotoLocation(Form):
+    """Where a photo was taken, read on the tablet from the camera's EXIF before it shrinks the photo
+    (static/js/photos.js), sent only when the office keeps locations (PHOTO_KEEP_LOCATION)."""
+
+    latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
+    longitude = FloatField(validators=[Optional(), NumberRange(-180, 180)])
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        if self.latitude.data is None or self.longitude.data is None:
+            return None
+        return self.latitude.data, self.longitude.data
 
 
 def stripped(value):

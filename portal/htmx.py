@@ -52,6 +52,20 @@ def trigger(response: Response, event: str, detail=None) -> Response:
     return response
 
 
+def session_ended() -> Response:
+    """401 to a fragment request whose session has ended: nothing swapped, and the page's
+    `session-ended` handler asks to sign in again without leaving the page."""
+    return reswap(trigger(make_response("", 401), "session-ended"), "none")
+
+
+def csrf_expired(message: str) -> Response:
+    """400 to a fragment request whose CSRF token is not the session's (a page kept from before a
+    new sign-in): the page fetches the token anew (`csrf-expired`); the outbox then sends again by
+    itself, and anything else says to try once more (`app-error`)."""
+    response = trigger(make_response("", 400), "csrf-expired")
+    return reswap(trigger(response, "app-error", {"message": message, "status": 400}), "none")
+
+
 def reswap(response: Response, swap: str, target: str | None = None) -> Response:
     response.headers["HX-Reswap"] = swap
     if target:

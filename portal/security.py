@@ -16,7 +16,7 @@ from sqlalchemy import Select, bindparam, select
 
 from .auth.next_url import safe_next
 from .extensions import db, login_manager
-from .htmx import current_url, is_htmx, navigate
+from .htmx import current_url, is_htmx, is_partial, navigate, session_ended
 from .models import Inspection, Role, User, inspector_school
 
 
@@ -222,7 +222,11 @@ def init_app(app) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        """To sign-in and back. htmx requests navigate the whole page (no half-swapped login form)."""
+        """To sign-in and back. A fragment request (an autosave, a queued change, a swap) is not sent
+        away: it answers 401 and the page offers to sign in again in place, keeping what waits
+        (static/js/session.js). A boosted navigation goes to the sign-in page as a whole page."""
+        if is_partial():
+            return session_ended()
         back = safe_next(current_url() if is_htmx() else request.full_path.rstrip("?"))
         login = url_for("auth.login", next=back)
         if is_htmx():

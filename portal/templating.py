@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_login import current_user
 
+from .idempotency import new_key
 from .models import Role, utcnow
 from .security import Action, allowed
 
@@ -122,4 +123,4 @@ def can(action: Action, obj=None) -> bool:
 def init_app(app) -> None:
     app.jinja_env.filters.update(local=local, audit_entity=audit_entity, audit_action=audit_action,
                                  audit_field=audit_field, audit_value=audit_value)
-    app.jinja_env.globals.update(can=can, Action=Action, Role=Role)
+    app.jinja_env.globals.update(can=can, Action=Action, Role=Role, new_key=new_key)

@@ -6,12 +6,12 @@ import shutil
 import tempfile
 import uuid
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from flask_sqlalchemy.session import Session
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
 # Tests never write into the checkout: the development key (config.INSTANCE) goes to a folder of the run's own,
@@ -21,8 +21,10 @@ INSTANCE = os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="dudao-instance
 from portal import create_app  # noqa: E402
 from portal.auth.passwords import hash_password  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.models import (AnswerType, ChecklistTemplate, EvidenceRule, Inspection, InspectionStatus, Item,  # noqa: E402
-                           Ownership, Role, School, SchoolKind, Section, TemplateVersion, User, VersionStatus, utcnow)
+from portal.models import (Answer, AnswerType, ChecklistTemplate, EvidenceRule, Inspection, InspectionStatus,  # noqa: E402
+                           Item, Observation, Ownership, Role, School, SchoolKind, Section, TemplateVersion, User,
+                           VersionStatus, utcnow)
+from portal.observations import rubric  # noqa: E402
 
 PASSWORD = "correct-horse-9"
 
@@ -303,3 +305,50 @@ def queries_for(app, client):
 
 HX = {"HX-Request": "true"}
 HX_BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
+
+
+# A draft inspection answered item by item (supervision, idempotency).
+def items(app, inspection_id):
+    with app.app_context():
+        inspection = db.session.get(Inspection, inspection_id)
+        return db.session.scalars(
+            select(Item).join(Item.section).where(Item.section.has(version_id=inspection.version_id))
+            .order_by(Item.id)).all()
+
+
+def answer_of(app, inspection_id, item_id):
+    with app.app_context():
+        return db.session.scalar(select(Answer).where(Answer.inspection_id == inspection_id, Answer.item_id == item_id))
+
+
+@pytest.fixture
+def setup(app, auth, make_school, make_inspection):
+    """An inspector signed in, with a draft inspection at one of their schools."""
+    school = make_school()
+    inspector = auth.login_as(Role.INSPECTOR, schools=[school])
+    inspection = make_inspection(school, inspector_id=inspector)
+    points, rating, yes_no = (item.id for item in items(app, inspection))
+    return dict(school=school, inspector=inspector, inspection=inspection, points=points, rating=rating,
+                yes_no=yes_no, token=auth.token())
+
+
+def save(client, setup, item, headers=HX, **fields):
+    data = {"revision": "0", **fields}
+    return client.post(f"/inspections/{setup['inspection']}/items/{setup[item]}", data=data,
+                        headers={**headers, "X-CSRFToken": setup["token"]})
+
+
+@pytest.fixture
+def observation(app, auth, make_school):
+    """An inspector signed in, with a lesson of theirs still open (推门听课), begun half an hour ago."""
+    school = make_school()
+    observer = auth.login_as(Role.INSPECTOR, schools=[school])
+    with app.app_context():
+        db.session.add(rubric.load_default_rubric())
+        db.session.flush()
+        started = utcnow() - timedelta(minutes=30)
+        record = Observation(school_id=school, version=rubric.current()[0], observer_id=observer, started_at=started,
+                             observed_on=started.date())
+        db.session.add(record)
+        db.session.commit()
+        return record.id

@@ -1,3 +1,5 @@
+import json
+import re
 import time
 
 import pytest
@@ -8,7 +10,7 @@ from werkzeug.security import generate_password_hash
 from portal.extensions import db
 from portal.models import AuditLog, User
 
-from .conftest import HX, PASSWORD, csrf_token
+from .conftest import HX, HX_BOOSTED, PASSWORD, csrf_token
 
 
 def test_login_page_is_chinese(client):
@@ -58,10 +60,42 @@ def test_anonymous_is_sent_to_login_and_back(client):
     assert response.headers["Location"].startswith("/login?next=/schools/?q%3Dabc")
 
 
-def test_expired_session_htmx_request_navigates_to_login(client):
+def test_expired_session_htmx_fragment_asks_to_sign_in_again_in_place(client):
+    """A fragment request (an autosave, a search) is never sent away: the page keeps what was typed
+    and offers the sign-in form in a dialog (static/js/session.js)."""
     response = client.get("/schools/?q=x", headers={**HX, "HX-Current-URL": "http://localhost/schools/?q=x"})
     assert response.status_code == 401
+    assert "HX-Redirect" not in response.headers and response.headers["HX-Reswap"] == "none"
+    assert "session-ended" in json.loads(response.headers["HX-Trigger"])
+
+
+def test_expired_session_boosted_navigation_goes_to_login(client):
+    response = client.get("/schools/", headers={**HX_BOOSTED, "HX-Current-URL": "http://localhost/schools/"})
+    assert response.status_code == 401
     assert response.headers["HX-Redirect"].startswith("/login?next=/schools/")
+
+
+def test_signing_in_again_from_a_page_hands_it_the_new_token(app, client, make_user):
+    make_user("inspector", username="duxue9")
+    page = client.get("/login?next=/account/resumed&username=duxue9").get_data(as_text=True)
+    assert 'id="signin"' in page and 'value="duxue9"' in page
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    signed_in = client.post("/login?next=/account/resumed", data={"username": "duxue9", "password": PASSWORD,
+                                                                  "csrf_token": token}, headers=HX_BOOSTED)
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/account/resumed"
+    resumed = client.get("/account/resumed", headers=HX_BOOSTED).get_data(as_text=True)
+    fresh = re.search(r'data-csrf="([^"]+)"', resumed).group(1)
+    assert 'data-session-resumed data-user="duxue9"' in resumed
+    assert client.get("/", headers={"X-CSRFToken": fresh}).status_code == 200
+
+
+def test_a_token_from_before_a_new_sign_in_is_fetched_anew_not_refused_as_forged(auth, client):
+    auth.login_as("inspector")
+    response = client.post("/account/password", data={}, headers={**HX, "X-CSRFToken": "stale-token"})
+    assert response.status_code == 400
+    assert "csrf-expired" in json.loads(response.headers["HX-Trigger"])
+    plain = client.post("/account/password", data={}, headers={"X-CSRFToken": "stale-token"})
+    assert plain.status_code == 400 and "页面已过期" in plain.get_data(as_text=True)
 
 
 def test_throttled_after_repeated_failures_per_account(auth, make_user, app):
@@ -203,8 +237,11 @@ def test_password_change_validation(auth, client, app, data, message):
         assert db.session.get(User, uid).password_hash == before
 
 
-def test_post_after_session_ended_goes_to_sign_in_not_csrf_error(client):
+def test_post_after_session_ended_asks_to_sign_in_not_csrf_error(client):
     response = client.post("/schools/new", data={"csrf_token": "stale"}, headers={
         **HX, "HX-Current-URL": "http://localhost/schools/new"})
     assert response.status_code == 401
-    assert response.headers["HX-Redirect"] == "/login?next=/schools/new"
+    assert "session-ended" in json.loads(response.headers["HX-Trigger"])
+    boosted = client.post("/schools/new", data={"csrf_token": "stale"}, headers={
+        **HX_BOOSTED, "HX-Current-URL": "http://localhost/schools/new"})
+    assert boosted.status_code == 401 and boosted.headers["HX-Redirect"] == "/login?next=/schools/new"

@@ -129,7 +129,9 @@ def test_a_round_sends_the_inspector_to_schools_outside_their_zone(app, client, 
     assert auth.login(username).status_code == 303
     assert client.get(f"/inspections/{inspection.id}/fill").status_code == 200
     home = client.get("/").get_data(as_text=True)  # the 责任区 stays two schools; the round's task is listed apart
-    assert "我的责任区（2 所学校）" in home and "督导批次任务（1）" in home and "2026 秋季专项督导" in home
+    assert "我的责任区（2 所学校）" in home and "2026 秋季专项督导" in home
+    work = home.split('id="work"')[1].split("</section>")[0]  # the round's task is one tap away, in 我的待办
+    assert f'/inspections/{inspection.id}/fill' in work and "2026 秋季专项督导" in work
 
 
 def test_round_page_shows_progress_and_flags_late_schools(app, client, county):

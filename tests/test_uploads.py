@@ -61,3 +61,35 @@ def test_stored_under_generated_name_and_served_only_in_scope(app, client, auth,
 def test_storage_refuses_path_keys(app):
     with app.app_context(), pytest.raises(ValueError):
         storage().path("../secret")
+
+
+def camera_jpeg(gps=None) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to view
+    if gps:
+        exif[0x8825] = gps
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), (90, 140, 60)).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+GPS = {1: "N", 2: (30.0, 36.0, 18.0), 3: "E", 4: (114.0, 18.0, 9.0)}
+
+
+@pytest.mark.parametrize("keep,location,expected", [
+    (False, None, None),                         # the default: the camera's position goes with its EXIF
+    (False, (29.5, 113.2), None),                # …even when the tablet sent it
+    (True, None, (30.605, 114.3025)),            # kept: from the photo's own EXIF when it arrives whole
+    (True, (29.5, -113.25), (29.5, -113.25)),    # kept: as the tablet read it before shrinking
+])
+def test_photo_location_is_kept_only_when_the_office_says_so(app, keep, location, expected):
+    from portal.supervision import photos
+
+    app.config["PHOTO_KEEP_LOCATION"] = keep
+    with app.test_request_context():
+        picture, thumbnail = photos.prepare(camera_jpeg(GPS), "IMG.jpg", location)
+    with Image.open(io.BytesIO(picture)) as stored, Image.open(io.BytesIO(thumbnail)) as small:
+        assert stored.size == (200, 300)  # upright
+        assert 0x0112 not in stored.getexif() and not small.getexif()
+        found = photos.location_of(stored)
+        assert found == expected if expected is None else found == pytest.approx(expected, abs=1e-3)

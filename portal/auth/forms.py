@@ -12,6 +12,16 @@ class LoginForm(Form):
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField("在这台设备上保持登录（共用电脑请勿勾选）")
 
+    @classmethod
+    def resuming(cls, username: str) -> "LoginForm":
+        """The form as a page's 重新登录 dialog shows it (static/js/session.js): for the user who was
+        signed in there, so only the password is asked (and what waits there stays theirs)."""
+        form = cls(data={"username": username[:40]})
+        if username:
+            form.username.render_kw = {**form.username.render_kw, "readonly": True}
+            form.password.render_kw = {**form.password.render_kw, "autofocus": True}
+        return form
+
 
 class PasswordChangeForm(Form):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])

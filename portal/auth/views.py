@@ -20,7 +20,7 @@ def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("dashboard.index"))
-    form = LoginForm()
+    form = LoginForm.resuming(request.args.get("username", ""))
     if not form.validate_on_submit():
         return render("auth/login.html", form=form, status=422 if form.is_submitted() else 200)
     name, address = form.username.data.strip(), request.remote_addr or "?"
@@ -54,6 +54,14 @@ def logout():
     session.clear()
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"), 303)
+
+
+@bp.get("/account/resumed")
+def resumed():
+    """Where signing in again from inside a page lands (static/js/session.js): it hands that page the
+    new session's CSRF token, and says who signed in, so that what waited there can be sent."""
+    authorize(Action.ACCOUNT)
+    return render("auth/resumed.html")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

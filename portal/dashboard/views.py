@@ -1,17 +1,16 @@
 from flask import Blueprint, request
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import excel
 from ..extensions import db
 from ..htmx import render
-from ..models import AuditLog, Inspection, InspectionStatus, Role, Round, School, SchoolKind, User
+from ..models import AuditLog, Role, School, SchoolKind, User
 from ..observations import queries as observations, semesters
 from ..rectification import queries as rectification
 from ..security import Action, allowed, authorize, school_ids, scoped
 from ..templating import today
-from . import export, overview
+from . import export, home, overview
 from .forms import OverviewForm
 
 bp = Blueprint("dashboard", __name__)
@@ -37,14 +36,12 @@ def index():
         )
     if current_user.role is Role.INSPECTOR:  # the 责任区, and apart from it the schools rounds send them to
         context["zone"] = sorted((s for s in current_user.schools if s.active), key=lambda s: s.code)
-        context["round_tasks"] = db.session.scalars(
-            select(Inspection).join(Inspection.round)
-            .where(Inspection.inspector_id == current_user.id, Inspection.status != InspectionStatus.APPROVED)
-            .options(joinedload(Inspection.school), contains_eager(Inspection.round)).order_by(Round.ends_on, Inspection.id)
-        ).all()
+    if current_user.role in (Role.INSPECTOR, Role.LEADER):
+        context["work"] = home.field_work(current_user)
     if allowed(current_user, Action.OBSERVE):
         context["lessons"] = _lessons()
     if current_user.role is Role.ADMIN:
+        context["reviews"] = home.to_review()
         context["recent"] = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(10)).all()
     return render("dashboard/index.html", **context)
 

@@ -1,9 +1,9 @@
 """Recording a lesson: starting the record (with an optional open random class draw), saving its
-fields and its scores as the observer types and taps (the autosave rule of portal/autosave.py),
+fields and its scores as the observer types and taps (the autosave rule of portal/idempotency.py),
 the quick log, and finishing it. Nothing here commits.
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import draws
-from ..autosave import Outcome, judge
 from ..extensions import db
+from ..idempotency import Outcome, QueueKey, among, judge
 from ..models import (Observation, ObservationLog, ObservationScore, ObservationStatus, School, SchoolClass, Teacher,
                       TemplateVersion, TimetableSlot, utcnow)
 from ..templating import local_date
@@ -66,9 +66,8 @@ def start(school: School, version: TemplateVersion, observer_id: int, key: str, 
     return observation
 
 
-def find_started(key: str) -> Observation | None:
-    """The record a start form's key already made (a second tap on 开始听课)."""
-    return db.session.scalar(select(Observation).where(Observation.client_key == key))
+def fields_of(observation: Observation) -> dict:
+    return {name: getattr(observation, name) for name in FIELDS}
 
 
 def save_fields(observation: Observation, values: dict, base: int, key: str | None) -> Outcome:
@@ -81,7 +80,7 @@ def save_fields(observation: Observation, values: dict, base: int, key: str | No
         setattr(observation, name, value)
     observation.teacher_id = db.session.scalar(select(Teacher.id).where(
         Teacher.school_id == observation.school_id, Teacher.name == observation.teacher_name))
-    observation.revision, observation.last_key = base + 1, key
+    observation.revision, observation.last_key = observation.revision + 1, key
     return _flushed()
 
 
@@ -125,14 +124,29 @@ def _flushed() -> Outcome:
 
 
 def add_log(observation: Observation, kind: str, key: str, age_ms: int | None = None) -> ObservationLog:
-    """A quick-log line stamped by the server: now, or `age_ms` ago for a tap kept offline (never
-    before the record began). The same key again (a double tap, a resend) adds nothing."""
-    line = next((line for line in observation.log if line.client_key == key), None)
+    """A quick-log line stamped by the server: now, or `age_ms` ago for a tap that waited on the
+    tablet (never before the record began). The same key again (a double tap, a resend) adds nothing.
+    One device's taps keep the order they were tapped in (their queue keys' sequence), however late
+    or out of order they arrive: a moment derived from a late reply never overtakes its neighbours."""
+    line = among(observation.log, key)
     if line is None:
         at = max(utcnow() - timedelta(milliseconds=age_ms or 0), observation.started_at)
-        line = ObservationLog(kind=kind, client_key=key, at=at)
+        line = ObservationLog(kind=kind, client_key=key, at=in_sequence(observation.log, key, at))
         observation.log.append(line)
     return line
+
+
+def in_sequence(lines: list[ObservationLog], key: str, at: datetime) -> datetime:
+    """`at`, moved just after the same device's earlier taps and just before its later ones."""
+    this = QueueKey.parse(key)
+    if this is None:
+        return at
+    step = timedelta(milliseconds=1)
+    for line in lines:
+        other = QueueKey.parse(line.client_key)
+        if other is not None and other.device == this.device:
+            at = max(at, line.at + step) if other.seq < this.seq else min(at, line.at - step)
+    return at
 
 
 def missing(observation: Observation) -> list[str]:

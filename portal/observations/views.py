@@ -1,16 +1,14 @@
 """推门听课: start at a school (a class drawn openly if wanted), record the lesson on the tablet
 (autosaved field by field, offline-safe), finish it, give feedback; the school reads and
 acknowledges; the office counts against the quota."""
-import uuid
-
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import excel
-from ..autosave import Outcome
+from .. import conflicts, excel
 from ..extensions import db
 from ..htmx import is_partial, render, reswap, see_other
+from ..idempotency import Outcome, made, new_key
 from ..models import Observation, School, TemplateVersion, utcnow
 from ..queries import audit_trail
 from ..security import Action, authorize, is_own, load, load_own
@@ -96,9 +94,9 @@ def start():
     if school is None:
         return render("observations/start.html", chooser=chooser, form=None)
     authorize(Action.OBSERVE, school)
-    form = StartForm(current_user, school, data={"school": school.id, "key": str(uuid.uuid4())})
+    form = StartForm(current_user, school, data={"school": school.id, "key": new_key()})
     if form.validate_on_submit():
-        observation = recording.find_started(form.key.data) or recording.start(
+        observation = made(Observation, form.key.data, Observation.observer_id == current_user.id) or recording.start(
             school, form.versions[form.version.data], current_user.id, form.key.data,
             school_class=form.chosen_class, period=form.period.data, draw=form.draw.data)
         db.session.commit()
@@ -131,7 +129,11 @@ def save_record(observation_id: int):
     if not form.validate():
         return _saved(observation, "record", "invalid", error=form.first_error, status=422)
     outcome = recording.save_fields(observation, form.values, form.revision.data, form.key.data)
-    return _saved(observation, "record", outcome.value, status=409 if outcome is Outcome.CONFLICT else 200)
+    if outcome is Outcome.CONFLICT:
+        labels = {name: form[name].label.text for name in recording.FIELDS if name != "class_id"}
+        conflict = _refused(observation, "record", labels, recording.fields_of(observation), form.values, form.key.data)
+        return _saved(observation, "record", outcome.value, status=409, conflict=conflict)
+    return _saved(observation, "record", outcome.value)
 
 
 @bp.post("/<int:observation_id>/scores/<int:item_id>")
@@ -144,12 +146,28 @@ def score(observation_id: int, item_id: int):
         return _saved(observation, item.id, "invalid", error=form.first_error, status=422)
     change = recording.ScoreChange(form.value.data, form.revision.data, form.key.data)
     outcome = recording.save_score(observation, item.id, change)
-    return _saved(observation, item.id, outcome.value, status=409 if outcome is Outcome.CONFLICT else 200)
+    if outcome is Outcome.CONFLICT:
+        stored = recording.find_score(observation, item.id)
+        conflict = _refused(observation, f"score:{item.id}", {"value": "得分"},
+                            {"value": stored.points if stored else None}, {"value": change.points}, form.key.data)
+        return _saved(observation, item.id, outcome.value, status=409, conflict=conflict)
+    return _saved(observation, item.id, outcome.value)
 
 
-def _saved(observation: Observation, unit, outcome: str, error: str | None = None, status: int = 200):
-    """htmx: the unit's state with the total out of band (a conflict: the whole unit as it now is).
-    Without JavaScript: back to the unit, or the page with the problem beside it."""
+def _refused(observation: Observation, unit: str, labels: dict, theirs: dict, mine: dict, key: str | None):
+    """A refused save, logged (portal/conflicts.py): the differences to show, and the fields as typed
+    for 保留我的."""
+    conflicts.record(observation, unit, theirs, mine, key)
+    db.session.commit()
+    typed = {name: request.form.get(name, "") for name in (recording.FIELDS if unit == "record" else ("value",))}
+    return conflicts.differences(labels, theirs, mine), typed
+
+
+def _saved(observation: Observation, unit, outcome: str, error: str | None = None, status: int = 200,
+           conflict: tuple | None = None):
+    """htmx: the unit's state with the total out of band (a conflict: the whole unit as it now is,
+    with `conflict`: what differs and the fields as typed). Without JavaScript: back to the unit, or
+    the page with the problem beside it."""
     problems = {unit: error or outcome} if status != 200 else {}
     if not is_partial():
         db.session.commit()
@@ -158,8 +176,9 @@ def _saved(observation: Observation, unit, outcome: str, error: str | None = Non
         return render(FILL, status=status, **_context(observation, problems=problems))
     block = "saved" if status != 409 else ("record_unit" if unit == "record" else "dimension")
     item = None if unit == "record" else dimension_of(observation, unit)
+    extra = {"conflict": conflict} if conflict else {}
     response = render(FILL, block, status, **_context(observation, problems, unit=unit, item=item, outcome=outcome,
-                                                      error=error))  # read before the commit expires what it read
+                                                      error=error, **extra))  # read before the commit expires it
     db.session.commit()
     return reswap(response, "outerHTML", f"#unit-{unit}") if status == 409 else response
 

@@ -12,13 +12,14 @@ from ..extensions import db
 from ..files.uploads import UploadError
 from ..files.views import read_rule
 from ..htmx import is_htmx, is_partial, render, see_other
+from ..idempotency import among, committed, made, new_key
 from ..models import (Attachment, Dimension, EvaluationKind, EvaluationRating, Goal, GoalComment, GoalRating, Milestone, MilestoneStatus,
                       MilestoneUpdate, Plan, PlanEvaluation, PlanEvent, PlanFile, PlanRevision, PlanStep,
                       RectificationItem, School, SelfAssessment, log_event, milestone_rectification)
 from ..observations import semesters
 from ..rectification import evidence, overdue
 from ..rectification.forms import FileForm
-from ..rectification.views import committed, discard, new_key
+from ..rectification.views import discard
 from ..security import Action, authorize, load, load_own
 from . import board, drafting, export, progress, workflow
 from .forms import (AssessmentForm, BoardFilterForm, GoalForm, KeyForm, LinkForm, MilestoneForm, PlanForm, ReviewerForm,
@@ -92,10 +93,6 @@ def load_milestone(milestone_id: int, action: Action = Action.VIEW) -> Milestone
                 selectinload(Milestone.updates).joinedload(MilestoneUpdate.actor))
 
 
-def by_key(model, key: str | None):
-    return db.session.scalar(select(model).where(model.client_key == key)) if key else None
-
-
 def to_plan(plan: Plan, anchor: str | None = None):
     return see_other(url_for("plans.detail", plan_id=plan.id, _anchor=anchor))
 
@@ -147,8 +144,8 @@ def create(school_id: int):
     school = load(School, school_id, Action.EDIT)
     today = overdue.today()
     form = PlanForm(school.id, today, data={"key": new_key(), "start_year": progress.school_year(today)})
-    if request.method == "POST" and (made := by_key(Plan, form.key.data)) is not None:
-        return to_plan(made)  # a second tap on 创建
+    if request.method == "POST" and (existing := made(Plan, form.key.data, Plan.school_id == school.id)) is not None:
+        return to_plan(existing)  # a second tap on 创建
     if form.validate_on_submit():
         plan = workflow.create(Plan(school_id=school.id, start_year=form.start_year.data, client_key=form.key.data,
                                     title=form.title.data or drafting.default_title(school.name, form.start_year.data)),
@@ -157,7 +154,7 @@ def create(school_id: int):
             plan.based_on = next(p for p in form.existing if p.id == form.source.data)
             drafting.copy_from(plan.based_on, plan)
         if not committed():
-            return to_plan(by_key(Plan, form.key.data) or abort(409))
+            return to_plan(made(Plan, form.key.data, Plan.school_id == school.id) or abort(409))
         flash("规划已创建。请在九个维度下填写目标和里程碑，完成后提交审核。", "success")
         return to_plan(plan)
     return render("plans/new.html", "form", form=form, school=school, status=422 if form.errors else 200)
@@ -212,7 +209,7 @@ def review(plan_id: int):
     """The reviewer's verdict: approved (the baseline is kept) or returned with comments per goal."""
     plan = load_own(Plan, plan_id, Action.INSPECT, "reviewer_id", *PLAN_PAGE)
     form = review_form(plan)
-    if workflow.resent(form.key.data or "") is None:
+    if made(PlanEvent, form.key.data) is None:
         workflow.check(plan, PlanStep.APPROVE)  # both verdicts need a plan awaiting review
         if not form.validate_on_submit():
             return _detail(plan, None, 422, review_form=form)  # the page: comments sit beside their goals
@@ -232,7 +229,7 @@ def add_goal(plan_id: int):
     form = GoalForm(revising=workflow.check_editable(plan), data={
         "key": new_key(), "dimension": Dimension.__members__.get(request.args.get("dimension", ""))})
     if form.validate_on_submit():
-        if by_key(Goal, form.key.data) is None:  # not a resend
+        if made(Goal, form.key.data) is None:  # not a resend
             goal = Goal(dimension=form.dimension.data, text=form.text.data, client_key=form.key.data)
             plan.goals.append(goal)
             workflow.revise(plan, [f"新增目标（{goal.dimension.value}）“{drafting.short(goal.text)}”"],
@@ -275,7 +272,7 @@ def add_milestone(goal_id: int):
     plan = goal.plan
     form = MilestoneForm(plan, revising=workflow.check_editable(plan), data={"key": new_key()})
     if form.validate_on_submit():
-        if by_key(Milestone, form.key.data) is None:
+        if made(Milestone, form.key.data) is None:
             milestone = Milestone(client_key=form.key.data, title=form.title.data, due_date=form.chosen_due,
                                   term=form.term.data or None, owner=form.owner.data, result=form.result.data)
             goal.milestones.append(milestone)
@@ -340,7 +337,7 @@ def update_milestone(milestone_id: int):
     milestone = load_milestone(milestone_id, Action.EDIT)
     workflow.check_progress(milestone.goal.plan)
     form = UpdateForm(evidence=len(milestone.files))
-    if by_key(MilestoneUpdate, form.key.data) is None:
+    if made(MilestoneUpdate, form.key.data) is None:
         if not form.validate_on_submit():
             return _milestone(milestone, "progress", 422, update_form=form)
         workflow.record_update(milestone, MilestoneStatus[form.status.data], form.note.data, actor_id=current_user.id,
@@ -359,11 +356,12 @@ def add_file(milestone_id: int):
     workflow.check_progress(milestone.goal.plan)
     form = FileForm()
     error = None if form.validate() else next(iter(form.errors.values()))[0]
-    if error is None and not any(f.client_key == form.key.data for f in milestone.files):  # sent twice: kept once
+    if error is None and among(milestone.files, form.key.data) is None:  # sent twice: kept once
         upload = form.file.data
         try:
             attachment, thumbnail = evidence.stored(upload.read(evidence.MAX_BYTES + 1), upload.filename,
-                                                    school_id=milestone.school_id, user_id=current_user.id)
+                                                    school_id=milestone.school_id, user_id=current_user.id,
+                                                    location=form.location)
         except UploadError as problem:
             error = str(problem)
         else:

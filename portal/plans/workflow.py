@@ -11,9 +11,8 @@ Progress (milestone status, notes, evidence) is kept only on an approved plan.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from ..extensions import db
+from ..idempotency import made
 from ..models import (Dimension, GoalComment, MilestoneStatus, MilestoneUpdate, Plan, PlanEvent, PlanRevision, PlanStatus,
                       PlanStep, utcnow)
 from ..security import Action
@@ -68,7 +67,7 @@ def apply(plan: Plan, step: PlanStep, *, actor_id: int | None, comment: str = ""
           goal_comments: dict[int, str] | None = None, now: datetime | None = None) -> PlanEvent:
     """Make the step (or raise Refused and change nothing). Not committed. A resent form (same `key`)
     returns the event it made. `goal_comments`: the reviewer's word per goal id."""
-    if key and (done := resent(key)) is not None:
+    if (done := made(PlanEvent, key)) is not None:
         if done.plan_id != plan.id:
             raise Refused("请求标识重复，请刷新页面后重试。")
         return done
@@ -92,10 +91,6 @@ def apply(plan: Plan, step: PlanStep, *, actor_id: int | None, comment: str = ""
             event.comments.append(GoalComment(goal=goals[goal_id], text=text))
     plan.events.append(event)
     return event
-
-
-def resent(key: str) -> PlanEvent | None:
-    return db.session.scalar(select(PlanEvent).where(PlanEvent.client_key == key))
 
 
 def check_editable(plan: Plan) -> bool:

@@ -6,7 +6,7 @@ from wtforms import DateField, HiddenField, RadioField, SearchField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import Form, enum_field, options, stripped, to_id
+from ..forms import Form, PhotoLocation, enum_field, options, stripped, to_id
 from ..models import Priority, RectificationStatus, Role, Round, User
 from ..security import Action
 from ..supervision.forms import KEY, schools_for
@@ -81,7 +81,7 @@ class ReportForm(Form):
     key = HiddenField(validators=[DataRequired("缺少请求标识，请刷新页面"), KEY])
 
 
-class FileForm(Form):
+class FileForm(PhotoLocation):
     class Meta:
         csrf = False  # sent with the X-CSRFToken header (or the page's token), checked by CSRFProtect
 

@@ -106,10 +106,6 @@ def attention(today: date, school_id: int, limit: int = 20) -> list[Item]:
     return db.session.scalars(ordered(stmt).limit(limit)).all()
 
 
-def by_key(key: str) -> Item | None:
-    return db.session.scalar(select(Item).where(Item.client_key == key))
-
-
 # Built once: an autosave that makes an item not met runs it.
 FOR_FINDING = select(Item).where(Item.inspection_id == bindparam("inspection_id")).order_by(Item.id.desc())
 

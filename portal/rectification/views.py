@@ -1,14 +1,12 @@
-import uuid
-
 from flask import Blueprint, abort, current_app, flash, g, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import errors, excel
 from ..extensions import db
 from ..files.uploads import UploadError
 from ..htmx import is_htmx, render, see_other
+from ..idempotency import among, committed, made, new_key
 from ..models import Inspection, RectificationEvent, RectificationFile, RectificationItem, School, Step, User
 from ..queries import audit_trail
 from ..security import Action, authorize, load
@@ -48,20 +46,6 @@ def to_detail(item: RectificationItem, anchor: str | None = None):
     return see_other(url_for("rectification.detail", item_id=item.id, _anchor=anchor))
 
 
-def committed() -> bool:
-    """Commit; False when a concurrent resend of the same form won the race (its unique key)."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
-
-
-def new_key() -> str:
-    return str(uuid.uuid4())
-
-
 def listed():
     """The list's filters from the query string, today's date, and the query they make (list and export)."""
     authorize(Action.VIEW)
@@ -96,7 +80,7 @@ def create():
                                                    inspector=current_user.id, due_date=overdue.default_due(today)))
     if form.validate_on_submit():
         authorize(Action.INSPECT, form.school.data)
-        item = queries.by_key(form.key.data)
+        item = made(RectificationItem, form.key.data)
         if item is None:  # a second tap on 保存 finds the first one's item
             item = workflow.create(RectificationItem(school_id=form.school.data, client_key=form.key.data),
                                    actor_id=current_user.id)
@@ -104,7 +88,7 @@ def create():
             if committed():
                 flash("整改事项已添加。", "success")
             else:
-                item = queries.by_key(form.key.data)
+                item = made(RectificationItem, form.key.data)
         return to_detail(item)
     return render("rectification/form.html", "form", form=form, item=None, status=422 if form.errors else 200)
 
@@ -167,7 +151,7 @@ def report(item_id: int):
     """The school submits (or, after a return, resubmits) its report."""
     item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].action)
     form = ReportForm()
-    if workflow.resent(form.key.data or "") is None:
+    if made(RectificationEvent, form.key.data) is None:
         workflow.check(item, Step.SUBMIT)
         if not form.validate_on_submit():
             return _detail(item, "report", 422, report_form=form)
@@ -182,7 +166,7 @@ def verify(item_id: int):
     """The inspector's verdict on a submitted report: closed (销号) or returned with a reason."""
     item = load_item(item_id, Action.INSPECT)
     form = VerifyForm()
-    if workflow.resent(form.key.data or "") is None:
+    if made(RectificationEvent, form.key.data) is None:
         workflow.check(item, Step.CLOSE)  # both verdicts need a submitted report
         if not form.validate_on_submit():
             return _detail(item, "verify", 422, verify_form=form)
@@ -200,11 +184,12 @@ def add_file(item_id: int):
     workflow.check(item, Step.SUBMIT)
     form = FileForm()
     error = None if form.validate() else next(iter(form.errors.values()))[0]
-    if error is None and not any(f.client_key == form.key.data for f in item.files):  # sent twice: kept once
+    if error is None and among(item.files, form.key.data) is None:  # sent twice: kept once
         upload = form.file.data
         try:
             added = evidence.new_file(upload.read(evidence.MAX_BYTES + 1), upload.filename,
-                                      school_id=item.school_id, user_id=current_user.id, key=form.key.data)
+                                      school_id=item.school_id, user_id=current_user.id, key=form.key.data,
+                                      location=form.location)
         except UploadError as problem:
             error = str(problem)
         else:

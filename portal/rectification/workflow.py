@@ -10,9 +10,8 @@ office verifies (Action.INSPECT). Nobody answers or edits a closed item; the sch
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from ..extensions import db
+from ..idempotency import made
 from ..models import RectificationEvent, RectificationItem, RectificationStatus, Step, utcnow
 from ..security import Action
 
@@ -62,7 +61,7 @@ def apply(item: RectificationItem, step: Step, *, actor_id: int | None, comment:
           now: datetime | None = None) -> RectificationEvent:
     """Make the step (or raise Refused and change nothing); its event goes into the history.
     Not committed: the caller commits. A resent form (same `key`) returns the event it made."""
-    if key and (done := resent(key)) is not None:
+    if (done := made(RectificationEvent, key)) is not None:
         if done.rectification_id != item.id:
             raise Refused("请求标识重复，请刷新页面后重试。")
         return done
@@ -80,10 +79,6 @@ def apply(item: RectificationItem, step: Step, *, actor_id: int | None, comment:
     event = RectificationEvent(step=step, actor_id=actor_id, at=now, comment=comment, client_key=key)
     item.events.append(event)
     return event
-
-
-def resent(key: str) -> RectificationEvent | None:
-    return db.session.scalar(select(RectificationEvent).where(RectificationEvent.client_key == key))
 
 
 def allowed_steps(item: RectificationItem) -> set[Step]:

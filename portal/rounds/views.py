@@ -1,5 +1,3 @@
-import uuid
-
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -7,6 +5,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..htmx import render, see_other
+from ..idempotency import made, new_key
 from ..models import Inspection, Round
 from ..security import Action, authorize, load
 from ..templating import today
@@ -29,12 +28,12 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     authorize(Action.MANAGE)
-    form = RoundForm(data={"key": str(uuid.uuid4()), "starts_on": today()} if request.method == "GET" else None)
+    form = RoundForm(data={"key": new_key(), "starts_on": today()} if request.method == "GET" else None)
     error = None
     if request.args.get("preview"):  # the filters changed: only the list of schools they leave
         return render("rounds/new.html", "schools", form=form, schools=candidates(form))
     if form.validate_on_submit():
-        existing = db.session.scalar(select(Round).where(Round.client_key == form.key.data))
+        existing = made(Round, form.key.data)
         if existing is not None:  # a second tap on 创建 finds the first one's round
             return see_other(url_for("rounds.detail", round_id=existing.id))
         try:

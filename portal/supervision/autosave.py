@@ -1,4 +1,4 @@
-"""Saving one answer the moment it changes, by the rule of portal/autosave.py (idempotency key,
+"""Saving one answer the moment it changes, by the rule of portal/idempotency.py (queue key,
 revision check)."""
 from dataclasses import dataclass
 
@@ -6,9 +6,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..autosave import Outcome, judge
 from ..extensions import db
-from ..models import Answer, Inspection, Item
+from ..idempotency import Outcome, judge
+from ..models import Answer, AnswerType, Inspection, Item
 from . import scoring, sheet
 
 __all__ = ["Change", "Outcome", "find", "save"]
@@ -31,8 +31,17 @@ def find(inspection: Inspection, item: Item) -> Answer | None:
     return db.session.scalar(ANSWER, {"inspection_id": inspection.id, "item_id": item.id})
 
 
+def content(unit: Answer | Change | None) -> dict:
+    """An answer's or a change's fields, as a conflict shows them side by side."""
+    return {"value": unit.value, "na": unit.na, "note": unit.note} if unit is not None else {}
+
+
+def labels(item: Item) -> dict[str, str]:
+    return {"value": "得分" if item.answer_type is AnswerType.POINTS else "评定", "na": "不适用", "note": "说明"}
+
+
 def _same(answer: Answer, change: Change) -> bool:
-    return (answer.value, answer.na, answer.note) == (change.value, change.na, change.note)
+    return content(answer) == content(change)
 
 
 def save(inspection: Inspection, item: Item, change: Change,

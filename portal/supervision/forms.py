@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateField, HiddenField, RadioField, SearchFie
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import KEY, AutosaveForm, Form, enum_field, options, stripped, to_id
+from ..forms import KEY, AutosaveForm, Form, PhotoLocation, enum_field, options, stripped, to_id
 from ..models import (AnswerType, ChecklistTemplate, InspectionStatus, Item, Role, School, TemplateKind,
                       TemplateVersion, User, VersionStatus)
 from ..security import Action, school_ids
@@ -94,7 +94,7 @@ class AnswerForm(AutosaveForm):
             raise ValidationError("此项不可选“不适用”")
 
 
-class PhotoForm(Form):
+class PhotoForm(PhotoLocation):
     class Meta:
         csrf = False  # sent with the X-CSRFToken header (or the page form's token), checked by CSRFProtect
 

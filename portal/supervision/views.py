@@ -1,15 +1,14 @@
-import uuid
-
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from .. import excel
+from .. import conflicts, excel
 from ..extensions import db
 from ..files.uploads import UploadError
 from ..files.views import read_rule
 from ..htmx import is_htmx, is_partial, render, reswap, see_other
+from ..idempotency import Outcome, among, made, new_key
 from ..models import Answer, Attachment, Inspection, InspectionStatus, Photo, utcnow
 from ..queries import audit_trail
 from ..security import Action, authorize, load
@@ -20,7 +19,6 @@ from .forms import AnswerForm, InspectionFilterForm, PhotoForm, ReviewForm, Star
 
 bp = Blueprint("supervision", __name__, url_prefix="/inspections")
 bp.add_app_template_global(scoring.choices, "choices")
-bp.add_app_template_global(lambda: str(uuid.uuid4()), "new_key")
 
 
 def load_inspection(inspection_id: int, action: Action = Action.VIEW) -> Inspection:
@@ -80,11 +78,11 @@ def export_answers():
 @bp.route("/new", methods=["GET", "POST"])
 def start():
     authorize(Action.INSPECT)
-    form = StartForm(current_user, data={"visit_date": today(), "key": str(uuid.uuid4()),
+    form = StartForm(current_user, data={"visit_date": today(), "key": new_key(),
                                          "school": request.args.get("school", type=int)})
     if form.validate_on_submit():
         authorize(Action.INSPECT, form.school.data)
-        inspection = db.session.scalar(select(Inspection).where(Inspection.client_key == form.key.data))
+        inspection = made(Inspection, form.key.data, Inspection.inspector_id == current_user.id)
         if inspection is None:  # a second tap on 开始检查 finds the first one's inspection
             inspection = Inspection(school_id=form.school.data, version_id=form.version.data,
                                     visit_date=form.visit_date.data, inspector_id=current_user.id,
@@ -114,19 +112,23 @@ def answer(inspection_id: int, item_id: int):
         return _answered(inspection, item, stored, "invalid", error=form.first_error, status=422)
     change = autosave.Change(form.value.data, form.na.data, form.note.data or "", form.revision.data, form.key.data)
     outcome, answer, before = autosave.save(inspection, item, change, current_user.id)
-    if outcome is autosave.Outcome.CONFLICT:
-        return _answered(inspection, item, answer, "conflict", status=409)
+    if outcome is Outcome.CONFLICT:
+        mine = autosave.content(change)
+        conflicts.record(inspection, f"item:{item.id}", autosave.content(answer), mine, change.key)
+        db.session.commit()
+        return _answered(inspection, item, answer, "conflict", status=409, mine=mine)
     response = _answered(inspection, item, answer, outcome.value, before=before)  # read before the commit expires it
     db.session.commit()
     return response
 
 
 def _answered(inspection: Inspection, item, answer, outcome: str, error: str | None = None, status: int = 200,
-              before: scoring.Answer | None = None):
+              before: scoring.Answer | None = None, mine: dict | None = None):
     """htmx: the item's state (or, on a conflict, the whole item as it now is) with the subtotals
     out of band, and its 生成整改事项 slot when the save made it not met or met again (`before`: the
     answer before the save). The no-JavaScript form: back to the item, or the page with the problem
-    shown. `answer`: the item's stored answer (None: none yet)."""
+    shown. `answer`: the item's stored answer (None: none yet); `mine`: a refused save's content, shown
+    beside it."""
     if not is_partial():
         if status == 200:
             return see_other(url_for("supervision.fill", inspection_id=inspection.id, _anchor=f"item-{item.id}"))
@@ -134,8 +136,9 @@ def _answered(inspection: Inspection, item, answer, outcome: str, error: str | N
                       problems={item.id: error or outcome}, status=status)
     if outcome == "conflict":
         built = sheet.build(inspection)
+        sides = conflicts.differences(autosave.labels(item), autosave.content(answer), mine)
         response = render("supervision/fill.html", "item", inspection=inspection, sheet=built,
-                          row=built.row(item.id), problems={item.id: outcome}, status=status)
+                          row=built.row(item.id), problems={item.id: outcome}, conflict=(sides, mine), status=status)
         return reswap(response, "outerHTML", f"#item-{item.id}")
     built = sheet.saved(inspection, item.id, answer)
     row = built.row(item.id)
@@ -154,7 +157,8 @@ def add_photo(inspection_id: int, item_id: int):
         upload = form.photo.data
         try:
             photo = photos.new_photo(upload.read(photos.MAX_BYTES + 1), upload.filename or "照片",
-                                     school_id=inspection.school_id, user_id=current_user.id, key=form.key.data)
+                                     school_id=inspection.school_id, user_id=current_user.id, key=form.key.data,
+                                     location=form.location)
         except UploadError as problem:
             error = str(problem)
         else:
@@ -162,7 +166,7 @@ def add_photo(inspection_id: int, item_id: int):
             if answer is None:
                 answer = Answer(inspection=inspection, item_id=item.id, updated_by_id=current_user.id)
                 db.session.add(answer)
-            if not any(p.client_key == form.key.data for p in answer.photos):  # an upload sent twice counts once
+            if among(answer.photos, form.key.data) is None:  # an upload sent twice counts once
                 answer.photos.append(photo)
                 db.session.commit()
             else:

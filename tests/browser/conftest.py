@@ -81,7 +81,11 @@ class Console:
 
     def allow(self, status: int) -> None:
         """The browser may log that a response had this HTTP status (401 ended session, 422 invalid form)."""
-        self.allowed.append(re.compile(rf"status of {status}\b"))
+        self.allowed.append(re.compile(rf"(status of|Status Error Code) {status}\b"))
+
+    def allow_network_failures(self) -> None:
+        """The browser may log requests that failed on the way (a test cuts the network or loses replies)."""
+        self.allowed.append(re.compile(r"net::ERR_(FAILED|INTERNET_DISCONNECTED|CONNECTION_\w+|ABORTED)"))
 
     def on_message(self, message) -> None:
         if message.type == "error" and not any(p.search(message.text) for p in self.allowed):

@@ -2,8 +2,13 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
-from .conftest import settled, sign_in, submit_login
+from portal.demo import DEMO_PASSWORD
+from portal.extensions import db
+from portal.models import Inspection, InspectionStatus
+
+from .conftest import settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -95,16 +100,33 @@ def test_filter_select_narrows(page):
     assert same_page(page)
 
 
-def test_expired_session_comes_back_to_the_same_page(page, context, console):
+def sign_in_again(page, password: str = DEMO_PASSWORD):
+    """The page's own 重新登录 dialog: the user name is filled in, the password typed."""
+    dialog = page.get_by_role("dialog", name="登录已过期，请重新登录")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("用户名")).not_to_have_value("")
+    dialog.get_by_label("密码", exact=True).fill(password)
+    dialog.get_by_role("button", name="登录").tap()
+    expect(dialog).to_be_hidden()
+
+
+def test_expired_session_signs_in_again_without_leaving_the_page(page, context, console):
     console.allow(401)  # htmx's request finds the session gone
     sign_in(page, "admin")
     page.goto(page.base + "/schools/")
+    settled(page)
     context.clear_cookies()
     page.get_by_label("搜索").press_sequentially("北关", delay=60)
-    expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)schools(/|%2F)$"))
-    submit_login(page, "admin")
-    expect(page).to_have_url(re.compile(r"/schools/$"))
-    expect(page.get_by_role("heading", name="学校", exact=True)).to_be_visible()
+    sign_in_again(page)
+    expect(page).to_have_url(re.compile(r"/schools/$"))  # never left
+    expect(page.get_by_label("搜索")).to_have_value("北关")
+    mark_page(page)
+    page.get_by_label("搜索").press("End")
+    page.get_by_label("搜索").press_sequentially("小学", delay=60)  # the page works on with the new session
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("北关小学")
+    assert same_page(page)
 
 
 def test_typed_form_survives_an_expired_session(page, context, console):
@@ -117,8 +139,7 @@ def test_typed_form_survives_an_expired_session(page, context, console):
         page.get_by_label("学校代码").fill("369999")
     context.clear_cookies()
     page.get_by_label("学校代码").press("Tab")  # the inline check finds the session gone
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    submit_login(page, "admin")
+    sign_in_again(page)
     expect(page).to_have_url(re.compile(r"/schools/new"))
     expect(page.get_by_label("学校名称")).to_have_value("断线重登小学")
     expect(page.get_by_label("学校代码")).to_have_value("369999")
@@ -162,3 +183,20 @@ def test_console_guard_catches_csp_violations(page, console):
         page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
     assert any("Content Security Policy" in p for p in console.problems)
     console.problems.clear()
+
+
+def test_a_swap_never_applies_an_inline_style(page, live_app, console):
+    """A textarea the user has resized carries an inline height; htmx used to copy it onto the form
+    a refused save sends back (its settle step), which the CSP refuses and the console reports."""
+    console.allow(422)
+    with live_app.app_context():
+        waiting = db.session.scalars(select(Inspection).where(Inspection.status == InspectionStatus.SUBMITTED)
+                                     .order_by(Inspection.id)).first().id
+    sign_in(page, "admin")
+    page.goto(page.base + f"/inspections/{waiting}")
+    settled(page)
+    page.evaluate("document.querySelector('#review textarea').style.height = '160px'")  # dragged taller
+    page.locator("#review label.chip", has_text="退回修改").tap()
+    page.locator("#review").get_by_role("button", name="确定").tap()  # returning needs a comment: 422
+    expect(page.locator("#review .error")).to_be_visible()
+    settled(page)

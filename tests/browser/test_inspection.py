@@ -48,7 +48,8 @@ def test_tapping_answers_updates_subtotals(page, live_app):
     assert sorted(a.value for a in answers(live_app, inspection)) == ["否", "是", "是", "是"]
 
 
-def test_answers_given_offline_survive_closing_the_tab_and_arrive_once(page, context, live_app):
+def test_answers_given_offline_survive_closing_the_tab_and_arrive_once(page, context, live_app, console):
+    console.allow_network_failures()  # the test cuts the network
     sign_in(page, "duxue1")
     inspection = start(page, 2)
     context.set_offline(True)
@@ -102,7 +103,8 @@ def test_submit_is_blocked_by_a_missing_photo_then_allowed(page, console, live_a
             Answer.inspection_id == inspection)) == 1
 
 
-def test_photo_picked_offline_survives_closing_the_tab_and_arrives_once(page, context, live_app):
+def test_photo_picked_offline_survives_closing_the_tab_and_arrives_once(page, context, live_app, console):
+    console.allow_network_failures()  # the test cuts the network
     sign_in(page, "duxue1")
     inspection = start(page, 4)
     tap(page, 0, NO)
@@ -110,7 +112,7 @@ def test_photo_picked_offline_survives_closing_the_tab_and_arrives_once(page, co
     context.set_offline(True)
     page.locator(".sheet-item").first.locator("input[type=file]").set_input_files(
         files=[{"name": "作业公示.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
-    expect(page.locator(".sheet-item").first.locator("[data-waiting-photos]")).to_have_text("1 张照片待上传（已保存在本机）")
+    expect(page.locator(".sheet-item").first.locator(".photos .pending")).to_have_text("“作业公示.jpg”待上传（已保存在本机）")
     expect(page.locator("[data-sync-status]")).to_have_text("1 条未同步")
     expect(page.get_by_role("button", name="提交检查")).to_be_disabled()
     page.close()
@@ -120,7 +122,7 @@ def test_photo_picked_offline_survives_closing_the_tab_and_arrives_once(page, co
     again.goto(page.base + f"/inspections/{inspection}/fill")
     expect(again.locator(".sheet-item").first.get_by_alt_text("佐证照片 1")).to_be_visible()
     expect(again.locator("[data-sync-status]")).to_be_hidden()
-    expect(again.locator("[data-waiting-photos]")).to_have_count(0)
+    expect(again.locator(".photos .pending")).to_have_count(0)
     again.reload()  # nothing left to send twice
     expect(again.locator(".sheet-item").first.get_by_alt_text("佐证照片 1")).to_be_visible()
     with live_app.app_context():

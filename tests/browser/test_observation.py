@@ -72,7 +72,8 @@ def test_leader_draws_a_class_scores_by_tapping_and_finds_it_in_the_count(page, 
     expect(page.get_by_text("按记录重新抽取，结果一致")).to_be_visible()
 
 
-def test_scores_and_fields_given_offline_arrive_once_when_back(page, context, live_app):
+def test_scores_and_fields_given_offline_arrive_once_when_back(page, context, live_app, console):
+    console.allow_network_failures()  # the test cuts the network
     sign_in(page, "fenguan")
     observation = start_at(page, "河口镇中心小学")
     context.set_offline(True)
@@ -93,7 +94,8 @@ def test_scores_and_fields_given_offline_arrive_once_when_back(page, context, li
     assert scores == [8.0, 12.0] and record.topic == "分数的意义" and record.revision == 1
 
 
-def test_quick_log_taps_made_offline_show_as_pending_and_arrive_once_in_order(page, context, live_app):
+def test_quick_log_taps_made_offline_show_as_pending_and_arrive_once_in_order(page, context, live_app, console):
+    console.allow_network_failures()  # the test cuts the network
     sign_in(page, "fenguan")
     observation = start_at(page, "河口镇中心小学")
     log = page.locator("#quick-log")

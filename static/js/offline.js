@@ -1,0 +1,134 @@
+// The page's side of working offline. A service worker (templates/offline/sw.js) is registered for
+// the filling pages only (/inspections/, /observations/): it keeps the app shell and those pages.
+// Service workers need a secure context: HTTPS, or this machine itself (localhost); on a plain-HTTP
+// intranet address the browser has none, and a reload without network shows its own error page
+// (what was typed still waits in the outbox and comes back once the page loads again).
+// 离线准备 on an inspector's home keeps today's open inspections and observations before leaving.
+// Signing out drops the kept pages (shared machines); what waits in the outbox stays for its owner.
+import * as outbox from "./outbox.js";
+import * as sender from "./sender.js";
+
+const PAGES_CACHE = "dudao-pages";
+const SCOPES = ["/inspections/", "/observations/"];
+const REFRESH_AFTER_MS = 5000;   // the kept copy of a filling page follows what the server has acknowledged
+
+export function supported() { return "serviceWorker" in navigator && window.isSecureContext; }
+
+function register() {
+  if (!supported() || !sender.user()) return Promise.resolve([]);
+  return Promise.all(SCOPES.map(function (scope) {
+    return navigator.serviceWorker.register("/sw.js", { scope: scope });
+  }));
+}
+
+function installed(registration) {
+  if (registration.active) return Promise.resolve();
+  const worker = registration.installing || registration.waiting;
+  return new Promise(function (resolve) {
+    worker.addEventListener("statechange", function () { if (worker.state === "activated") resolve(); });
+  });
+}
+
+// 离线准备: keep the shell and each listed page now, while the network is good.
+function prepare(button) {
+  const result = button.parentElement.querySelector("[data-offline-result]");
+  const say = function (text) { if (result) result.textContent = text; };
+  if (!supported()) {
+    say("此浏览器或此网址（非 HTTPS）不支持离线打开页面；已填写的内容仍会保存在本机。");
+    return;
+  }
+  const pages = JSON.parse(button.getAttribute("data-offline-prepare") || "[]");
+  button.disabled = true;
+  say("正在准备…");
+  register().then(function (registrations) { return Promise.all(registrations.map(installed)); })
+    .then(function () { return caches.open(PAGES_CACHE); })
+    .then(function (cache) {
+      let done = 0;
+      return pages.reduce(function (chain, page) {
+        return chain.then(function () {
+          return fetch(page, { credentials: "same-origin" }).then(function (response) {
+            if (!response.ok || response.redirected) throw new Error(page);
+            return cache.put(page, response);
+          }).then(function () { done += 1; say("已准备 " + done + "/" + pages.length + " 个页面"); });
+        });
+      }, Promise.resolve()).then(function () {
+        say("已准备 " + pages.length + " 个页面，可离线打开和填写。");
+      });
+    })
+    .catch(function () { say("准备未完成，请检查网络后重试。"); })
+    .then(function () { button.disabled = false; });
+}
+
+function signOut(form, event) {
+  if (form.hasAttribute("data-confirmed")) return;
+  event.preventDefault();
+  outbox.all(sender.user()).catch(function () { return []; }).then(function (waiting) {
+    if (waiting.length && !window.confirm("本机还有 " + waiting.length + " 条内容未同步。退出后它们仍保存在本机，"
+        + "您下次在这台设备上登录后会继续发送。确定退出？")) return null;
+    return forget().then(function () {
+      form.setAttribute("data-confirmed", "");
+      form.submit();
+    });
+  });
+}
+
+// A filling page is kept as the server last showed it: when first opened (the worker may not have
+// been in control yet to keep it), and again a little after saves were acknowledged, so that a
+// reload without network shows what was saved, with what still waits filled in on top.
+function fieldPage() { return supported() && window.caches && document.querySelector("[data-offline-queue]"); }
+
+let refreshing = null;
+function keepThisPage(delay) {
+  if (!fieldPage() || refreshing) return;
+  refreshing = setTimeout(function () {
+    const page = location.pathname;
+    navigator.serviceWorker.ready.then(function () {
+      return fetch(page, { credentials: "same-origin" });
+    }).then(function (response) {
+      if (response.ok && !response.redirected && location.pathname === page) {
+        return caches.open(PAGES_CACHE).then(function (cache) { return cache.put(page, response); });
+      }
+      return null;
+    }).catch(function () {}).then(function () { refreshing = null; });
+  }, delay);
+}
+
+function forget() {
+  return window.caches ? caches.delete(PAGES_CACHE).catch(function () {}) : Promise.resolve();
+}
+
+function listKept(list) {
+  if (!window.caches) return;
+  caches.open(PAGES_CACHE).then(function (cache) { return cache.keys(); }).then(function (requests) {
+    list.textContent = "";
+    requests.forEach(function (request) {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = new URL(request.url).pathname;
+      link.textContent = /observations/.test(link.href) ? "推门听课记录 " + link.pathname : "督导检查 " + link.pathname;
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    if (!requests.length) list.textContent = "（没有）";
+  });
+}
+
+export function wire() {
+  register().catch(function () {});
+  if (fieldPage() && !navigator.serviceWorker.controller) keepThisPage(0);
+  document.addEventListener("outbox-acknowledged", function () { keepThisPage(REFRESH_AFTER_MS); });
+  document.body.addEventListener("htmx:load", function (event) {
+    if (event.detail.elt.querySelector && event.detail.elt.querySelector("[data-offline-queue]")
+        && !navigator.serviceWorker.controller) keepThisPage(0);
+  });
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-offline-prepare]");
+    if (button) prepare(button);
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches("form[data-logout]")) signOut(event.target, event);
+  });
+  if (document.querySelector("[data-signin-page]")) forget();  // whoever was signed in here is gone
+  const kept = document.querySelector("[data-offline-pages]");
+  if (kept) listKept(kept);
+}

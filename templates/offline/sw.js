@@ -1,0 +1,61 @@
+// The service worker (served by portal/offline/views.py, registered by static/js/offline.js for
+// /inspections/ and /observations/ only). It keeps the app shell and the filling pages, so that a
+// reload, or a tablet that discarded the tab, brings the page back without network; what was typed
+// waits in the outbox (IndexedDB) and goes back into the page. Changes (POST) always go to the
+// network: the outbox is their queue, not this worker.
+const VERSION = {{ version|tojson }};
+const SHELL = {{ shell|tojson }};
+const FIELD_PAGE = new RegExp({{ pages|tojson }});
+const SHELL_CACHE = "dudao-shell-" + VERSION;
+const PAGES_CACHE = "dudao-pages";       // cleared when someone signs out (static/js/offline.js)
+const NETWORK_WAIT_MS = 6000;            // weak Wi-Fi: after this long the kept page is shown
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(SHELL_CACHE).then(function (cache) { return cache.addAll(SHELL); })
+    .then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) { return name.indexOf("dudao-shell-") === 0 && name !== SHELL_CACHE; })
+      .map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+self.addEventListener("fetch", function (event) {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (SHELL.indexOf(url.pathname) >= 0) {
+    event.respondWith(caches.match(request, { cacheName: SHELL_CACHE }).then(function (kept) {
+      return kept || fetch(request);
+    }));
+  } else if (FIELD_PAGE.test(url.pathname)) {
+    event.respondWith(fieldPage(event));
+  } else if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(function () { return caches.match("/offline", { cacheName: SHELL_CACHE }); }));
+  }
+});
+
+// A filling page: from the network when it answers in time (and kept for later), else as kept.
+function fieldPage(event) {
+  const request = event.request;
+  const network = fetch(request).then(function (response) {
+    if (response.ok && !response.redirected) {
+      const copy = response.clone();
+      event.waitUntil(caches.open(PAGES_CACHE).then(function (cache) { return cache.put(request.url, copy); }));
+    }
+    return response;
+  });
+  const kept = function () {
+    return caches.match(request.url, { cacheName: PAGES_CACHE, ignoreVary: true }).then(function (page) {
+      return page || network.catch(function () { return caches.match("/offline", { cacheName: SHELL_CACHE }); });
+    });
+  };
+  const late = new Promise(function (resolve) { setTimeout(resolve, NETWORK_WAIT_MS); }).then(function () {
+    return caches.match(request.url, { cacheName: PAGES_CACHE, ignoreVary: true }).then(function (page) {
+      return page || network;
+    });
+  });
+  return Promise.race([network.catch(kept), late]).catch(kept);
+}
