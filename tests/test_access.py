@@ -5,6 +5,7 @@ new view cannot ship without saying who may reach it.
 """
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -14,7 +15,8 @@ from portal.files.uploads import store
 from portal.models import (Answer, Draw, Inspection, InspectionStatus, Photo, RectificationFile, RectificationItem,
                            RectificationStatus, Role, Round, RoundKind, User)
 
-from .conftest import PASSWORD, csrf_token
+from .conftest import (PASSWORD, csrf_token, empty_tables, inspection_maker, new_app, rolled_back, school_maker,
+                       template_maker, user_maker)
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -249,8 +251,29 @@ ROUTES = {
 }
 
 
-@pytest.fixture
-def world(app, make_school, make_user, make_template, make_inspection):
+@pytest.fixture(scope="module")
+def matrix_app(_schema, tmp_path_factory):
+    """The matrix's app: its world is built once (on tables emptied first, as for every test), each case rolled
+    back. The next test that asks for `app` empties the tables again."""
+    app = new_app(_schema, tmp_path_factory.mktemp("matrix"))
+    with app.app_context():
+        empty_tables()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def matrix_make_user(matrix_app):
+    """One counter for the world's users and the cases' (unique usernames)."""
+    return user_maker(matrix_app)
+
+
+@pytest.fixture(scope="module")
+def world(matrix_app, matrix_make_user):
+    app, make_user = matrix_app, matrix_make_user
+    make_school, make_template = school_maker(app), template_maker(app)
+    make_inspection = inspection_maker(app, make_template)
     own, other = make_school(), make_school()
     version = make_template()
     files = {f"{status.name.lower()}_{where}": make_inspection(sid, version, status)
@@ -354,6 +377,21 @@ def world(app, make_school, make_user, make_template, make_inspection):
     return {"own": own, "other": other, **files, **users, **checklist}
 
 
+@pytest.fixture
+def case_app(matrix_app, world):
+    """The matrix's app for one case: what the case writes, rows and stored files, is undone after it."""
+    folder = Path(matrix_app.config["UPLOAD_FOLDER"])
+    stored = {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+    with rolled_back(matrix_app):
+        yield matrix_app
+    for path in folder.rglob("*"):
+        if path.is_file() and path not in stored:
+            path.unlink()
+    for path, data in stored.items():
+        if not path.exists():
+            path.write_bytes(data)
+
+
 def sign_in(client, make_user, role, world):
     kwargs = {"principal": {"school_id": world["own"]}, "inspector": {"schools": [world["own"]]}}.get(role, {})
     user_id = make_user(role, **kwargs)
@@ -362,6 +400,20 @@ def sign_in(client, make_user, role, world):
         username = db.session.get(User, user_id).username
     token = csrf_token(client)
     assert client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token}).status_code == 303
+
+
+@pytest.fixture(scope="module")
+def sessions(matrix_app, matrix_make_user, world):
+    """Each role signed in once, before the cases: its session cookie and CSRF token. A case starts from
+    the session as it was just after signing in (whatever a case does to it, logging out included, is
+    rolled back with the case)."""
+    found = {}
+    for role in ("admin", "leader", "inspector", "principal"):
+        client = matrix_app.test_client()
+        sign_in(client, matrix_make_user, role, world)
+        token = csrf_token(client, "/account/password")
+        found[role] = client.get_cookie(matrix_app.config["SESSION_COOKIE_NAME"]).value, token
+    return found
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -378,16 +430,19 @@ def cases():
 
 
 @pytest.mark.parametrize("endpoint,method,role,where", list(cases()))
-def test_access(app, client, make_user, world, endpoint, method, role, where):
+def test_access(case_app, sessions, world, endpoint, method, role, where):
     route = ROUTES[endpoint]
-    if role != "anonymous":
-        sign_in(client, make_user, role, world)
-    with app.test_request_context():
+    client = case_app.test_client()
+    if role == "anonymous":
+        token = csrf_token(client, "/login") if method == "POST" else None
+    else:
+        cookie, token = sessions[role]
+        client.set_cookie(case_app.config["SESSION_COOKIE_NAME"], cookie)
+    with case_app.test_request_context():
         url = route.url(world, where)
     if method == "GET":
         response = client.get(url)
     else:
-        token = csrf_token(client, "/login") if role == "anonymous" else csrf_token(client, "/account/password")
         response = client.post(url, data={"csrf_token": token})
     code = response.status_code
     response.close()
@@ -410,7 +465,7 @@ def test_inspector_list_shows_only_their_schools(app, client, make_user, make_sc
     client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)})
     html = client.get("/schools/").get_data(as_text=True)
     assert "我的学校" in html and "别人的学校" not in html
-    assert theirs
+    assert client.get(f"/schools/{theirs}").status_code == 403  # it exists, out of their reach
 
 
 def test_principal_list_shows_only_own_school(app, auth, client, make_school):

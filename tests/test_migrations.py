@@ -1,31 +1,19 @@
 """The schema comes from migrations: upgrade on an empty database, then no drift."""
-import os
-import uuid
-
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from portal import create_app
 from portal.config import ROOT
 from portal.extensions import db
 
+from .conftest import database_of_its_own
+
 
 @pytest.fixture
 def empty_database_url(tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-        return
-    name = f"dudao_migrate_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with database_of_its_own(tmp_path) as url:
+        yield url
 
 
 def test_upgrade_from_empty_and_no_drift(empty_database_url):

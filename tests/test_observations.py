@@ -16,7 +16,7 @@ from portal.models import (AuditLog, Item, Observation, ObservationScore, Observ
 from portal.observations import grading, rubric, semesters
 from portal.templating import local_date
 
-from .conftest import HX, Auth, csrf_token
+from .conftest import HX, Auth
 
 
 @pytest.fixture
@@ -550,9 +550,12 @@ def test_rubrics_are_listed_apart_from_checklists(app, client, auth, rubric_vers
 
 def test_csrf_is_required(client, leader, rubric_version, app):
     item_id, _ = dimensions(app, rubric_version)[0]
-    response = client.post(f"/observations/{leader['observation']}/scores/{item_id}", data={"value": "1", "revision": "0"})
+    response = client.post(f"/observations/{leader['observation']}/scores/{item_id}", data={"value": "1", "revision": "0"},
+                           headers=HX)
     assert response.status_code == 400
-    assert csrf_token  # the helper the other tests use
+    assert stored(app, leader["observation"]).scores == []
+    assert score(client, leader, item_id, "1").status_code == 200  # the same save with the token: all it lacked
+    assert [s.points for s in stored(app, leader["observation"]).scores] == [Decimal(1)]
 
 
 # School classes, timetable and teachers (Excel) ----------------------------------------------

@@ -247,7 +247,7 @@ def test_report_return_resubmit_close_each_step_in_history_and_audit(app, setup,
         assert [e.actor_id for e in events][1:] == [setup["principal"], setup["inspector"], setup["principal"],
                                                     setup["inspector"]]
         logged = db.session.scalars(select(AuditLog).where(AuditLog.entity == "rectification_item",
-                                                           AuditLog.entity_id == str(item_id))).all()
+                                                           AuditLog.entity_id == str(item_id)).order_by(AuditLog.id)).all()
         statuses = [entry.changes["status"] for entry in logged if entry.action == "update" and "status" in entry.changes]
         assert statuses == [["待整改", "已提交"], ["已提交", "已退回"], ["已退回", "已提交"], ["已提交", "已销号"]]
         assert db.session.scalar(select(func.count()).select_from(AuditLog).where(

@@ -45,11 +45,13 @@ def test_resent_save_changes_nothing_twice(app, client, setup):
 
 
 def test_resent_save_after_a_later_change_does_not_undo_it(app, client, setup):
-    save(client, setup, "rating", value="达标", key="key-00003")
-    save(client, setup, "rating", value="未达标", revision="1", key="key-00004")
-    late = save(client, setup, "rating", value="未达标", revision="1", key="key-00004")
+    device = "0123456789abcdef"  # the outbox's keys: <device>-<seq>
+    save(client, setup, "rating", value="达标", key=f"{device}-1")
+    save(client, setup, "rating", value="未达标", revision="1", key=f"{device}-2")
+    late = save(client, setup, "rating", value="达标", key=f"{device}-1")  # the first save, resent after the second
     assert late.status_code == 200
-    assert answer_of(app, setup["inspection"], setup["rating"]).value == "未达标"
+    stored = answer_of(app, setup["inspection"], setup["rating"])
+    assert (stored.value, stored.revision) == ("未达标", 2)
 
 
 def test_two_people_cannot_overwrite_each_other(app, client, setup):

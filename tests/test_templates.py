@@ -33,12 +33,18 @@ def test_builtin_templates_load_with_their_totals(templates):
         assert all(v.status is VersionStatus.PUBLISHED for t in by_name.values() for v in t.versions)
 
 
+def content(version: TemplateVersion):
+    """What a published version fixes: its bands, sections and items with their points."""
+    return version.bands, [(section.title, [(item.text, item.max_points) for item in section.items])
+                           for section in version.sections]
+
+
 @pytest.mark.parametrize("change", ["edit_item", "add_item", "delete_section", "edit_bands"])
 def test_published_version_never_changes(templates, change):
     with templates.app_context():
         version = db.session.scalars(select(TemplateVersion)).first()
         item = version.sections[0].items[0]
-        before = item.text
+        version_id, before = version.id, content(version)
         if change == "edit_item":
             item.max_points = Decimal(99)
         elif change == "add_item":
@@ -48,16 +54,20 @@ def test_published_version_never_changes(templates, change):
         else:
             version.bands = [[50, "好"]]
         with pytest.raises(FrozenVersionError):
-            db.session.flush()
+            db.session.commit()
         db.session.rollback()
-        assert db.session.get(Item, item.id).text == before
+    with templates.app_context():  # read back afresh: nothing of the change arrived
+        assert content(db.session.get(TemplateVersion, version_id)) == before
 
 
 def test_a_published_version_can_be_retired(templates):
     with templates.app_context():
         version = db.session.scalars(select(TemplateVersion)).first()
+        version_id = version.id
         version.status = VersionStatus.RETIRED
         db.session.commit()
+    with templates.app_context():
+        assert db.session.get(TemplateVersion, version_id).status is VersionStatus.RETIRED
 
 
 def test_a_draft_version_can_be_edited_then_published(templates):
