@@ -198,3 +198,20 @@ def test_the_office_resets_a_lost_phone(app, client, auth, enrolled, setting):
     assert "mfa_reset" in actions(app, uid)
     expected = "/login/code" if setting else "/"  # required: enrol again first (the code step sends on to it)
     assert password_step(leader, username).headers["Location"] == expected
+
+
+def test_signing_in_again_from_a_page_goes_through_the_second_step(client, enrolled):
+    """A page's 重新登录 dialog (static/js/session.js) shows the sign-in page's #signin form and follows
+    where it leads: with a second factor, the code's form, then /account/resumed."""
+    _, username, secret, _ = enrolled
+    boosted = {"HX-Request": "true", "HX-Boosted": "true"}
+    page = client.get(f"/login?next=/account/resumed&username={username}", headers=boosted).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    step = client.post("/login?next=/account/resumed", headers=boosted,
+                       data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert step.status_code == 303 and step.headers["Location"].startswith("/login/code")
+    code_page = client.get(step.headers["Location"], headers=boosted).get_data(as_text=True)
+    assert 'id="signin"' in code_page and 'action="/login/code"' in code_page
+    done = client.post("/login/code", headers=boosted,
+                       data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token(client, "/login/code")})
+    assert done.status_code == 303 and done.headers["Location"] == "/account/resumed"

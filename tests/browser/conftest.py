@@ -40,10 +40,24 @@ def live_app(tmp_path_factory):
         db.engine.dispose()
 
 
+def buffered(app):
+    """The app's responses read whole and closed before a byte is sent. Werkzeug's development server
+    reads what is left of a request before closing the response, and when Chromium has dropped the
+    connection (a page closed while its scripts were loading) that read raises first: the static
+    file stays open, and its ResourceWarning fails whichever test is running when it is collected."""
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    app = live_app
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
