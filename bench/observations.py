@@ -22,11 +22,12 @@ from sqlalchemy import event, func, insert, inspect, select
 
 from page_time import report, sign_in_admin
 from portal import create_app
+from portal import clock
 from portal.demo import seed
 from portal.extensions import db
 from portal.models import (Observation, ObservationScore, ObservationStatus, Role, School, SchoolClass,
                            TemplateKind, TemplateVersion, User)
-from portal.observations import grading, semesters
+from portal.observations import grading
 
 SUBJECTS = ("语文", "数学", "英语", "科学", "道德与法治", "物理", "化学", "历史", "地理", "生物", "音乐", "体育", "美术")
 BATCH = 2000
@@ -76,7 +77,7 @@ def main() -> None:
     app = create_app({"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": url,
                       "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups"),
                       "TWO_FACTOR_REQUIRED": False})  # the demo admin signs in with a password alone
-    year = semesters.of(date.today()).year
+    year = clock.semester(date.today()).year
     with app.app_context():
         if set(inspect(db.engine).get_table_names()) & set(db.metadata.tables):
             sys.exit(f"{url} already holds the app's tables; give the bench an empty database")

@@ -19,9 +19,9 @@ from sqlalchemy import insert, select
 
 from countygen import generate
 from page_time import counting, demo_county, report, sign_in_admin
+from portal.clock import today
 from portal.extensions import db
 from portal.models import RectificationItem, School
-from portal.templating import today
 
 
 def pages() -> list:

@@ -21,10 +21,10 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 
 from page_time import WARM_UP, counting, demo_county, report, sign_in_admin, timed
+from portal import clock
 from portal.extensions import db
 from portal.models import Dimension, Goal, Milestone, MilestoneStatus, Ownership, Plan, PlanStatus, School, SchoolKind
 from portal.plans import progress
-from portal.rectification import overdue
 
 GOALS, MILESTONES = 10, 3
 
@@ -38,7 +38,7 @@ def generate(schools: int, rng: random.Random) -> int:
                  classes=14, teachers=40, active=True) for n in range(have, schools)]
     if more:  # an empty list would insert one row of defaults
         db.session.execute(insert(School), more)
-    today = overdue.today()
+    today = clock.today()
     start = progress.school_year(today) - 1
     planned = select(Plan.school_id)
     ids = db.session.scalars(select(School.id).where(School.id.not_in(planned)).order_by(School.id)).all()

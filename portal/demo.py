@@ -8,6 +8,7 @@ from PIL import Image
 from flask import current_app
 from sqlalchemy import select
 
+from . import clock
 from .auth.passwords import hash_password
 from .dashboard import balance
 from .documents import compose, distribution
@@ -16,10 +17,9 @@ from .models import (Answer, AnswerType, Dimension, Goal, Inspection, Inspection
                      MilestoneStatus, Ownership, Plan, PlanFile, PlanStep, Priority, RectificationItem, ResourceFigures,
                      Role, Round, RoundKind, School, SchoolKind, Step, User, milestone_rectification)
 from .observations import sample as observation_sample
-from .observations.semesters import Semester
 from .plans import drafting, progress
 from .plans import workflow as plan_workflow
-from .rectification import overdue, workflow
+from .rectification import workflow
 from .rounds import planning
 from .supervision import photos
 from .supervision.catalog import load_builtin_templates
@@ -306,7 +306,7 @@ def resource_figures(school, year: int, rng: random.Random) -> list[dict]:
 
 def _resources(schools) -> None:
     rng = random.Random(85)  # its own: the other demo data stay as they were
-    year = overdue.today().year
+    year = clock.today().year
     db.session.add_all(ResourceFigures(**row) for school in schools for row in resource_figures(school, year, rng))
 
 
@@ -370,7 +370,7 @@ def _plans(schools) -> None:
         plan = plan_workflow.create(Plan(school=school, start_year=start,
                                          title=drafting.default_title(school.name, start)),
                                     actor_id=principals[school.id].id)
-        terms = [Semester(start, 2), Semester(start + 1, 2), Semester(start + 2, 2)]
+        terms = [clock.Semester(start, 2), clock.Semester(start + 1, 2), clock.Semester(start + 2, 2)]
         for name in dimensions:
             text, steps = PLAN_GOALS[name]
             goal = Goal(dimension=Dimension[name], text=text)

@@ -1,30 +1,10 @@
 """Template globals and filters: local times, permission checks for navigation."""
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from flask_login import current_user
 
+from .clock import local
 from .idempotency import new_key
-from .models import Role, utcnow
+from .models import Role
 from .security import Action, allowed
-
-
-def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """UTC in the database, Beijing time on the page."""
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
-
-
-def local_date(value: datetime) -> date:
-    """The calendar day it is in the county at the moment `value` (a date of the county's, not UTC's)."""
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
-def today() -> date:
-    """Today in the county, whatever the server's own zone."""
-    return local_date(utcnow())
 
 
 AUDIT_ENTITIES = {"supervision_round": "督导批次", "draw": "随机抽取", "school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",

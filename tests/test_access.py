@@ -336,7 +336,7 @@ def world(matrix_app, matrix_make_user):
     with app.app_context():  # a plan at each school in draft, awaiting review and approved, each with a goal and a milestone
         from portal.models import Dimension, Goal, Milestone, Plan, PlanFile, PlanStatus
         from portal.plans.progress import school_year
-        from portal.rectification.overdue import today
+        from portal.clock import today
 
         start = school_year(today()) - 1
         for where, sid in (("own", own), ("other", other)):

@@ -12,6 +12,7 @@ import pdfplumber
 import pytest
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.documents import compose, numbering
 from portal.extensions import db
 from portal.models import (Answer, AuditLog, Document, DocumentCounter, DocumentRecipient, Inspection,
@@ -28,7 +29,7 @@ KEY = "0f5c2a8e-1d3b-4c5a-9e7f-112233445566"
 
 def today(app) -> date:
     with app.app_context():
-        return overdue.today()
+        return clock.today()
 
 
 def pdf_text(data: bytes) -> str:
@@ -69,7 +70,7 @@ def world(app, make_school, make_user, make_template):
 def drafted(app, world) -> int:
     with app.test_request_context():
         document = compose.drafted(db.session.get(Round, world["round"]), "XX县人民政府教育督导室", "各中小学、幼儿园",
-                                   "县教育局", overdue.default_due(overdue.today()))
+                                   "县教育局", overdue.default_due(clock.today()))
         db.session.add(document)
         db.session.commit()
         return document.id
@@ -148,7 +149,7 @@ def test_preview_shows_the_first_page_of_what_is_typed(app, world):
         assert document.title != "预览标题"  # nothing saved
         # The preview leaves the attachments' pages out: its page 1 is the whole document's page 1.
         from portal.pdf import engine
-        letter = compose.letter(document, overdue.today())
+        letter = compose.letter(document, clock.today())
         whole, body = engine.render("pdf/base.html", letter), engine.render("pdf/base.html", letter, body_only=True)
         title = letter.attachments[0].title
         assert pdf_text(whole.pdf).count(title) == 2 and pdf_text(body.pdf).count(title) == 1  # the 附件 note only
@@ -739,7 +740,7 @@ def every_kind(app, limit: int) -> dict[str, bytes]:
 
     made = {}
     with app.test_request_context():
-        day = overdue.today()
+        day = clock.today()
         for round_ in db.session.scalars(select(Round)).all():
             document = compose.drafted(round_, "XX县人民政府教育督导室", "各中小学、幼儿园", "县教育局", day + timedelta(days=30))
             made[f"通报 {round_.name}"] = pdfs.rendered(document)

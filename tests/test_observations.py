@@ -9,12 +9,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from portal import clock
 from portal import draws
 from portal.extensions import db
 from portal.models import (AuditLog, Item, Observation, ObservationScore, ObservationStatus, Role, SchoolClass,
                            TimetableSlot, User, utcnow)
-from portal.observations import grading, rubric, semesters
-from portal.templating import local_date
+from portal.observations import grading, rubric
+from portal.clock import local_date
 
 from .conftest import HX, Auth
 
@@ -454,16 +455,16 @@ def stored_log(app, observation_id):
     (date(2027, 9, 1), "2027—2028学年第一学期"), (date(2026, 12, 31), "2026—2027学年第一学期"),
 ])
 def test_semester_boundaries(day, name):
-    assert semesters.of(day).name == name
-    semester = semesters.of(day)
+    assert clock.semester(day).name == name
+    semester = clock.semester(day)
     assert semester.start <= day <= semester.end
 
 
 def test_semester_dates_are_beijing_dates(app):
     late_utc = datetime(2027, 1, 31, 16, 30, tzinfo=UTC)   # 2027-02-01 00:30 in Beijing
     with app.app_context():
-        assert semesters.of(local_date(late_utc)).name == "2026—2027学年第二学期"
-        assert semesters.of(local_date(datetime(2027, 1, 31, 15, 59, tzinfo=UTC))).term == 1
+        assert clock.semester(local_date(late_utc)).name == "2026—2027学年第二学期"
+        assert clock.semester(local_date(datetime(2027, 1, 31, 15, 59, tzinfo=UTC))).term == 1
 
 
 # Counts, list, export ------------------------------------------------------------------------
@@ -628,7 +629,7 @@ def test_counts_default_to_the_current_semester(app, client, auth, make_school, 
     make_observation(school, observer, ObservationStatus.FINAL, observed_on=today.replace(year=today.year - 1))
     auth.login_as(Role.ADMIN)
     html = client.get("/observations/counts").get_data(as_text=True)
-    assert semesters.of(today).name in html
+    assert clock.semester(today).name in html
     assert re.search(r"<td>许局长</td><td>领导</td><td class=\"num\">1</td>", html)
 
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from portal import clock
 from portal.extensions import db
 from portal.models import (Inspection, InspectionStatus, Observation, ObservationStatus, RectificationItem,
                            RectificationStatus, Role)
-from portal.observations import semesters
-from portal.templating import today
+from portal.clock import today
 
 HX = {"HX-Request": "true"}
 
@@ -27,7 +27,7 @@ def county(app, make_school, make_user, make_template):
     leader = make_user("leader", display_name="钱局长")
     version = make_template()
     with app.app_context():
-        now = semesters.of(today())
+        now = clock.semester(today())
         day = now.start + timedelta(days=10)
         last = now.previous().start + timedelta(days=10)
 

@@ -10,13 +10,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from portal import clock
 from portal.extensions import db
 from portal.files.uploads import store
 from portal.models import (Dimension, Goal, Milestone, MilestoneStatus, MilestoneUpdate, Plan, PlanEvent, PlanFile,
                            PlanRevision, PlanStatus, PlanStep, RectificationItem, RectificationStatus, School,
                            milestone_rectification)
 from portal.plans import drafting, progress, workflow
-from portal.rectification import overdue
 
 from .conftest import HX, HX_BOOSTED
 from .test_access import PNG
@@ -30,7 +30,7 @@ DRAFT, SUBMITTED, RETURNED, APPROVED = PlanStatus.DRAFT, PlanStatus.SUBMITTED, P
 
 def today_in(app) -> date:
     with app.app_context():
-        return overdue.today()
+        return clock.today()
 
 
 @pytest.fixture
@@ -108,8 +108,8 @@ def count(app, model) -> int:
 def test_overdue_is_derived_across_the_beijing_date_boundary(app):
     milestone = Milestone(status=IN_PROGRESS, due_date=date(2026, 6, 30))
     with app.app_context():
-        last_minute = overdue.today(datetime(2026, 6, 30, 15, 59, tzinfo=UTC))  # 23:59 on the 30th in Beijing
-        past_midnight = overdue.today(datetime(2026, 6, 30, 16, 1, tzinfo=UTC))  # 00:01 on 1 July
+        last_minute = clock.today(datetime(2026, 6, 30, 15, 59, tzinfo=UTC))  # 23:59 on the 30th in Beijing
+        past_midnight = clock.today(datetime(2026, 6, 30, 16, 1, tzinfo=UTC))  # 00:01 on 1 July
     assert last_minute == date(2026, 6, 30) and progress.shown(milestone, last_minute) is IN_PROGRESS
     assert past_midnight == date(2026, 7, 1) and progress.shown(milestone, past_midnight) is OVERDUE
     assert progress.days_overdue(milestone, past_midnight) == 1

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.extensions import db
 from portal.files.uploads import store
 from portal.models import (Answer, Attachment, AuditLog, Inspection, Photo, Priority, RectificationEvent,
@@ -29,7 +30,7 @@ def jpeg(width=1200, height=900) -> bytes:
 
 def today_in(app) -> date:
     with app.app_context():
-        return overdue.today()
+        return clock.today()
 
 
 class Person:
@@ -80,7 +81,7 @@ def make_item(app):
         with app.app_context():
             item = workflow.create(RectificationItem(
                 school_id=school_id, problem=problem, requirement="一周内整改", status=status,
-                due_date=due or overdue.today() + timedelta(days=30), inspector_id=inspector_id), actor_id=None)
+                due_date=due or clock.today() + timedelta(days=30), inspector_id=inspector_id), actor_id=None)
             item.status = status
             db.session.commit()
             return item.id
@@ -312,8 +313,8 @@ def test_a_principal_reaches_only_own_school_items(app, setup, make_item):
 def test_overdue_is_decided_by_the_date_in_beijing(app):
     item = RectificationItem(status=OPEN, due_date=date(2026, 11, 23))
     with app.app_context():
-        late_evening = overdue.today(datetime(2026, 11, 23, 15, 30, tzinfo=UTC))  # 23:30 in Beijing
-        past_midnight = overdue.today(datetime(2026, 11, 23, 16, 10, tzinfo=UTC))  # 00:10 on the 24th
+        late_evening = clock.today(datetime(2026, 11, 23, 15, 30, tzinfo=UTC))  # 23:30 in Beijing
+        past_midnight = clock.today(datetime(2026, 11, 23, 16, 10, tzinfo=UTC))  # 00:10 on the 24th
     assert late_evening == date(2026, 11, 23) and not overdue.is_overdue(item, late_evening)
     assert overdue.is_due_soon(item, late_evening)
     assert past_midnight == date(2026, 11, 24) and overdue.days_overdue(item, past_midnight) == 1

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..clock import today
 from ..dashboard import balance
 from ..dashboard.balance import Assessment, Part, Rules, SchoolResult
 from ..extensions import db
 from ..models import BalanceRule, Level, ResourceFigures, School
-from ..rectification.overdue import today
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 

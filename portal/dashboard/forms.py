@@ -1,10 +1,9 @@
 from wtforms import SelectField
 from wtforms.validators import Optional
 
+from .. import clock
 from ..forms import options
-from ..observations import semesters
 from ..schools.forms import SchoolFilterForm
-from ..templating import today
 
 
 class OverviewForm(SchoolFilterForm):
@@ -14,7 +13,7 @@ class OverviewForm(SchoolFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.recent = semesters.recent(today())
+        self.recent = clock.recent_semesters(clock.today())
         self.semester.choices = options([(s.code, s.name) for s in self.recent])
 
     @property
@@ -22,7 +21,7 @@ class OverviewForm(SchoolFilterForm):
         return [self[name] for name in self.FIELDS]
 
     @property
-    def chosen_semester(self) -> semesters.Semester:
+    def chosen_semester(self) -> clock.Semester:
         """The semester asked for when it is one of the choices, else the current one."""
-        asked = semesters.parse(self.semester.data)
+        asked = clock.parse_semester(self.semester.data)
         return asked if asked in self.recent else self.recent[0]

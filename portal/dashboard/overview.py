@@ -9,10 +9,10 @@ from decimal import Decimal
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, case, func, select, true
 
+from .. import clock
 from ..extensions import db
 from ..models import (Dimension, Goal, Inspection, InspectionStatus, Milestone, Observation, ObservationStatus, Plan,
                       PlanStatus, RectificationItem, Role, Round, School, User)
-from ..observations import semesters
 from ..observations.queries import quota_table
 from ..plans import board, progress
 from ..plans.progress import Tally
@@ -28,7 +28,7 @@ DONE = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
 class Scope:
     """Which schools and which days the figures cover."""
     schools: Select | None   # ids of the schools (visible to the user, matching the filters); None: all
-    semester: semesters.Semester
+    semester: clock.Semester
     today: date
 
     @property
@@ -116,9 +116,9 @@ def critical_failures(scope: Scope) -> list[Inspection]:
     return db.session.scalars(stmt.order_by(Inspection.visit_date.desc())).all()
 
 
-def trend(scope: Scope, count: int = 6) -> list[tuple[semesters.Semester, int, Decimal | None]]:
+def trend(scope: Scope, count: int = 6) -> list[tuple[clock.Semester, int, Decimal | None]]:
     """The average percent of handed-in inspections for each of the last `count` semesters (one query)."""
-    terms = list(reversed(semesters.recent(scope.semester.end, count)))
+    terms = list(reversed(clock.recent_semesters(scope.semester.end, count)))
     which = case(*((Inspection.visit_date.between(t.start, t.end), t.code) for t in terms), else_=None)
     stmt = (select(which, func.count(), func.avg(Inspection.percent))
             .where(Inspection.status.in_(DONE), scope.covers(Inspection.school_id),

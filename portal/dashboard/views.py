@@ -2,14 +2,14 @@ from flask import Blueprint, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from .. import clock
 from .. import excel
 from ..extensions import db
 from ..htmx import render
 from ..models import AuditLog, Role, School, SchoolKind, User
-from ..observations import queries as observations, semesters
+from ..observations import queries as observations
 from ..rectification import queries as rectification
 from ..security import Action, allowed, authorize, school_ids, scoped
-from ..templating import today
 from . import export, home, overview
 from .forms import OverviewForm
 
@@ -49,7 +49,7 @@ def index():
 def _lessons() -> dict:
     """推门听课 this semester: one's own lessons against one's role's quota (none for the office),
     and the county's when one sees the whole county."""
-    semester = semesters.of(today())
+    semester = clock.semester(clock.today())
     quota = observations.quota_table().get(current_user.role)
     lessons = dict(semester=semester, quota=quota, county=None,
                    mine=observations.semester_count(semester, current_user.id) if quota else None)
@@ -63,7 +63,7 @@ def _figures() -> tuple[OverviewForm, dict]:
     form = OverviewForm(request.args)
     form.validate()
     county = school_ids(current_user, Action.VIEW) is None
-    return form, overview.figures(overview.scope_of(form, today()), county)
+    return form, overview.figures(overview.scope_of(form, clock.today()), county)
 
 
 @bp.get("/overview")

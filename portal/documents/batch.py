@@ -24,11 +24,11 @@ from flask import current_app, has_app_context
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import joinedload
 
+from .. import clock
 from ..extensions import db
 from ..files.uploads import store as store_file
 from ..models import DocumentJob, Inspection, InspectionStatus, JobStatus, School, utcnow
 from ..pdf import engine, pool
-from ..rectification import overdue
 from . import notices
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ def run(job_id: int, today: date | None = None) -> DocumentJob:
     if not claim(job_id):  # running elsewhere, or done
         return db.session.get(DocumentJob, job_id)
     job = db.session.get(DocumentJob, job_id)
-    today = today or overdue.today()
+    today = today or clock.today()
     try:
         with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as buffer:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already

@@ -10,15 +10,15 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from ..models import Dimension, Inspection, Observation, Plan, PlanStatus, RectificationItem
-from ..observations import grading, semesters
+from ..observations import grading
 from ..pdf import engine
 from ..pdf.text import Paragraph, chinese_date, chinese_numeral, paragraphs, quoted
 from ..plans import progress
 from ..rectification import findings, overdue
 from ..storage import storage
-from ..templating import local_date
 from ..supervision import sheet
 from . import dictionary
 
@@ -219,7 +219,7 @@ def plan_document(plan: Plan, today: date) -> Notice:
         attachments.append(engine.Attachment(f"{plan.school.name}规划实施进展", lead=[f"截至{chinese_date(today)}。"],
                                              columns=["维度", "里程碑", "已完成", "已逾期"], rows=rows,
                                              text_columns=frozenset({0})))
-    signed = local_date(plan.approved_at) if approved and plan.approved_at else today
+    signed = clock.local_date(plan.approved_at) if approved and plan.approved_at else today
     state = (f"（{current_app.config['DOC_ISSUER']}{chinese_date(signed)}审核批准）" if approved
              else {PlanStatus.DRAFT: "（草稿，尚未提交审核）", PlanStatus.SUBMITTED: "（已提交，待审核）",
                    PlanStatus.RETURNED: "（已退回修改，尚未批准）"}[plan.status])
@@ -230,7 +230,7 @@ def plan_document(plan: Plan, today: date) -> Notice:
 
 
 def _due(milestone) -> str:
-    term = semesters.parse(milestone.term)
+    term = clock.parse_semester(milestone.term)
     return term.name if term else chinese_date(milestone.due_date)
 
 

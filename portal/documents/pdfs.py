@@ -6,11 +6,11 @@ import logging
 from flask import send_file
 from sqlalchemy.orm import make_transient
 
+from .. import clock
 from ..extensions import db
 from ..files.uploads import store as store_file
 from ..models import Document
 from ..pdf import engine
-from ..rectification import overdue
 from ..storage import storage
 from . import compose
 
@@ -23,7 +23,7 @@ def filename(document: Document) -> str:
 
 
 def rendered(document: Document) -> bytes:
-    return engine.render("pdf/base.html", compose.letter(document, overdue.today())).pdf
+    return engine.render("pdf/base.html", compose.letter(document, clock.today())).pdf
 
 
 def of_document(document: Document) -> bytes:

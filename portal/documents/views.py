@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import clock
 from .. import errors
 from ..extensions import db, side_write
 from ..htmx import is_partial, render, see_other
@@ -119,7 +120,7 @@ def compose_from_round(round_id: int):
         return to_edit(existing)
     config = current_app.config
     document = compose.drafted(round_, config["DOC_ISSUER"], config["DOC_ADDRESSEE"], config["DOC_CC"],
-                               overdue.default_due(overdue.today()))
+                               overdue.default_due(clock.today()))
     document.client_key, document.created_by_id = form.key.data or None, current_user.id
     db.session.add(document)
     try:
@@ -134,7 +135,7 @@ def compose_from_round(round_id: int):
 @bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
 def edit(document_id: int):
     document = load_draft(document_id)
-    form = CircularForm(obj=document if request.method == "GET" else None, today=overdue.today())
+    form = CircularForm(obj=document if request.method == "GET" else None, today=clock.today())
     if form.validate_on_submit():
         changed = form.copy_to(document)
         if changed:
@@ -153,9 +154,9 @@ def preview(document_id: int):
     document = load_draft(document_id)
     if not is_partial():  # only htmx asks for a preview; without JavaScript the PDF link shows the saved text
         return to_edit(document)
-    form = CircularForm(today=overdue.today())
+    form = CircularForm(today=clock.today())
     form.validate()
-    letter = compose.letter(pdfs.unsaved(document, form), overdue.today())
+    letter = compose.letter(pdfs.unsaved(document, form), clock.today())
     # The attachments begin on pages of their own: page 1 is the same without them, and a 270-school
     # table would make each preview seconds long instead of a fraction of one.
     rendered = engine.render("pdf/base.html", letter, body_only=True)
@@ -179,12 +180,12 @@ def confirm_issue(document_id: int):
 
 
 def _confirm(document: Document, form: IssueForm, status: int = 200):
-    letter = compose.letter(document, overdue.today())
+    letter = compose.letter(document, clock.today())
     png = base64.b64encode(engine.first_page_png(engine.render("pdf/base.html", letter, body_only=True).pdf,
                                                  PREVIEW_SCALE)).decode()
     return render("documents/issue.html", document=document, form=form, png=png, problems=distribution.problems(document),
                   earlier=distribution.issued_for_round(document), recipients=len(distribution.schools_for(document)),
-                  number=numbering.peek(current_app.config["DOC_NUMBER_PREFIX"], overdue.today().year), status=status)
+                  number=numbering.peek(current_app.config["DOC_NUMBER_PREFIX"], clock.today().year), status=status)
 
 
 @bp.post("/<int:document_id>/issue")
@@ -210,7 +211,7 @@ def issue(document_id: int):
         return _confirm(document, form, 422)
     config = current_app.config
     distribution.issue(document, prefix=config["DOC_NUMBER_PREFIX"], issuer=config["DOC_ISSUER"],
-                       actor_id=current_user.id, now=utcnow(), today=overdue.today())
+                       actor_id=current_user.id, now=utcnow(), today=clock.today())
     db.session.commit()
     pdfs.store(document)
     flash(f"已印发 {document.number}，已送达 {len(document.recipients)} 所学校。", "success")
@@ -356,7 +357,7 @@ def document_inbox(limit: int = 5) -> list[DocumentRecipient]:
 def inspection_notice(inspection_id: int, kind: str):
     """督导意见书 / 整改通知书: read by whoever may read the inspection."""
     inspection = load_inspection(inspection_id)
-    return pdfs.send(notices.inspection_notice(inspection, kind, overdue.today()).render().pdf,
+    return pdfs.send(notices.inspection_notice(inspection, kind, clock.today()).render().pdf,
                      notices.filename(inspection, kind))
 
 
@@ -374,7 +375,7 @@ def observation_sheet(observation_id: int):
 def plan_document(plan_id: int):
     """一校一规划 as a document: whoever may read the plan."""
     plan = load_plan(plan_id)
-    return pdfs.send(notices.plan_document(plan, overdue.today()).render().pdf, notices.plan_filename(plan))
+    return pdfs.send(notices.plan_document(plan, clock.today()).render().pdf, notices.plan_filename(plan))
 
 
 @bp.post("/batch/<int:round_id>")

@@ -3,10 +3,10 @@
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from ..clock import local
 from .. import excel
 from ..extensions import db
 from ..models import Item, Observation, ObservationScore, Section
-from ..templating import local
 
 HEADERS = ["听课日期", "节次", "学校代码", "学校", "年级班级", "学科", "授课教师", "课题", "听课人", "评价表", "版本",
            "状态", "总分", "等级", "亮点", "问题", "建议", "反馈方式", "反馈日期", "学校确认", "记录时间"]

@@ -5,21 +5,21 @@ from sqlalchemy import select
 from wtforms import (DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from .. import clock
 from ..extensions import db
 from ..forms import KEY, AutosaveForm, Form, enum_field, options, stripped, to_id
 from ..models import FeedbackWay, Observation, Role, User
 from ..security import Action
-from ..templating import today
 from ..supervision.forms import schools_for
 from ..users.forms import school_choices
-from . import grading, recording, rubric, semesters
+from . import grading, recording, rubric
 
 TEXT_LIMIT = 2000
 PERIOD = [Optional(), NumberRange(1, 12, "节次应在 1 到 12 之间")]
 
 
 def reasonable(day: date | None) -> None:
-    if day and not date(2000, 1, 1) <= day <= today() + timedelta(days=1):
+    if day and not date(2000, 1, 1) <= day <= clock.today() + timedelta(days=1):
         raise ValidationError("日期不在合理范围内")
 
 
@@ -188,7 +188,7 @@ class FilterForm(Form):
     def __init__(self, user, *args, all_semesters: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.all_semesters = all_semesters
-        recent = semesters.recent(today())
+        recent = clock.recent_semesters(clock.today())
         self.semester.choices = options(([("", "全部学期")] if all_semesters else [])
                                         + [(s.code, s.name) for s in recent])
         self.school.choices = school_choices(schools_for(user, Action.VIEW, active_only=False), blank="全部学校")
@@ -203,4 +203,4 @@ class FilterForm(Form):
     @property
     def chosen_semester(self):
         """The semester asked for; none given: every semester, or (counts) the current one."""
-        return semesters.parse(self.semester.data) or (None if self.all_semesters else semesters.of(today()))
+        return clock.parse_semester(self.semester.data) or (None if self.all_semesters else clock.semester(clock.today()))

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..clock import local_date
 from .. import draws
 from ..extensions import db
 from ..idempotency import Outcome, QueueKey, among, judge
 from ..models import (Observation, ObservationLog, ObservationScore, ObservationStatus, School, SchoolClass, Teacher,
                       TemplateVersion, TimetableSlot, utcnow)
-from ..templating import local_date
 from . import grading
 
 # The record's own fields, saved together as one autosave unit.

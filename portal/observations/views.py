@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..clock import local, today
 from .. import conflicts, excel
 from ..extensions import db
 from ..htmx import is_partial, render, reswap, see_other
@@ -12,7 +13,6 @@ from ..idempotency import Outcome, made, new_key
 from ..models import Observation, School, TemplateVersion, utcnow
 from ..queries import audit_trail
 from ..security import Action, authorize, is_own, load, load_own
-from ..templating import local, today
 from . import export, grading, queries, recording
 from .forms import (ChooseSchoolForm, FeedbackForm, FilterForm, LogForm, QuotaForm, RecordForm, ScoreForm,
                     StartForm)

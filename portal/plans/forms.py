@@ -4,11 +4,11 @@ from sqlalchemy import select
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from .. import clock
 from ..extensions import db
 from ..forms import KEY, Form, enum_field, options, stripped, to_id
 from ..models import (Dimension, GoalRating, Plan, PlanStatus, RectificationItem, RectificationStatus, Rating, Role,
                       User, inspector_school, milestone_rectification)
-from ..observations import semesters
 from ..schools.forms import SchoolFilterForm
 from . import progress
 
@@ -107,7 +107,7 @@ class MilestoneForm(RevisionMixin, Form):
         self.term.choices = options([("", "按具体日期")] + [(s.code, s.name) for s in progress.semesters(plan)])
 
     def validate_term(self, field):
-        if field.data and semesters.parse(field.data) not in progress.semesters(self.plan):
+        if field.data and clock.parse_semester(field.data) not in progress.semesters(self.plan):
             raise ValidationError("请选择规划期内的学期")
 
     def validate(self, extra_validators=None) -> bool:
@@ -123,7 +123,7 @@ class MilestoneForm(RevisionMixin, Form):
 
     @property
     def chosen_due(self) -> date:
-        term = semesters.parse(self.term.data)
+        term = clock.parse_semester(self.term.data)
         return term.end if term else self.due_date.data
 
 

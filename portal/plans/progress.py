@@ -1,6 +1,6 @@
 """What a plan's milestones add up to: derived status (已逾期), completion by dimension and year, and
 whether the school met its stage goals on time. Every rule takes `today`, the county's calendar day
-(Asia/Shanghai, rectification/overdue.today): a milestone due 2026-06-30 is overdue from 2026-07-01
+(Asia/Shanghai, portal/clock.today): a milestone due 2026-06-30 is overdue from 2026-07-01
 00:00 Beijing time, never from the server's or UTC's midnight.
 
 A plan year is a school year: year 1 of a plan starting 2025 runs 2025-09-01 to 2026-08-31.
@@ -11,8 +11,8 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, extract, not_, or_
 
+from ..clock import Semester
 from ..models import Dimension, Milestone, MilestoneStatus, Plan
-from ..observations.semesters import Semester
 
 NOT_STARTED, IN_PROGRESS, DONE, OVERDUE, NOT_MET = (
     MilestoneStatus.NOT_STARTED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.DONE, MilestoneStatus.OVERDUE,

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import clock
 from .. import errors, excel
 from ..extensions import db
 from ..files.uploads import UploadError
@@ -16,8 +17,7 @@ from ..idempotency import among, committed, made, new_key
 from ..models import (Attachment, Dimension, EvaluationKind, EvaluationRating, Goal, GoalComment, GoalRating, Milestone, MilestoneStatus,
                       MilestoneUpdate, Plan, PlanEvaluation, PlanEvent, PlanFile, PlanRevision, PlanStep,
                       RectificationItem, School, SelfAssessment, log_event, milestone_rectification)
-from ..observations import semesters
-from ..rectification import evidence, overdue
+from ..rectification import evidence
 from ..rectification.forms import FileForm
 from ..rectification.views import discard
 from ..security import Action, authorize, load, load_own
@@ -32,7 +32,7 @@ bp.add_app_template_global(progress.baseline_due, "baseline_due")
 bp.add_app_template_global(progress.added_after_approval, "added_after_approval")
 bp.add_app_template_global(progress.year_label, "plan_year_label")
 bp.add_app_template_global(board.heat, "heat_class")
-bp.add_app_template_filter(lambda code: semesters.parse(code).name if semesters.parse(code) else code, "semester_name")
+bp.add_app_template_filter(lambda code: clock.parse_semester(code).name if clock.parse_semester(code) else code, "semester_name")
 
 PLAN_PAGE = (joinedload(Plan.school), joinedload(Plan.reviewer),
              selectinload(Plan.goals).selectinload(Goal.milestones).selectinload(Milestone.files),
@@ -62,7 +62,7 @@ def _plan_evidence_of_its_school(attachment: Attachment) -> None:
 @bp.app_template_global()
 def school_plan(school_id: int) -> dict | None:
     """The school's current plan summed up, for the school page and the principal's home."""
-    today = overdue.today()
+    today = clock.today()
     plans = db.session.scalars(select(Plan).where(Plan.school_id == school_id).options(*PLAN_PAGE[2:3])).all()
     plan = board.current(plans, today)
     if plan is None:
@@ -107,7 +107,7 @@ def _board():
     authorize(Action.VIEW)
     filters = BoardFilterForm(request.args)
     filters.validate()
-    today = overdue.today()
+    today = clock.today()
     schools = board.school_query(filters.school_filters())
     found = board.narrowed(board.rows(schools, today), **filters.board_filters())
     return filters, today, found, schools
@@ -134,7 +134,7 @@ def school_plans(school_id: int):
     school = load(School, school_id, Action.VIEW)
     plans = db.session.scalars(select(Plan).where(Plan.school_id == school.id).order_by(Plan.start_year.desc())
                                .options(*PLAN_PAGE[2:3])).all()
-    today = overdue.today()
+    today = clock.today()
     return render("plans/school.html", school=school, today=today,
                   plans=[(plan, progress.summary(plan, today)) for plan in plans])
 
@@ -142,7 +142,7 @@ def school_plans(school_id: int):
 @bp.route("/schools/<int:school_id>/new", methods=["GET", "POST"])
 def create(school_id: int):
     school = load(School, school_id, Action.EDIT)
-    today = overdue.today()
+    today = clock.today()
     form = PlanForm(school.id, today, data={"key": new_key(), "start_year": progress.school_year(today)})
     if request.method == "POST" and (existing := made(Plan, form.key.data, Plan.school_id == school.id)) is not None:
         return to_plan(existing)  # a second tap on 创建
@@ -168,7 +168,7 @@ def detail(plan_id: int):
 
 
 def _detail(plan: Plan, block: str | None = None, status: int = 200, **forms):
-    today = overdue.today()
+    today = clock.today()
     approved = plan.status is workflow.APPROVED
     forms.setdefault("review_form", review_form(plan, formdata=None, data={"key": new_key()}))
     forms.setdefault("reviewer_form", ReviewerForm(plan.school_id, formdata=None, data={"reviewer": plan.reviewer_id}))
@@ -329,7 +329,7 @@ def _milestone(milestone: Milestone, block: str | None = None, status: int = 200
     linked = db.session.scalars(select(RectificationItem).join(milestone_rectification).where(
         milestone_rectification.c.milestone_id == milestone.id).order_by(RectificationItem.id)).all()
     return render("plans/milestone.html", block, milestone=milestone, goal=milestone.goal, plan=plan,
-                  today=overdue.today(), linked=linked, status=status, **forms)
+                  today=clock.today(), linked=linked, status=status, **forms)
 
 
 @bp.post("/milestones/<int:milestone_id>/progress")
@@ -341,7 +341,7 @@ def update_milestone(milestone_id: int):
         if not form.validate_on_submit():
             return _milestone(milestone, "progress", 422, update_form=form)
         workflow.record_update(milestone, MilestoneStatus[form.status.data], form.note.data, actor_id=current_user.id,
-                               today=overdue.today(), key=form.key.data)
+                               today=clock.today(), key=form.key.data)
         if committed():
             flash("进度已保存。", "success")
     if is_partial():
@@ -439,7 +439,7 @@ def self_assessment(plan_id: int, year: int):
 def _assessment(plan: Plan, year: int, block: str | None = None, status: int = 200, goal: Goal | None = None,
                 failed: AssessmentForm | None = None):
     """The year's self-assessment page, or one goal's part of it (`goal`, with its `failed` form)."""
-    today = overdue.today()
+    today = clock.today()
     start, end = progress.year_range(plan, year)
     forms = {}
     for each in [goal] if goal else plan.goals:
@@ -457,7 +457,7 @@ def assess_goal(goal_id: int, year: int):
     plan = goal.plan
     plan_year(year)
     workflow.check_progress(plan)
-    if overdue.today() < progress.year_range(plan, year)[0]:
+    if clock.today() < progress.year_range(plan, year)[0]:
         raise workflow.Refused("这一规划年度尚未开始，不能自评。")
     form = AssessmentForm()
     if not form.validate_on_submit():
@@ -496,6 +496,6 @@ def evaluate(plan_id: int, kind: str):
         if committed():
             flash(f"{kind.value}已保存。", "success")
         return to_plan(plan, "evaluations")
-    today = overdue.today()
+    today = clock.today()
     return render("plans/evaluation.html", "form", plan=plan, kind=kind, form=form, summary=progress.summary(plan, today),
                   today=today, years=progress.YEARS, dimensions=list(Dimension), status=422 if form.errors else 200)

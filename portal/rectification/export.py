@@ -3,9 +3,9 @@ from datetime import date
 
 from openpyxl import Workbook
 
+from ..clock import local
 from .. import excel
 from ..models import RectificationItem
-from ..templating import local
 from .overdue import days_overdue
 
 HEADERS = ["学校代码", "学校", "存在问题", "整改要求", "整改期限", "优先级", "状态", "逾期天数", "来源检查", "验收督学",

@@ -4,21 +4,15 @@ or UTC's: an item due 2026-11-23 is overdue from 2026-11-24 00:00 Beijing time (
 Only items awaiting the school's answer (待整改, 已退回) can be overdue or due soon; a submitted
 item waits for the inspector, a closed one for nobody. Every rule takes `today` as an argument.
 """
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, and_
 
-from ..models import RectificationItem, utcnow
-from ..templating import local_date
+from ..models import RectificationItem
 from .workflow import AWAITING_SCHOOL
 
 DUE_SOON_DAYS = 7    # the principal's home lists what falls due within this many days
 DEFAULT_DAYS = 30    # a new item's default time to put things right
-
-
-def today(now: datetime | None = None) -> date:
-    """The county's calendar day at `now` (default: this moment)."""
-    return local_date(now or utcnow())
 
 
 def default_due(today: date) -> date:

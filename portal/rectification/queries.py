@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from .. import clock
 from ..extensions import db
 from ..models import Inspection, RectificationItem, RectificationStatus, School, User
 from ..queries import text_search
@@ -118,6 +119,6 @@ def for_finding(inspection: Inspection) -> dict[int, Item]:
 def home(user) -> dict:
     """What a home page shows: counts over the items the user sees and, for a school's own
     people, the school's items overdue or due within DUE_SOON_DAYS."""
-    today = overdue.today()
+    today = clock.today()
     return dict(today=today, counts=counts(today), soon_days=overdue.DUE_SOON_DAYS,
                 attention=attention(today, user.school_id) if user.school_id else [])

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, current_app, flash, g, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from .. import errors, excel
 from ..extensions import db
 from ..files.uploads import UploadError
@@ -51,7 +52,7 @@ def listed():
     authorize(Action.VIEW)
     filters = FilterForm(current_user, request.args)
     filters.validate()
-    today = overdue.today()
+    today = clock.today()
     return filters, today, queries.from_form(filters, today)
 
 
@@ -75,7 +76,7 @@ def export_items():
 def create():
     """An item added freely for a school in the inspector's scope."""
     authorize(Action.INSPECT)
-    today = overdue.today()
+    today = clock.today()
     form = ItemForm(current_user, today, data=dict(key=new_key(), school=request.args.get("school", type=int),
                                                    inspector=current_user.id, due_date=overdue.default_due(today)))
     if form.validate_on_submit():
@@ -106,7 +107,7 @@ def from_finding(inspection_id: int, item_id: int):
         answer = autosave.find(inspection, checked)
         if not findings.not_met(checked, answer):
             abort(409, description="此项未判为未达标，不能生成整改事项。")
-        item = findings.prefilled(inspection, checked, answer, today=overdue.today(), user_id=current_user.id)
+        item = findings.prefilled(inspection, checked, answer, today=clock.today(), user_id=current_user.id)
         item.client_key = form.key.data or None
         workflow.create(item, actor_id=current_user.id)
         if committed():
@@ -125,7 +126,7 @@ def _detail(item: RectificationItem, block: str | None = None, status: int = 200
     forms.setdefault("report_form", ReportForm(formdata=None, data={"report": item.report, "key": new_key()}))
     forms.setdefault("verify_form", VerifyForm(formdata=None, data={"key": new_key()}))
     history = db.session.scalars(audit_trail(item)).all()
-    return render("rectification/detail.html", block, item=item, today=overdue.today(), history=history,
+    return render("rectification/detail.html", block, item=item, today=clock.today(), history=history,
                   steps={step.name for step in workflow.allowed_steps(item)}, status=status, **forms)
 
 
@@ -133,7 +134,7 @@ def _detail(item: RectificationItem, block: str | None = None, status: int = 200
 def edit(item_id: int):
     item = load_item(item_id, workflow.TRANSITIONS[Step.EDIT].action)
     workflow.check(item, Step.EDIT)
-    form = ItemForm(current_user, overdue.today(), with_school=False, data=dict(
+    form = ItemForm(current_user, clock.today(), with_school=False, data=dict(
         key=new_key(), problem=item.problem, requirement=item.requirement, due_date=item.due_date,
         priority=item.priority, inspector=item.inspector_id))
     if form.validate_on_submit():

@@ -3,12 +3,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..clock import today
 from ..extensions import db
 from ..htmx import render, see_other
 from ..idempotency import made, new_key
 from ..models import Inspection, Round
 from ..security import Action, authorize, load
-from ..templating import today
 from . import planning
 from .forms import RoundForm
 

@@ -1,6 +1,7 @@
 from flask import Blueprint, current_app, flash, request, url_for
 from sqlalchemy import select
 
+from .. import clock
 from .. import excel
 from ..extensions import db
 from ..forms import inline_check
@@ -8,8 +9,7 @@ from ..htmx import render, see_other
 from ..models import School, User, utcnow
 from ..queries import audit_trail
 from ..security import Action, authorize, load, scoped
-from ..templating import local
-from ..rectification import overdue, queries as rectification
+from ..rectification import queries as rectification
 from . import queries, roster
 from .forms import RosterImportForm, SchoolFilterForm, SchoolForm
 
@@ -35,7 +35,7 @@ def detail(school_id: int):
     ).all()
     history = db.session.scalars(audit_trail(school)).all()
     return render("schools/detail.html", school=school, people=people, history=history,
-                  rectification=rectification.counts(overdue.today(), school.id))
+                  rectification=rectification.counts(clock.today(), school.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -93,7 +93,7 @@ def export_roster():
     filters = SchoolFilterForm(request.args)
     filters.validate()
     schools = db.session.scalars(scoped(queries.from_form(filters), School.id)).all()
-    return excel.download(roster.export(schools), f"学校名单-{local(utcnow(), '%Y-%m-%d')}.xlsx")
+    return excel.download(roster.export(schools), f"学校名单-{clock.local(utcnow(), '%Y-%m-%d')}.xlsx")
 
 
 @bp.get("/import-template.xlsx")

@@ -7,12 +7,12 @@ from wtforms import (BooleanField, DateField, HiddenField, RadioField, SearchFie
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..clock import today
 from ..extensions import db
 from ..forms import KEY, AutosaveForm, Form, PhotoLocation, enum_field, options, stripped, to_id
 from ..models import (AnswerType, ChecklistTemplate, InspectionStatus, Item, Role, School, TemplateKind,
                       TemplateVersion, User, VersionStatus)
 from ..security import Action, school_ids
-from ..templating import today
 from ..users.forms import school_choices
 from . import scoring
 

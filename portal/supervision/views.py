@@ -3,6 +3,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from ..clock import local, today
 from .. import conflicts, excel
 from ..extensions import db
 from ..files.uploads import UploadError
@@ -13,7 +14,6 @@ from ..models import Answer, Attachment, Inspection, InspectionStatus, Photo, ut
 from ..queries import audit_trail
 from ..security import Action, authorize, load
 from ..storage import storage
-from ..templating import local, today
 from . import autosave, evidence, export, photos, queries, scoring, sheet
 from .forms import AnswerForm, InspectionFilterForm, PhotoForm, ReviewForm, StartForm
 

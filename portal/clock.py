@@ -1,12 +1,36 @@
-"""School semesters (学期). The autumn term, September to January, is the first semester of the
-school year that starts in September; the spring term, February to August (the summer counts with
-the year it ends), is its second. "2026—2027学年第一学期" runs 2026-09-01 to 2027-01-31.
+"""The county's clock and calendar: "today" and times as the county reads them (Asia/Shanghai,
+setting TIMEZONE), never the server's zone or UTC, and the school semesters (学期).
 
-Dates are Beijing dates (Asia/Shanghai): a lesson seen on 1 February at 00:30 in the county is in
-the spring term even though it is still 31 January in UTC.
+A semester: the autumn term, September to January, is the first semester of the school year that
+starts in September; the spring term, February to August (the summer counts with the year it
+ends), is its second. "2026—2027学年第一学期" runs 2026-09-01 to 2027-01-31. Dates are Beijing
+dates: a lesson seen on 1 February at 00:30 in the county is in the spring term even though it is
+still 31 January in UTC.
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from .models import utcnow
+
+
+def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """UTC in the database, Beijing time on the page."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
+
+
+def local_date(value: datetime) -> date:
+    """The calendar day it is in the county at the moment `value` (a date of the county's, not UTC's)."""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def today(now: datetime | None = None) -> date:
+    """The county's calendar day at `now` (default: this moment), whatever the server's own zone."""
+    return local_date(now or utcnow())
 
 
 @dataclass(frozen=True, order=True)
@@ -43,7 +67,7 @@ class Semester:
         return self.name
 
 
-def of(day: date) -> Semester:
+def semester(day: date) -> Semester:
     """The semester a date belongs to."""
     if day.month >= 9:
         return Semester(day.year, 1)
@@ -52,7 +76,7 @@ def of(day: date) -> Semester:
     return Semester(day.year - 1, 2)
 
 
-def parse(code: str | None) -> Semester | None:
+def parse_semester(code: str | None) -> Semester | None:
     """"2026-1" -> Semester(2026, 1); anything else None."""
     year, _, term = (code or "").partition("-")
     if year.isascii() and year.isdigit() and len(year) == 4 and term in ("1", "2"):
@@ -60,9 +84,9 @@ def parse(code: str | None) -> Semester | None:
     return None
 
 
-def recent(today: date, count: int = 6) -> list[Semester]:
+def recent_semesters(today: date, count: int = 6) -> list[Semester]:
     """The current semester and the ones before it, newest first (a filter's choices)."""
-    found = [of(today)]
+    found = [semester(today)]
     while len(found) < count:
         found.append(found[-1].previous())
     return found
