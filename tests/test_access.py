@@ -1,7 +1,10 @@
-"""The access-control matrix: every route × role × own/other school.
+"""The access-control matrix: every route × role × own/other school × the state of its record.
 
 Each route names its rule; the test fails when a route exists that is not listed here, so a
-new view cannot ship without saying who may reach it.
+new view cannot ship without saying who may reach it. A route on a record whose rule depends on
+its state (draft / submitted / approved, open / final, under way / done) or on whose it is (an
+inspection of another inspector's) names a rule for each (States), so that a policy of
+portal/security.py cannot be right in one state and untested in another.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +34,14 @@ OBSERVE = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {
 EDIT = {"admin": {"own", "other"}, "principal": {"own"}}
 # Someone else's observation record: only its observer (not signed in here) and the office.
 OWN_RECORD = {"admin": {"own", "other"}}
+# What only the office may do to another inspector's record (fill their draft, close an item named to them).
+OFFICE = {"admin": {"own", "other"}}
+# An inspection in each state: approved, its school's; before that the inspectors' (the school's own
+# and the office; "draft_theirs" is another inspector's draft at the school, "returned" one sent back).
+READ_INSPECTION = {"approved": VIEW, "submitted": INSPECT, "draft": INSPECT, "returned": INSPECT, "draft_theirs": INSPECT}
+# Filling one in: nobody fills another inspector's draft but the office (an approved or submitted one
+# answers 409 or goes to its page: closed for changes, not forbidden).
+FILL_INSPECTION = {"draft": INSPECT, "returned": INSPECT, "submitted": INSPECT, "draft_theirs": OFFICE}
 # A second factor on one's own account: the office and the leaders.
 SECOND_FACTOR = {"admin": {"own", "other"}, "leader": {"own", "other"}}
 # What compares every school (the county's 优质均衡 table): those who see every school.
@@ -39,11 +50,23 @@ COUNTY = {"admin": {"own", "other"}, "leader": {"own", "other"}}
 DOCUMENTS = {"admin": {"own", "other"}, "leader": {"own", "other"}}
 
 
+class States(dict):
+    """A route's rule for each state of its record: {state: rule}. Its url takes the state."""
+
+
 @dataclass
 class Route:
-    rule: dict | None          # None: public
-    url: callable              # (world, "own"|"other") -> url
+    rule: dict | States | None  # None: public
+    url: callable               # (world, "own"|"other"|"any"[, state]) -> url
     methods: tuple = ("GET",)
+
+    def variants(self):
+        """(state, rule, bound to a school) for each case of the route."""
+        if isinstance(self.rule, States):
+            for state, rule in self.rule.items():
+                yield state, rule, state not in getattr(self.url, "unbound", ())
+        else:
+            yield None, self.rule, getattr(self.url, "school_bound", True)
 
 
 def school(endpoint, **extra):
@@ -58,22 +81,36 @@ def fixed(endpoint, **extra):
     return url
 
 
-def inspection(endpoint, kind, **ids):
-    """A route on the own/other school's inspection of that kind; `ids` name further world keys."""
-    return lambda w, where: url_for(endpoint, inspection_id=w[f"{kind}_{where}"],
-                                    **{arg: w[f"{key}_{where}"] for arg, key in ids.items()})
+def inspection(endpoint, plain=None, **ids):
+    """A route on the own/other school's inspection in the given state; `ids` name further world keys
+    (<key>_<state>_<where>, or <key>_<where> for what every state shares), `plain` plain values."""
+    def url(w, where, state):
+        found = {arg: w.get(f"{key}_{state}_{where}", w.get(f"{key}_{where}")) for arg, key in ids.items()}
+        return url_for(endpoint, inspection_id=w[f"{state}_{where}"], **found, **(plain or {}))
+    return url
 
 
-def rectification(endpoint, kind="rect", **ids):
-    """A route on the own/other school's rectification item of that kind (rect: open, rect_submitted)."""
-    return lambda w, where: url_for(endpoint, item_id=w[f"{kind}_{where}"],
-                                    **{arg: w[f"{key}_{where}"] for arg, key in ids.items()})
+def rectification(endpoint, **ids):
+    """A route on the own/other school's rectification item in the given state (rect: open,
+    rect_submitted; both named to another inspector as their verifier)."""
+    return lambda w, where, state: url_for(endpoint, item_id=w[f"{state}_{where}"],
+                                           **{arg: w[f"{key}_{where}"] for arg, key in ids.items()})
 
 
-def observation(endpoint, kind, **ids):
-    """A route on the own/other school's observation record of that kind (draft or final)."""
-    return lambda w, where: url_for(endpoint, observation_id=w[f"observation_{kind}_{where}"],
-                                    **{arg: w[key] for arg, key in ids.items()})
+def observation(endpoint, **ids):
+    """A route on the own/other school's observation record in the given state (draft or final)."""
+    return lambda w, where, state: url_for(endpoint, observation_id=w[f"observation_{state}_{where}"],
+                                           **{arg: w[key] for arg, key in ids.items()})
+
+
+def draw(endpoint):
+    """A draw: a class drawn at the own/other school, or a round's (not bound to a school): its
+    schools while the round is under way and once every inspection is in, and an inspector's
+    assignment while under way."""
+    def url(w, where, state):
+        return url_for(endpoint, draw_id=w[f"draw_{state}_{where}" if state == "class" else f"draw_{state}"])
+    url.unbound = {"schools_under_way", "schools_done", "assignment_under_way"}
+    return url
 
 
 def plan(endpoint, part, arg="plan_id", **extra):
@@ -144,7 +181,8 @@ ROUTES = {
     "dashboard.index": Route(SIGNED_IN, fixed("dashboard.index")),
     "dashboard.county": Route(VIEW, fixed("dashboard.county")),
     "dashboard.county_export": Route(VIEW, fixed("dashboard.county_export")),
-    "draws.detail": Route(VIEW, lambda w, where: url_for("draws.detail", draw_id=w[f"draw_{where}"])),
+    "draws.detail": Route(States({"class": VIEW, "schools_under_way": COUNTY, "schools_done": SIGNED_IN,
+                                  "assignment_under_way": COUNTY}), draw("draws.detail")),
     "documents.index": Route(DOCUMENTS, fixed("documents.index")),
     "documents.faces": Route(MANAGE, fixed("documents.faces")),
     "documents.compose_from_round": Route(MANAGE, fixed("documents.compose_from_round", round_id=None), ("POST",)),
@@ -159,11 +197,9 @@ ROUTES = {
     "documents.remind": Route(MANAGE, document("documents.remind", "issued"), ("POST",)),
     "documents.correct": Route(MANAGE, document("documents.correct", "issued"), ("POST",)),
     "documents.inbox": Route(VIEW, fixed("documents.inbox")),
-    "documents.inspection_notice": Route(VIEW, lambda w, where: url_for(
-        "documents.inspection_notice", inspection_id=w[f"approved_{where}"], kind="opinion")),
+    "documents.inspection_notice": Route(States(READ_INSPECTION), inspection("documents.inspection_notice", plain={"kind": "opinion"})),
     "documents.plan_document": Route(VIEW, plan("documents.plan_document", "plan_approved")),
-    "documents.observation_sheet": Route(VIEW, lambda w, where: url_for(
-        "documents.observation_sheet", observation_id=w[f"observation_final_{where}"])),
+    "documents.observation_sheet": Route(States({"final": VIEW, "draft": OWN_RECORD}), observation("documents.observation_sheet")),
     "documents.batch_start": Route(MANAGE, fixed("documents.batch_start", round_id=None), ("POST",)),
     "documents.batch_job": Route(MANAGE, fixed("documents.batch_job", job_id=None)),
     "documents.batch_zip": Route(MANAGE, fixed("documents.batch_zip", job_id=None)),
@@ -171,17 +207,24 @@ ROUTES = {
     "documents.received": Route(VIEW, lambda w, where: url_for("documents.received", recipient_id=w[f"recipient_{where}"])),
     "documents.received_pdf": Route(VIEW, lambda w, where: url_for("documents.received_pdf", recipient_id=w[f"recipient_{where}"])),
     "documents.acknowledge": Route(EDIT, lambda w, where: url_for("documents.acknowledge", recipient_id=w[f"recipient_{where}"]), ("POST",)),
-    "files.download": Route(VIEW, lambda w, where: url_for("files.download", attachment_id=w[f"file_{where}"])),
+    # A school's file; a photo of a draft inspection (read as its inspection is, until approved).
+    "files.download": Route(States({"file": VIEW, "file_photo_draft": INSPECT, "file_photo_draft_theirs": INSPECT}),
+                            lambda w, where, state: url_for("files.download", attachment_id=w[f"{state}_{where}"])),
     "rectification.index": Route(VIEW, fixed("rectification.index")),
     "rectification.export_items": Route(VIEW, fixed("rectification.export_items")),
     "rectification.create": Route(INSPECT, fixed("rectification.create"), ("GET", "POST")),
-    "rectification.from_finding": Route(INSPECT, inspection("rectification.from_finding", "draft", item_id="item"), ("POST",)),
-    "rectification.detail": Route(VIEW, rectification("rectification.detail")),
-    "rectification.edit": Route(INSPECT, rectification("rectification.edit"), ("GET", "POST")),
-    "rectification.report": Route(EDIT, rectification("rectification.report"), ("POST",)),
-    "rectification.verify": Route(INSPECT, rectification("rectification.verify", "rect_submitted"), ("POST",)),
-    "rectification.add_file": Route(EDIT, rectification("rectification.add_file"), ("POST",)),
-    "rectification.delete_file": Route(EDIT, rectification("rectification.delete_file", file_id="rect_file"), ("POST",)),
+    "rectification.from_finding": Route(States({"draft": INSPECT, "draft_theirs": INSPECT}),
+                                        inspection("rectification.from_finding", item_id="item"), ("POST",)),
+    "rectification.detail": Route(States({"rect": VIEW, "rect_submitted": VIEW}), rectification("rectification.detail")),
+    "rectification.edit": Route(States({"rect": INSPECT, "rect_submitted": INSPECT}), rectification("rectification.edit"),
+                                ("GET", "POST")),
+    "rectification.report": Route(States({"rect": EDIT, "rect_submitted": EDIT}), rectification("rectification.report"),
+                                  ("POST",)),
+    "rectification.verify": Route(States({"rect_submitted": OFFICE, "rect": OFFICE}), rectification("rectification.verify"),
+                                  ("POST",)),
+    "rectification.add_file": Route(States({"rect": EDIT}), rectification("rectification.add_file"), ("POST",)),
+    "rectification.delete_file": Route(States({"rect": EDIT}), rectification("rectification.delete_file", file_id="rect_file"),
+                                       ("POST",)),
     "plans.index": Route(VIEW, fixed("plans.index")),
     "plans.export_board": Route(VIEW, fixed("plans.export_board")),
     "plans.school_plans": Route(VIEW, school("plans.school_plans")),
@@ -229,25 +272,32 @@ ROUTES = {
     "observations.counts": Route(OBSERVE, fixed("observations.counts")),
     "observations.quota": Route(MANAGE, fixed("observations.quota"), ("POST",)),
     "observations.start": Route(OBSERVE, fixed("observations.start"), ("GET", "POST")),
-    "observations.fill": Route(OWN_RECORD, observation("observations.fill", "draft")),
-    "observations.save_record": Route(OWN_RECORD, observation("observations.save_record", "draft"), ("POST",)),
-    "observations.score": Route(OWN_RECORD, observation("observations.score", "draft", item_id="dimension"), ("POST",)),
-    "observations.log": Route(OWN_RECORD, observation("observations.log", "draft"), ("POST",)),
-    "observations.finish": Route(OWN_RECORD, observation("observations.finish", "draft"), ("POST",)),
-    "observations.detail": Route(VIEW, observation("observations.detail", "final")),
-    "observations.feedback": Route(OWN_RECORD, observation("observations.feedback", "final"), ("POST",)),
-    "observations.acknowledge": Route(EDIT, observation("observations.acknowledge", "final"), ("POST",)),
+    "observations.fill": Route(States({"draft": OWN_RECORD, "final": OWN_RECORD}), observation("observations.fill")),
+    "observations.save_record": Route(States({"draft": OWN_RECORD, "final": OWN_RECORD}),
+                                      observation("observations.save_record"), ("POST",)),
+    "observations.score": Route(States({"draft": OWN_RECORD, "final": OWN_RECORD}),
+                                observation("observations.score", item_id="dimension"), ("POST",)),
+    "observations.log": Route(States({"draft": OWN_RECORD, "final": OWN_RECORD}), observation("observations.log"),
+                              ("POST",)),
+    "observations.finish": Route(States({"draft": OWN_RECORD, "final": OWN_RECORD}), observation("observations.finish"),
+                                 ("POST",)),
+    "observations.detail": Route(States({"final": VIEW, "draft": OWN_RECORD}), observation("observations.detail")),
+    "observations.feedback": Route(States({"final": OWN_RECORD, "draft": OWN_RECORD}), observation("observations.feedback"),
+                                   ("POST",)),
+    "observations.acknowledge": Route(States({"final": EDIT, "draft": EDIT}), observation("observations.acknowledge"),
+                                      ("POST",)),
     "supervision.index": Route(VIEW, fixed("supervision.index")),
     "supervision.export_answers": Route(VIEW, fixed("supervision.export_answers")),
     "supervision.start": Route(INSPECT, fixed("supervision.start"), ("GET", "POST")),
-    "supervision.detail": Route(VIEW, inspection("supervision.detail", "approved")),
-    "supervision.printable": Route(VIEW, inspection("supervision.printable", "approved")),
-    "supervision.review": Route(MANAGE, inspection("supervision.review", "submitted"), ("POST",)),
-    "supervision.fill": Route(INSPECT, inspection("supervision.fill", "draft")),
-    "supervision.submit": Route(INSPECT, inspection("supervision.submit", "draft"), ("POST",)),
-    "supervision.answer": Route(INSPECT, inspection("supervision.answer", "draft", item_id="item"), ("POST",)),
-    "supervision.add_photo": Route(INSPECT, inspection("supervision.add_photo", "draft", item_id="item"), ("POST",)),
-    "supervision.delete_photo": Route(INSPECT, inspection("supervision.delete_photo", "draft", photo_id="photo"), ("POST",)),
+    "supervision.detail": Route(States(READ_INSPECTION), inspection("supervision.detail")),
+    "supervision.printable": Route(States(READ_INSPECTION), inspection("supervision.printable")),
+    "supervision.review": Route(States({"submitted": MANAGE, "draft": MANAGE}), inspection("supervision.review"), ("POST",)),
+    "supervision.fill": Route(States(FILL_INSPECTION), inspection("supervision.fill")),
+    "supervision.submit": Route(States(FILL_INSPECTION), inspection("supervision.submit"), ("POST",)),
+    "supervision.answer": Route(States(FILL_INSPECTION), inspection("supervision.answer", item_id="item"), ("POST",)),
+    "supervision.add_photo": Route(States(FILL_INSPECTION), inspection("supervision.add_photo", item_id="item"), ("POST",)),
+    "supervision.delete_photo": Route(States({"draft": INSPECT, "draft_theirs": OFFICE}),
+                                      inspection("supervision.delete_photo", photo_id="photo"), ("POST",)),
 }
 
 
@@ -276,30 +326,38 @@ def world(matrix_app, matrix_make_user):
     make_inspection = inspection_maker(app, make_template)
     own, other = make_school(), make_school()
     version = make_template()
+    # Another inspector (never signed in here): the school's own, whose draft nobody else fills and
+    # whose items nobody else closes.
+    colleague = make_user("inspector", schools=[own, other])
     files = {f"{status.name.lower()}_{where}": make_inspection(sid, version, status)
              for where, sid in (("own", own), ("other", other))
-             for status in (InspectionStatus.APPROVED, InspectionStatus.SUBMITTED, InspectionStatus.DRAFT)}
+             for status in (InspectionStatus.APPROVED, InspectionStatus.SUBMITTED, InspectionStatus.DRAFT,
+                            InspectionStatus.RETURNED)}
+    files.update({f"draft_theirs_{where}": make_inspection(sid, version, InspectionStatus.DRAFT, colleague)
+                  for where, sid in (("own", own), ("other", other))})
     with app.app_context():
         for where, sid in (("own", own), ("other", other)):
             attachment = store(PNG, "照片.png", "image/png", school_id=sid, user_id=None)
             db.session.add(attachment)
             db.session.commit()
             files[f"file_{where}"] = attachment.id
-            draft = db.session.get(Inspection, files[f"draft_{where}"])
-            item = draft.version.sections[0].items[0]
-            answer = Answer(inspection=draft, item=item, value="5")
-            answer.photos.append(Photo(client_key="k", attachment=store(PNG, "a.png", "image/png", school_id=sid, user_id=None),
-                                       thumbnail=store(PNG, "b.png", "image/png", school_id=sid, user_id=None)))
-            db.session.add(answer)
-            db.session.commit()
-            files[f"item_{where}"], files[f"photo_{where}"] = item.id, answer.photos[0].id
+            for state in ("draft", "draft_theirs"):
+                draft = db.session.get(Inspection, files[f"{state}_{where}"])
+                item = draft.version.sections[0].items[0]
+                answer = Answer(inspection=draft, item=item, value="5")
+                answer.photos.append(Photo(client_key="k", attachment=store(PNG, "a.png", "image/png", school_id=sid, user_id=None),
+                                           thumbnail=store(PNG, "b.png", "image/png", school_id=sid, user_id=None)))
+                db.session.add(answer)
+                db.session.commit()
+                files[f"item_{where}"], files[f"photo_{state}_{where}"] = item.id, answer.photos[0].id
+                files[f"file_photo_{state}_{where}"] = answer.photos[0].attachment_id
             draw = Draw(purpose="随机抽班", school_id=sid, candidates=[["1", "一年级1班"]], count=1, seed="s", picked=["1"])
             db.session.add(draw)
             db.session.commit()
-            files[f"draw_{where}"] = draw.id
+            files[f"draw_class_{where}"] = draw.id
             for kind, status in (("rect", RectificationStatus.OPEN), ("rect_submitted", RectificationStatus.SUBMITTED)):
                 rect = RectificationItem(school_id=sid, problem="访问测试问题", requirement="整改", status=status,
-                                         due_date=date(2026, 12, 31))
+                                         due_date=date(2026, 12, 31), inspector_id=colleague)
                 rect.files.append(RectificationFile(client_key="k", attachment=store(PNG, "c.png", "image/png", school_id=sid, user_id=None)))
                 db.session.add(rect)
                 db.session.commit()
@@ -318,6 +376,26 @@ def world(matrix_app, matrix_make_user):
         db.session.add(supervision_round)
         db.session.commit()
         checklist["round_id"] = supervision_round.id
+        # A round's draws: its schools and one inspector's assignment while it is under way, and the
+        # schools of a round whose inspections are all in.
+        for state, handed_in in (("under_way", False), ("done", True)):
+            schools = Draw(purpose=f"访问测试批次 学校（{state}）", candidates=[[str(own), "本校"], [str(other), "他校"]],
+                           count=2, seed="s", picked=[str(own), str(other)])
+            assignment = Draw(purpose="访问测试批次 督学", candidates=[[str(colleague), "同事"]], count=1, seed="s",
+                              picked=[str(colleague)])
+            drawn = Round(name=f"访问测试随机批次（{state}）", kind=RoundKind.RANDOM, version_id=version,
+                          starts_on=date(2026, 9, 1), ends_on=date(2099, 12, 31), school_draw=schools)
+            db.session.add_all([schools, assignment, drawn])
+            db.session.flush()
+            status = InspectionStatus.SUBMITTED if handed_in else InspectionStatus.DRAFT
+            for sid in (own, other):
+                db.session.add(Inspection(school_id=sid, version_id=version, visit_date=date(2026, 11, 20), status=status,
+                                          round=drawn, inspector_id=colleague,
+                                          inspector_draw=assignment if sid == own else None))
+            db.session.commit()
+            files[f"draw_schools_{state}"] = schools.id
+            if not handed_in:
+                files["draw_assignment_under_way"] = assignment.id
     with app.app_context():  # a record at each school, open and finished, by an observer not signed in here
         from portal.models import Observation, ObservationStatus
         from portal.observations.rubric import load_default_rubric
@@ -423,15 +501,18 @@ def test_every_route_is_in_the_matrix(app):
 
 def cases():
     for endpoint, route in ROUTES.items():
-        for method in route.methods:
-            for role in ("anonymous", "admin", "leader", "inspector", "principal"):
-                for where in ("own", "other") if getattr(route.url, "school_bound", True) else ("any",):
-                    yield pytest.param(endpoint, method, role, where, id=f"{endpoint}-{method}-{role}-{where}")
+        for state, _, bound in route.variants():
+            for method in route.methods:
+                for role in ("anonymous", "admin", "leader", "inspector", "principal"):
+                    for where in ("own", "other") if bound else ("any",):
+                        name = f"{endpoint}{f'[{state}]' if state else ''}-{method}-{role}-{where}"
+                        yield pytest.param(endpoint, state, method, role, where, id=name)
 
 
-@pytest.mark.parametrize("endpoint,method,role,where", list(cases()))
-def test_access(case_app, sessions, world, endpoint, method, role, where):
+@pytest.mark.parametrize("endpoint,state,method,role,where", list(cases()))
+def test_access(case_app, sessions, world, endpoint, state, method, role, where):
     route = ROUTES[endpoint]
+    rule = route.rule[state] if state else route.rule
     client = case_app.test_client()
     if role == "anonymous":
         token = csrf_token(client, "/login") if method == "POST" else None
@@ -439,18 +520,18 @@ def test_access(case_app, sessions, world, endpoint, method, role, where):
         cookie, token = sessions[role]
         client.set_cookie(case_app.config["SESSION_COOKIE_NAME"], cookie)
     with case_app.test_request_context():
-        url = route.url(world, where)
+        url = route.url(world, where, state) if state else route.url(world, where)
     if method == "GET":
         response = client.get(url)
     else:
         response = client.post(url, data={"csrf_token": token})
     code = response.status_code
     response.close()
-    if route.rule is None:
+    if rule is None:
         assert code not in (401, 403, 500)
     elif role == "anonymous":
         assert code == 302 and response.headers["Location"].startswith("/login")
-    elif (where in route.rule.get(role, set())) or (where == "any" and role in route.rule):
+    elif (where in rule.get(role, set())) or (where == "any" and role in rule):
         assert code not in (302, 401, 403, 404, 500), f"{role} should reach {url}"
     else:
         assert code == 403, f"{role} must not reach {url} ({where} school), got {code}"

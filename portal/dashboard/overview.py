@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, case, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 
 from .. import clock
 from ..extensions import db
@@ -19,7 +19,7 @@ from ..plans.progress import Tally
 from ..rectification.overdue import overdue_clause
 from ..rectification.workflow import AWAITING_SCHOOL
 from ..schools.queries import filtered
-from ..security import Action, school_ids, scoped
+from ..security import Action, readable_inspections_clause, school_ids, scoped
 
 DONE = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
 
@@ -89,10 +89,15 @@ class ScoreRow:
     critical: int
 
 
+def results() -> ColumnElement:
+    """The inspections whose results count for the user: handed in, and readable by them (a result
+    the office has not approved is the inspectors' own: principals and leaders count approved ones)."""
+    return and_(Inspection.status.in_(DONE), readable_inspections_clause())
+
+
 def _done_in_semester(stmt: Select, scope: Scope) -> Select:
     start, end = scope.days
-    return stmt.where(Inspection.status.in_(DONE), Inspection.visit_date.between(start, end),
-                      scope.covers(Inspection.school_id))
+    return stmt.where(results(), Inspection.visit_date.between(start, end), scope.covers(Inspection.school_id))
 
 
 def scores_by(scope: Scope, column) -> list[ScoreRow]:
@@ -121,7 +126,7 @@ def trend(scope: Scope, count: int = 6) -> list[tuple[clock.Semester, int, Decim
     terms = list(reversed(clock.recent_semesters(scope.semester.end, count)))
     which = case(*((Inspection.visit_date.between(t.start, t.end), t.code) for t in terms), else_=None)
     stmt = (select(which, func.count(), func.avg(Inspection.percent))
-            .where(Inspection.status.in_(DONE), scope.covers(Inspection.school_id),
+            .where(results(), scope.covers(Inspection.school_id),
                    Inspection.visit_date.between(terms[0].start, terms[-1].end)).group_by(which))
     found = {code: (n, _average(avg)) for code, n, avg in db.session.execute(stmt)}
     return [(t, *found.get(t.code, (0, None))) for t in terms]

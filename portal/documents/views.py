@@ -13,16 +13,15 @@ from .. import clock
 from .. import errors
 from ..extensions import db, side_write
 from ..htmx import is_partial, render, see_other
-from ..files.views import read_rule
-from ..models import (Attachment, Document, DocumentJob, DocumentRecipient, DocumentStatus, Inspection, InspectionStatus,
+from ..models import (Document, DocumentJob, DocumentRecipient, DocumentStatus, Inspection, InspectionStatus,
                       IssuedDocumentError, Observation, Round, utcnow)
 from ..pdf import engine, fonts
 from ..pdf.text import chinese_date
 from ..rectification import overdue
-from ..security import Action, allowed, authorize, is_own, load, load_document, readable_documents, school_ids
+from ..security import (Action, allowed, authorize, can_read_inspection, can_read_observation, load, load_by,
+                        load_document, readable_documents, school_ids)
 from ..storage import storage
 from ..plans.views import load_plan
-from ..supervision.views import load_inspection
 from . import batch, compose, distribution, notices, numbering, pdfs
 from .forms import BatchForm, CircularForm, IssueForm, KeyForm, RemindForm
 
@@ -356,7 +355,7 @@ def document_inbox(limit: int = 5) -> list[DocumentRecipient]:
 @bp.get("/inspection/<int:inspection_id>/<any(opinion, rectification):kind>.pdf")
 def inspection_notice(inspection_id: int, kind: str):
     """督导意见书 / 整改通知书: read by whoever may read the inspection."""
-    inspection = load_inspection(inspection_id)
+    inspection = load_by(can_read_inspection, Inspection, inspection_id)
     return pdfs.send(notices.inspection_notice(inspection, kind, clock.today()).render().pdf,
                      notices.filename(inspection, kind))
 
@@ -364,9 +363,7 @@ def inspection_notice(inspection_id: int, kind: str):
 @bp.get("/observation/<int:observation_id>/feedback.pdf")
 def observation_sheet(observation_id: int):
     """推门听课反馈单: whoever may read the record (finished, or the observer's own draft)."""
-    observation = load(Observation, observation_id, Action.VIEW)
-    if not observation.final and not is_own(observation, "observer_id"):
-        abort(403)
+    observation = load_by(can_read_observation, Observation, observation_id)
     return pdfs.send(notices.observation_sheet(observation).render().pdf,
                      f"推门听课反馈单 {observation.observed_on} {observation.teacher_name}.pdf")
 
@@ -420,13 +417,3 @@ def batch_zip(job_id: int):
         abort(404)
     return send_file(storage().path(job.zip.storage_key), mimetype=batch.ZIP, as_attachment=True,
                      download_name=job.zip.filename, max_age=0)
-
-
-@read_rule
-def _office_files(attachment: Attachment) -> None:
-    """A stored circular and a batch's zip are the office's files (schools read a circular through
-    their inbox, which checks they received it)."""
-    if db.session.scalar(select(Document.id).where(Document.pdf_id == attachment.id)):
-        authorize(Action.DOCUMENTS)  # only issued documents have a stored PDF
-    elif db.session.scalar(select(DocumentJob.id).where(DocumentJob.zip_id == attachment.id)):
-        authorize(Action.MANAGE)

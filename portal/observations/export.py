@@ -3,8 +3,8 @@
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from ..clock import local
 from .. import excel
+from ..clock import local
 from ..extensions import db
 from ..models import Item, Observation, ObservationScore, Section
 

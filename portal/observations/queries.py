@@ -4,23 +4,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_login import current_user
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Observation, ObservationQuota, ObservationStatus, Role, School, SchoolClass, User
-from ..security import Action, allowed, school_ids, scoped
+from ..security import Action, readable_observations, school_ids
 
 DEFAULT_QUOTA = {Role.LEADER: 10, Role.INSPECTOR: 20}
 UNKNOWN = "未注明"
-
-
-def visible(stmt: Select) -> Select:
-    """Records at the user's schools (VIEW) that are finished, or their own (the office: all)."""
-    stmt = scoped(stmt, Observation.school_id, Action.VIEW)
-    if not allowed(current_user, Action.MANAGE):
-        stmt = stmt.where(or_(Observation.status == ObservationStatus.FINAL, Observation.observer_id == current_user.id))
-    return stmt
 
 
 def filtered(stmt: Select, form) -> Select:
@@ -49,12 +41,12 @@ def filtered(stmt: Select, form) -> Select:
 def listing(form) -> Select:
     """The records list: newest first, with what each row shows loaded in the same query."""
     stmt = select(Observation).options(joinedload(Observation.school), joinedload(Observation.observer))
-    return filtered(visible(stmt), form).order_by(Observation.observed_on.desc(), Observation.id.desc())
+    return filtered(readable_observations(stmt), form).order_by(Observation.observed_on.desc(), Observation.id.desc())
 
 
 def finished(stmt: Select, form) -> Select:
     """`stmt` (over Observation) narrowed to the finished records the counts count."""
-    return filtered(visible(stmt), form).where(Observation.status == ObservationStatus.FINAL)
+    return filtered(readable_observations(stmt), form).where(Observation.status == ObservationStatus.FINAL)
 
 
 @dataclass

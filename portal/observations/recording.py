@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..clock import local_date
 from .. import draws
+from ..clock import local_date
 from ..extensions import db
 from ..idempotency import Outcome, QueueKey, among, judge
 from ..models import (Observation, ObservationLog, ObservationScore, ObservationStatus, School, SchoolClass, Teacher,

@@ -5,14 +5,14 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..clock import local, today
 from .. import conflicts, excel
+from ..clock import local, today
 from ..extensions import db
 from ..htmx import is_partial, render, reswap, see_other
 from ..idempotency import Outcome, made, new_key
 from ..models import Observation, School, TemplateVersion, utcnow
 from ..queries import audit_trail
-from ..security import Action, authorize, is_own, load, load_own
+from ..security import Action, authorize, can_read_observation, can_record_observation, load, load_by
 from . import export, grading, queries, recording
 from .forms import (ChooseSchoolForm, FeedbackForm, FilterForm, LogForm, QuotaForm, RecordForm, ScoreForm,
                     StartForm)
@@ -24,8 +24,7 @@ bp.add_app_template_global(grading.steps, "steps")
 
 def own_draft(observation_id: int) -> Observation:
     """The current user's own record (or the office's), still open; 409 once finished."""
-    observation = load_own(Observation, observation_id, Action.OBSERVE, "observer_id",
-                           joinedload(Observation.version))
+    observation = load_by(can_record_observation, Observation, observation_id, joinedload(Observation.version))
     if observation.final:
         abort(409, description="这条听课记录已完成，不能再修改。")
     return observation
@@ -106,7 +105,7 @@ def start():
 
 @bp.get("/<int:observation_id>/record")
 def fill(observation_id: int):
-    observation = load_own(Observation, observation_id, Action.OBSERVE, "observer_id")
+    observation = load_by(can_record_observation, Observation, observation_id)
     if observation.final:
         return see_other(url_for("observations.detail", observation_id=observation.id))
     return render(FILL, **_context(observation))
@@ -211,9 +210,7 @@ def finish(observation_id: int):
 
 @bp.get("/<int:observation_id>")
 def detail(observation_id: int):
-    observation = load(Observation, observation_id, Action.VIEW, selectinload(Observation.scores))
-    if not observation.final and not is_own(observation, "observer_id"):
-        abort(403)
+    observation = load_by(can_read_observation, Observation, observation_id, selectinload(Observation.scores))
     return _detail(observation)
 
 
@@ -221,7 +218,7 @@ def _detail(observation: Observation, form: FeedbackForm | None = None, status: 
     return render("observations/detail.html", "feedback", status, observation=observation,
                   result=grading.result_of(observation),
                   points={s.item_id: s.points for s in observation.scores},
-                  dimensions=grading.dimensions(observation.version), owner=is_own(observation, "observer_id"),
+                  dimensions=grading.dimensions(observation.version), owner=can_record_observation(observation),
                   form=form or FeedbackForm(formdata=None, obj=observation, feedback_on=today()),
                   history=db.session.scalars(audit_trail(observation)).all())
 
@@ -229,7 +226,7 @@ def _detail(observation: Observation, form: FeedbackForm | None = None, status: 
 @bp.post("/<int:observation_id>/feedback")
 def feedback(observation_id: int):
     """The observer's feedback to the teacher (当面/书面/电话…, when, what)."""
-    observation = load_own(Observation, observation_id, Action.OBSERVE, "observer_id")
+    observation = load_by(can_record_observation, Observation, observation_id)
     form = FeedbackForm()
     if not form.validate_on_submit():
         return _detail(observation, form, 422)

@@ -4,17 +4,16 @@ the milestones up to date from a tablet with evidence; annual self-assessment, t
 and final evaluation; the county board."""
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock
 from .. import errors, excel
 from ..extensions import db
 from ..files.uploads import UploadError
-from ..files.views import read_rule
 from ..htmx import is_htmx, is_partial, render, see_other
 from ..idempotency import among, committed, made, new_key
-from ..models import (Attachment, Dimension, EvaluationKind, EvaluationRating, Goal, GoalComment, GoalRating, Milestone, MilestoneStatus,
+from ..models import (Dimension, EvaluationKind, EvaluationRating, Goal, GoalComment, GoalRating, Milestone, MilestoneStatus,
                       MilestoneUpdate, Plan, PlanEvaluation, PlanEvent, PlanFile, PlanRevision, PlanStep,
                       RectificationItem, School, SelfAssessment, log_event, milestone_rectification)
 from ..rectification import evidence
@@ -47,16 +46,6 @@ PLAN_PAGE = (joinedload(Plan.school), joinedload(Plan.reviewer),
 def refused(problem: workflow.Refused):
     db.session.rollback()
     return errors.respond(409, str(problem))
-
-
-@read_rule
-def _plan_evidence_of_its_school(attachment: Attachment) -> None:
-    """A milestone's evidence is its plan's school's, whatever the attachment row says."""
-    found = db.session.scalar(select(PlanFile).where(or_(PlanFile.attachment_id == attachment.id,
-                                                         PlanFile.thumbnail_id == attachment.id))
-                              .options(joinedload(PlanFile.milestone).joinedload(Milestone.goal).joinedload(Goal.plan)))
-    if found is not None:
-        authorize(Action.VIEW, found)
 
 
 @bp.app_template_global()

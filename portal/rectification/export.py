@@ -3,8 +3,8 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from ..clock import local
 from .. import excel
+from ..clock import local
 from ..models import RectificationItem
 from .overdue import days_overdue
 

@@ -9,7 +9,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Inspection, RectificationItem, RectificationStatus, School, User
 from ..queries import text_search
-from ..security import Action, scoped
+from ..security import readable_items
 from . import overdue
 from .overdue import due_soon_clause, overdue_clause
 from .workflow import AWAITING_SCHOOL
@@ -18,7 +18,7 @@ Item = RectificationItem
 
 
 def visible() -> Select:
-    return scoped(select(Item), Item.school_id, Action.VIEW)
+    return readable_items(select(Item))
 
 
 def ordered(stmt: Select) -> Select:
@@ -81,7 +81,7 @@ def _counts_columns(today: date):
 
 def counts(today: date, school_id: int | None = None) -> Counts:
     """Open, overdue and awaiting-verification counts over what the user sees (or one school)."""
-    stmt = scoped(select(*_counts_columns(today)), Item.school_id, Action.VIEW)
+    stmt = readable_items(select(*_counts_columns(today)))
     if school_id is not None:
         stmt = stmt.where(Item.school_id == school_id)
     return Counts(*db.session.execute(stmt).one())
@@ -94,7 +94,7 @@ def grouped(today: date, by) -> list[tuple[int | None, str, Counts]]:
         ident, label = School.id, School.name
     else:
         ident, label = Item.inspector_id, func.coalesce(User.display_name, "未指定")
-    stmt = scoped(select(ident, label, *_counts_columns(today)), Item.school_id, Action.VIEW)
+    stmt = readable_items(select(ident, label, *_counts_columns(today)))
     stmt = stmt.join(Item.school) if by is School else stmt.outerjoin(User, Item.inspector_id == User.id)
     rows = db.session.execute(stmt.where(Item.status != RectificationStatus.CLOSED).group_by(ident, label)).all()
     found = [(key, name, Counts(*rest)) for key, name, *rest in rows]

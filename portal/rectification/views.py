@@ -10,7 +10,7 @@ from ..htmx import is_htmx, render, see_other
 from ..idempotency import among, committed, made, new_key
 from ..models import Inspection, RectificationEvent, RectificationFile, RectificationItem, School, Step, User
 from ..queries import audit_trail
-from ..security import Action, authorize, load
+from ..security import Action, authorize, can_act_on_findings, can_read_item, load_by
 from ..storage import storage
 from ..supervision import autosave, sheet
 from . import evidence, export, findings, overdue, queries, workflow
@@ -37,10 +37,11 @@ def refused(problem: workflow.Refused):
     return errors.respond(409, str(problem))
 
 
-def load_item(item_id: int, action: Action = Action.VIEW) -> RectificationItem:
-    return load(RectificationItem, item_id, action,
-                selectinload(RectificationItem.files).selectinload(RectificationFile.attachment),
-                selectinload(RectificationItem.events).selectinload(RectificationEvent.actor))
+def load_item(item_id: int, policy=can_read_item) -> RectificationItem:
+    """An item the current user may read, or take a step on (`policy`: a step's Transition.may)."""
+    return load_by(policy, RectificationItem, item_id,
+                   selectinload(RectificationItem.files).selectinload(RectificationFile.attachment),
+                   selectinload(RectificationItem.events).selectinload(RectificationEvent.actor))
 
 
 def to_detail(item: RectificationItem, anchor: str | None = None):
@@ -97,7 +98,7 @@ def create():
 @bp.post("/from-finding/<int:inspection_id>/<int:item_id>")
 def from_finding(inspection_id: int, item_id: int):
     """「生成整改事项」 on a not-met item: one item per finding; a second tap opens the first."""
-    inspection = load(Inspection, inspection_id, Action.INSPECT)
+    inspection = load_by(can_act_on_findings, Inspection, inspection_id)
     checked = sheet.find_item(inspection.version, item_id) or abort(404)
     form = FindingForm()
     if not form.validate():
@@ -132,7 +133,7 @@ def _detail(item: RectificationItem, block: str | None = None, status: int = 200
 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
 def edit(item_id: int):
-    item = load_item(item_id, workflow.TRANSITIONS[Step.EDIT].action)
+    item = load_item(item_id, workflow.TRANSITIONS[Step.EDIT].may)
     workflow.check(item, Step.EDIT)
     form = ItemForm(current_user, clock.today(), with_school=False, data=dict(
         key=new_key(), problem=item.problem, requirement=item.requirement, due_date=item.due_date,
@@ -150,7 +151,7 @@ def edit(item_id: int):
 @bp.post("/<int:item_id>/report")
 def report(item_id: int):
     """The school submits (or, after a return, resubmits) its report."""
-    item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].action)
+    item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].may)
     form = ReportForm()
     if made(RectificationEvent, form.key.data) is None:
         workflow.check(item, Step.SUBMIT)
@@ -165,7 +166,7 @@ def report(item_id: int):
 @bp.post("/<int:item_id>/verify")
 def verify(item_id: int):
     """The inspector's verdict on a submitted report: closed (销号) or returned with a reason."""
-    item = load_item(item_id, Action.INSPECT)
+    item = load_item(item_id, workflow.TRANSITIONS[Step.CLOSE].may)  # both verdicts: the named verifier
     form = VerifyForm()
     if made(RectificationEvent, form.key.data) is None:
         workflow.check(item, Step.CLOSE)  # both verdicts need a submitted report
@@ -181,7 +182,7 @@ def verify(item_id: int):
 @bp.post("/<int:item_id>/files")
 def add_file(item_id: int):
     """One evidence file for the report, uploaded as soon as it is picked (weak Wi-Fi: one at a time)."""
-    item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].action)
+    item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].may)
     workflow.check(item, Step.SUBMIT)
     form = FileForm()
     error = None if form.validate() else next(iter(form.errors.values()))[0]
@@ -202,7 +203,7 @@ def add_file(item_id: int):
 
 @bp.post("/<int:item_id>/files/<int:file_id>/delete")
 def delete_file(item_id: int, file_id: int):
-    item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].action)
+    item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].may)
     workflow.check(item, Step.SUBMIT)
     found = next((f for f in item.files if f.id == file_id), None) or abort(404)
     item.files.remove(found)

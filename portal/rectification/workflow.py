@@ -4,16 +4,21 @@ one function that applies a step or refuses it.
     待整改 OPEN ──提交整改报告 (school)──▶ 已提交 SUBMITTED ──销号 (inspector)──▶ 已销号 CLOSED
     已退回 RETURNED ◀──退回, with a comment (inspector)──┘   and RETURNED ──提交整改报告──▶ SUBMITTED
 
-The school answers (Action.EDIT, its own school only); the inspector of the school's area or the
-office verifies (Action.INSPECT). Nobody answers or edits a closed item; the school never closes.
+The school answers (Action.EDIT, its own school only). Who may edit an item and who verifies it are
+security.py's policy: the item's named verifier closes or returns it (or the office); whoever
+inspects at the school, or the verifier, may edit it. Nobody answers or edits a closed item; the
+school never closes.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+from flask_login import current_user
 
 from ..extensions import db
 from ..idempotency import made
 from ..models import RectificationEvent, RectificationItem, RectificationStatus, Step, utcnow
-from ..security import Action
+from ..security import Action, allowed, can_edit_item, can_verify_item
 
 OPEN, SUBMITTED, RETURNED, CLOSED = (RectificationStatus.OPEN, RectificationStatus.SUBMITTED,
                                      RectificationStatus.RETURNED, RectificationStatus.CLOSED)
@@ -21,19 +26,23 @@ OPEN, SUBMITTED, RETURNED, CLOSED = (RectificationStatus.OPEN, RectificationStat
 AWAITING_SCHOOL = frozenset({OPEN, RETURNED})
 
 
+def school_answers(item: RectificationItem) -> bool:
+    return allowed(current_user, Action.EDIT, item.school_id)
+
+
 @dataclass(frozen=True)
 class Transition:
     sources: frozenset[RectificationStatus]
-    target: RectificationStatus | None  # None: the state stays (an edit)
-    action: Action                       # what the user must be allowed at the item's school
+    target: RectificationStatus | None            # None: the state stays (an edit)
+    may: Callable[[RectificationItem], bool]      # whether the current user may take the step
     needs_comment: bool = False
 
 
 TRANSITIONS: dict[Step, Transition] = {
-    Step.EDIT: Transition(frozenset({OPEN, SUBMITTED, RETURNED}), None, Action.INSPECT),
-    Step.SUBMIT: Transition(AWAITING_SCHOOL, SUBMITTED, Action.EDIT),
-    Step.RETURN: Transition(frozenset({SUBMITTED}), RETURNED, Action.INSPECT, needs_comment=True),
-    Step.CLOSE: Transition(frozenset({SUBMITTED}), CLOSED, Action.INSPECT),
+    Step.EDIT: Transition(frozenset({OPEN, SUBMITTED, RETURNED}), None, can_edit_item),
+    Step.SUBMIT: Transition(AWAITING_SCHOOL, SUBMITTED, school_answers),
+    Step.RETURN: Transition(frozenset({SUBMITTED}), RETURNED, can_verify_item, needs_comment=True),
+    Step.CLOSE: Transition(frozenset({SUBMITTED}), CLOSED, can_verify_item),
 }
 
 
@@ -82,5 +91,5 @@ def apply(item: RectificationItem, step: Step, *, actor_id: int | None, comment:
 
 
 def allowed_steps(item: RectificationItem) -> set[Step]:
-    """The steps the item's state allows (the page still asks security whether the user may)."""
-    return {step for step, transition in TRANSITIONS.items() if item.status in transition.sources}
+    """The steps the item's state allows and the current user may take (what the page offers)."""
+    return {step for step, transition in TRANSITIONS.items() if item.status in transition.sources and transition.may(item)}

@@ -1,25 +1,15 @@
 """Reusable inspection queries; each returns a Select for the caller to narrow, page or export."""
-from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from ..models import Inspection, InspectionStatus, School, TemplateVersion
+from ..models import Inspection, School, TemplateVersion
 from ..queries import text_search
-from ..security import Action, school_ids, scoped
-
-
-def visible() -> Select:
-    """Inspections the current user may read: approved ones of the schools they see, and all of
-    those at schools where they inspect (drafts and submissions are the inspectors' work)."""
-    stmt = scoped(select(Inspection), Inspection.school_id, Action.VIEW)
-    inspecting = school_ids(current_user, Action.INSPECT)
-    if inspecting is not None:
-        stmt = stmt.where(or_(Inspection.status == InspectionStatus.APPROVED, Inspection.school_id.in_(inspecting)))
-    return stmt
+from ..security import readable_inspections
 
 
 def filtered(q="", template=None, inspector=None, status=None, start=None, end=None) -> Select:
-    stmt = visible().join(Inspection.school).join(Inspection.version).options(
+    """Inspections the current user may read (security.readable_inspections), filtered."""
+    stmt = readable_inspections(select(Inspection)).join(Inspection.school).join(Inspection.version).options(
         joinedload(Inspection.school), joinedload(Inspection.version).joinedload(TemplateVersion.template),
         joinedload(Inspection.inspector))
     if (match := text_search(q, School.name, School.code)) is not None:

@@ -1,18 +1,16 @@
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from ..clock import local, today
 from .. import conflicts, excel
+from ..clock import local, today
 from ..extensions import db
 from ..files.uploads import UploadError
-from ..files.views import read_rule
 from ..htmx import is_htmx, is_partial, render, reswap, see_other
 from ..idempotency import Outcome, among, made, new_key
-from ..models import Answer, Attachment, Inspection, InspectionStatus, Photo, utcnow
+from ..models import Answer, Inspection, InspectionStatus, Photo, utcnow
 from ..queries import audit_trail
-from ..security import Action, authorize, load
+from ..security import Action, authorize, can_fill_inspection, can_read_inspection, load, load_by
 from ..storage import storage
 from . import autosave, evidence, export, photos, queries, scoring, sheet
 from .forms import AnswerForm, InspectionFilterForm, PhotoForm, ReviewForm, StartForm
@@ -21,28 +19,18 @@ bp = Blueprint("supervision", __name__, url_prefix="/inspections")
 bp.add_app_template_global(scoring.choices, "choices")
 
 
-def load_inspection(inspection_id: int, action: Action = Action.VIEW) -> Inspection:
-    """An inspection is the inspectors' work until approved; only then may the school and leaders read it."""
-    inspection = load(Inspection, inspection_id, action)
-    if not inspection.released:
-        authorize(Action.INSPECT, inspection)
-    return inspection
-
-
-@read_rule
-def _evidence_of_readable_inspection(attachment: Attachment) -> None:
-    """A photo is as private as its inspection: the school sees it once the inspection is approved."""
-    inspection = db.session.scalar(select(Inspection).join(Answer).join(Photo).where(
-        or_(Photo.attachment_id == attachment.id, Photo.thumbnail_id == attachment.id)))
-    if inspection is not None and not inspection.released:
-        authorize(Action.INSPECT, inspection)
+def load_inspection(inspection_id: int) -> Inspection:
+    """An inspection as its reader may see it (security.can_read_inspection: the inspectors' work until
+    approved, then its school's)."""
+    return load_by(can_read_inspection, Inspection, inspection_id)
 
 
 WITH_VERSION = joinedload(Inspection.version)
 
 
 def editable(inspection_id: int) -> Inspection:
-    inspection = load(Inspection, inspection_id, Action.INSPECT, WITH_VERSION)
+    """An inspection the current user fills in (security.can_fill_inspection), still open for changes."""
+    inspection = load_by(can_fill_inspection, Inspection, inspection_id, WITH_VERSION)
     if not inspection.editable:
         abort(409, description=f"这次检查{inspection.status.value}，不能再修改。")
     return inspection
@@ -95,7 +83,7 @@ def start():
 
 @bp.get("/<int:inspection_id>/fill")
 def fill(inspection_id: int):
-    inspection = load(Inspection, inspection_id, Action.INSPECT)
+    inspection = load_by(can_fill_inspection, Inspection, inspection_id)
     if not inspection.editable:
         return see_other(url_for("supervision.detail", inspection_id=inspection.id))
     return render("supervision/fill.html", inspection=inspection, sheet=sheet.build(inspection))
@@ -179,9 +167,7 @@ def add_photo(inspection_id: int, item_id: int):
 @bp.post("/<int:inspection_id>/photos/<int:photo_id>/delete")
 def delete_photo(inspection_id: int, photo_id: int):
     inspection = editable(inspection_id)
-    photo = load(Photo, photo_id, Action.INSPECT)
-    if photo.answer.inspection_id != inspection.id:
-        abort(404)
+    photo = load_by(lambda found: found.answer.inspection_id == inspection.id, Photo, photo_id)
     item = photo.answer.item
     keys = [photo.attachment.storage_key, photo.thumbnail.storage_key]
     attachments = [photo.attachment, photo.thumbnail]
