@@ -29,6 +29,21 @@ function installed(registration) {
   });
 }
 
+// The worker keeps pages (templates/offline/sw.js, one writer); `progress(n, of)` follows along.
+function keepPages(pages, progress) {
+  return register().then(function (registrations) { return Promise.all(registrations.map(installed)).then(function () {
+    const worker = registrations[0].active;
+    return new Promise(function (resolve, reject) {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = function (message) {
+        if ("progress" in message.data) { if (progress) progress(message.data.progress, message.data.of); return; }
+        (message.data.failed ? reject : resolve)(message.data.done);
+      };
+      worker.postMessage({ keep: pages }, [channel.port2]);
+    });
+  }); });
+}
+
 // 离线准备: keep the shell and each listed page now, while the network is good.
 function prepare(button) {
   const result = button.parentElement.querySelector("[data-offline-result]");
@@ -40,21 +55,8 @@ function prepare(button) {
   const pages = JSON.parse(button.getAttribute("data-offline-prepare") || "[]");
   button.disabled = true;
   say("正在准备…");
-  register().then(function (registrations) { return Promise.all(registrations.map(installed)); })
-    .then(function () { return caches.open(PAGES_CACHE); })
-    .then(function (cache) {
-      let done = 0;
-      return pages.reduce(function (chain, page) {
-        return chain.then(function () {
-          return fetch(page, { credentials: "same-origin" }).then(function (response) {
-            if (!response.ok || response.redirected) throw new Error(page);
-            return cache.put(page, response);
-          }).then(function () { done += 1; say("已准备 " + done + "/" + pages.length + " 个页面"); });
-        });
-      }, Promise.resolve()).then(function () {
-        say("已准备 " + pages.length + " 个页面，可离线打开和填写。");
-      });
-    })
+  keepPages(pages, function (done, of) { say("已准备 " + done + "/" + of + " 个页面"); })
+    .then(function () { say("已准备 " + pages.length + " 个页面，可离线打开和填写。"); })
     .catch(function () { say("准备未完成，请检查网络后重试。"); })
     .then(function () { button.disabled = false; });
 }
@@ -81,15 +83,7 @@ let refreshing = null;
 function keepThisPage(delay) {
   if (!fieldPage() || refreshing) return;
   refreshing = setTimeout(function () {
-    const page = location.pathname;
-    navigator.serviceWorker.ready.then(function () {
-      return fetch(page, { credentials: "same-origin" });
-    }).then(function (response) {
-      if (response.ok && !response.redirected && location.pathname === page) {
-        return caches.open(PAGES_CACHE).then(function (cache) { return cache.put(page, response); });
-      }
-      return null;
-    }).catch(function () {}).then(function () { refreshing = null; });
+    keepPages([location.pathname]).catch(function () {}).then(function () { refreshing = null; });
   }, delay);
 }
 
@@ -100,16 +94,17 @@ function forget() {
 function listKept(list) {
   if (!window.caches) return;
   caches.open(PAGES_CACHE).then(function (cache) { return cache.keys(); }).then(function (requests) {
+    const pages = new Set(requests.map(function (request) { return new URL(request.url).pathname; }));
     list.textContent = "";
-    requests.forEach(function (request) {
+    pages.forEach(function (page) {
       const item = document.createElement("li");
       const link = document.createElement("a");
-      link.href = new URL(request.url).pathname;
-      link.textContent = /observations/.test(link.href) ? "推门听课记录 " + link.pathname : "督导检查 " + link.pathname;
+      link.href = page;
+      link.textContent = (/observations/.test(page) ? "推门听课记录 " : "督导检查 ") + page;
       item.appendChild(link);
       list.appendChild(item);
     });
-    if (!requests.length) list.textContent = "（没有）";
+    if (!pages.size) list.textContent = "（没有）";
   });
 }
 

@@ -41,21 +41,57 @@ self.addEventListener("fetch", function (event) {
 function fieldPage(event) {
   const request = event.request;
   const network = fetch(request).then(function (response) {
-    if (response.ok && !response.redirected) {
-      const copy = response.clone();
-      event.waitUntil(caches.open(PAGES_CACHE).then(function (cache) { return cache.put(request.url, copy); }));
-    }
+    if (response.ok && !response.redirected) event.waitUntil(keep(request.url, response.clone()));
     return response;
   });
+  const offline = function () { return caches.match("/offline", { cacheName: SHELL_CACHE }); };
   const kept = function () {
-    return caches.match(request.url, { cacheName: PAGES_CACHE, ignoreVary: true }).then(function (page) {
-      return page || network.catch(function () { return caches.match("/offline", { cacheName: SHELL_CACHE }); });
-    });
+    return keptCopy(request.url).then(function (page) { return page || network.catch(offline); });
   };
   const late = new Promise(function (resolve) { setTimeout(resolve, NETWORK_WAIT_MS); }).then(function () {
-    return caches.match(request.url, { cacheName: PAGES_CACHE, ignoreVary: true }).then(function (page) {
-      return page || network;
-    });
+    return keptCopy(request.url).then(function (page) { return page || network; });
   });
   return Promise.race([network.catch(kept), late]).catch(kept);
 }
+
+// Each copy is kept under its own stamped address and the older ones are dropped only once it is
+// whole: a reload that comes while a newer copy is being written still finds the previous one.
+function keep(url, response) {
+  const path = new URL(url).pathname;
+  const stamp = Date.now();
+  return caches.open(PAGES_CACHE).then(function (cache) {
+    return cache.put(path + "?kept=" + stamp, response).then(function () { return cache.keys(); })
+      .then(function (requests) {
+        return Promise.all(requests.filter(function (older) {
+          const address = new URL(older.url);
+          return address.pathname === path && Number(address.searchParams.get("kept")) < stamp;
+        }).map(function (older) { return cache.delete(older); }));
+      });
+  });
+}
+
+function keptCopy(url) {
+  return caches.open(PAGES_CACHE).then(function (cache) {
+    return cache.matchAll(new URL(url).pathname, { ignoreSearch: true, ignoreVary: true });
+  }).then(function (copies) { return copies[copies.length - 1]; });
+}
+
+// The pages ask the worker to keep pages (offline.js: 离线准备, and a filling page after saves were
+// acknowledged), so that one writer keeps them. It answers on the message's port: a progress
+// message per page, then {done, failed}.
+self.addEventListener("message", function (event) {
+  const pages = event.data && event.data.keep;
+  const port = event.ports[0];
+  if (!Array.isArray(pages) || !port) return;
+  let done = 0;
+  const all = pages.reduce(function (chain, page) {
+    return chain.then(function () {
+      return fetch(page, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok || response.redirected) throw new Error(page);
+        return keep(response.url, response);
+      }).then(function () { done += 1; port.postMessage({ progress: done, of: pages.length }); });
+    });
+  }, Promise.resolve());
+  event.waitUntil(all.then(function () { port.postMessage({ done: done }); },
+                           function () { port.postMessage({ done: done, failed: true }); }));
+});

@@ -202,17 +202,18 @@ WAITING_UPLOAD = """() => new Promise((resolve) => {
 })"""
 
 
-def wait_for_worker(page):
-    """The page is controlled by the service worker (it keeps the filling pages)."""
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+def wait_until_kept(page):
+    """The page is controlled by the service worker and kept by it (as it is a moment after opening)."""
+    page.wait_for_function("""async () => navigator.serviceWorker && navigator.serviceWorker.controller !== null
+        && (await caches.open("dudao-pages").then(cache => cache.matchAll(location.pathname, {ignoreSearch: true}))).length > 0""")
 
 
 def test_a_reload_without_network_reopens_the_page_with_what_waits(page, context, live_app, console):
     console.allow_network_failures()
     sign_in(page, "duxue1")
-    inspection = start(page, 6)
+    inspection = start(page, 5)
     page.reload()  # the worker, installed on the way here, now keeps this page
-    wait_for_worker(page)
+    wait_until_kept(page)
     settled(page)
     context.set_offline(True)
     tap(page, 0)
