@@ -119,7 +119,9 @@ def test_bad_input_is_422_with_the_reason_and_nothing_is_saved(app, client, coun
 
 def test_a_round_sends_the_inspector_to_schools_outside_their_zone(app, client, county, auth):
     outside = county["schools"][7]
-    data = form(county, schools=[str(outside)], inspectors=[str(county["inspectors"][0])])
+    under_way = dict(starts_on=(date.today() - timedelta(days=1)).isoformat(),
+                     ends_on=(date.today() + timedelta(days=30)).isoformat())
+    data = form(county, schools=[str(outside)], inspectors=[str(county["inspectors"][0])], **under_way)
     client.post("/rounds/new", data=data)
     (made,) = rounds(app)
     with app.app_context():
