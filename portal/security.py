@@ -18,12 +18,10 @@ from . import clock
 from .auth.next_url import safe_next
 from .extensions import db, login_manager
 from .htmx import current_url, is_htmx, is_partial, navigate, session_ended
-from .models import (Attachment, Document, DocumentJob, Draw, Inspection, InspectionStatus, Observation,
+from .models import (MAX_ID, Attachment, Document, DocumentJob, Draw, Inspection, InspectionStatus, Observation,
                      ObservationStatus, Photo, PlanFile, RectificationFile, RectificationItem, Role, Round, User,
                      inspector_school)
 
-
-MAX_ID = 2**31 - 1
 
 
 class Action(enum.StrEnum):

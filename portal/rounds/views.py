@@ -31,7 +31,7 @@ def create():
     form = RoundForm(data={"key": new_key(), "starts_on": today()} if request.method == "GET" else None)
     error = None
     if request.args.get("preview"):  # the filters changed: only the list of schools they leave
-        return render("rounds/new.html", "schools", form=form, schools=candidates(form))
+        return render("rounds/new.html", "schools", form=form, error=None, schools=candidates(form))
     if form.validate_on_submit():
         existing = made(Round, form.key.data)
         if existing is not None:  # a second tap on 创建 finds the first one's round
