@@ -2,7 +2,7 @@
 
 Every route of `app.url_map` (the access matrix's ROUTES, which must list them all) is sent what
 a broken client, a tampered form or a confused user could send, signed in as the office (which
-reaches every route) with a valid CSRF token: missing fields, empty, huge, negative and
+reaches every route) and as a principal (the school's own forms), with a valid CSRF token: missing fields, empty, huge, negative and
 wrong-type values, impossible dates, ids no column holds, non-UTF-8 bytes, with and without
 htmx. The fields each form really has are read from the pages that show it. Each example runs in
 a transaction rolled back afterwards, on the access matrix's world.
@@ -31,6 +31,7 @@ matrix_app, matrix_make_user, world, sessions = (test_access.matrix_app, test_ac
                                                  test_access.world, test_access.sessions)
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+ROLES = ("admin", "principal")
 
 # What a broken client sends for one field.
 VALUES = st.one_of(
@@ -85,8 +86,12 @@ def urls_of(world_ids, app):
 
 @pytest.fixture(scope="module")
 def fields(matrix_app, sessions, world):
-    """Every form's fields, read from the pages the office sees (each GET route of the world)."""
-    client = signed_in(matrix_app, sessions)
+    """Every form's fields, read from the pages each role sees (each GET route of the world)."""
+    return {role: forms_seen(matrix_app, sessions, world, role) for role in ROLES}
+
+
+def forms_seen(matrix_app, sessions, world, role):
+    client = signed_in(matrix_app, sessions, role)
     forms: dict[tuple[str, str], set[str]] = {}
     for _, method, url in urls_of(world, matrix_app):
         if method != "GET":
@@ -101,9 +106,9 @@ def fields(matrix_app, sessions, world):
     return forms
 
 
-def signed_in(app, sessions):
+def signed_in(app, sessions, role):
     client = app.test_client()
-    cookie, _ = sessions["admin"]
+    cookie, _ = sessions[role]
     client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
     return client
 
@@ -138,8 +143,9 @@ def cases():
         states = list(route.rule.keys()) if isinstance(route.rule, States) else [None]
         for state in states:
             for method in route.methods:
-                with_state.append(pytest.param(endpoint, state, method,
-                                               id=f"{endpoint}{f'[{state}]' if state else ''}-{method}"))
+                for role in ROLES if method == "POST" else ROLES[:1]:
+                    with_state.append(pytest.param(endpoint, state, method, role,
+                                                   id=f"{endpoint}{f'[{state}]' if state else ''}-{method}-{role}"))
     return with_state
 
 
@@ -148,16 +154,16 @@ def body(pairs) -> bytes:
                       for name, value in pairs]).encode()
 
 
-@pytest.mark.parametrize("endpoint,state,method", cases())
+@pytest.mark.parametrize("endpoint,state,method,role", cases())
 def test_malformed_input_never_gives_a_500_and_a_refusal_changes_nothing(
-        matrix_app, sessions, world, fields, files_kept, endpoint, state, method):
+        matrix_app, sessions, world, fields, files_kept, endpoint, state, method, role):
     route = ROUTES[endpoint]
     with matrix_app.test_request_context():
         url = route.url(world, "own", state) if state else route.url(world, "own")
     path = urlsplit(url).path
-    known = sorted(fields.get((method, path), set()) | ({"csrf_token"} if method == "POST" else set()))
+    known = sorted(fields[role].get((method, path), set()) | ({"csrf_token"} if method == "POST" else set()))
     names = known + [name for name in QUERY_NAMES if name not in known] if method == "GET" else known
-    _, token = sessions["admin"]
+    _, token = sessions[role]
 
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow])
@@ -165,7 +171,7 @@ def test_malformed_input_never_gives_a_500_and_a_refusal_changes_nothing(
            dropped=st.sets(st.sampled_from(known or ["x"])), htmx=st.booleans())
     def example(sent, dropped, htmx):
         headers = {"HX-Request": "true"} if htmx else {}
-        client = signed_in(matrix_app, sessions)
+        client = signed_in(matrix_app, sessions, role)
         with rolled_back(matrix_app):
             with matrix_app.app_context():
                 before = fingerprint()
@@ -189,6 +195,9 @@ def test_malformed_input_never_gives_a_500_and_a_refusal_changes_nothing(
 
 def test_the_fuzz_reads_real_forms(fields):
     """The harvest finds the forms (else the fuzz would only send noise no view reads)."""
-    posts = {path for method, path in fields if method == "POST"}
+    office, school = fields["admin"], fields["principal"]
+    posts = {path for method, path in office if method == "POST"}
     assert any(re.fullmatch(r"/inspections/\d+/items/\d+", path) for path in posts)
-    assert any(fields[("POST", path)] >= {"title"} for path in posts if path.startswith("/documents"))
+    assert any(office[("POST", path)] >= {"title"} for path in posts if path.startswith("/documents"))
+    assert any(re.fullmatch(r"/rectification/\d+/report", path) and names >= {"report"}
+               for (method, path), names in school.items())
