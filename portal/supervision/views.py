@@ -8,11 +8,11 @@ from ..extensions import db
 from ..files.uploads import UploadError
 from ..htmx import is_htmx, is_partial, render, reswap, see_other
 from ..idempotency import Outcome, among, made, new_key
-from ..models import Answer, Inspection, InspectionStatus, Photo, utcnow
+from ..models import Answer, Inspection, Photo, utcnow
 from ..queries import audit_trail
-from ..security import Action, authorize, can_fill_inspection, can_read_inspection, load, load_by
+from ..security import Action, authorize, can_fill_inspection, can_read_inspection, load_by
 from ..storage import storage
-from . import autosave, evidence, export, photos, queries, scoring, sheet
+from . import autosave, evidence, export, photos, queries, scoring, sheet, workflow
 from .forms import AnswerForm, InspectionFilterForm, PhotoForm, ReviewForm, StartForm
 
 bp = Blueprint("supervision", __name__, url_prefix="/inspections")
@@ -128,11 +128,9 @@ def _answered(inspection: Inspection, item, answer, outcome: str, error: str | N
         response = render("supervision/fill.html", "item", inspection=inspection, sheet=built,
                           row=built.row(item.id), problems={item.id: outcome}, conflict=(sides, mine), status=status)
         return reswap(response, "outerHTML", f"#item-{item.id}")
-    built = sheet.saved(inspection, item.id, answer)
-    row = built.row(item.id)
-    turned = before is not None and scoring.is_not_met(item, before) != row.not_met
-    return render("supervision/fill.html", "item_saved", inspection=inspection, sheet=built, part=built.part_of(item.id),
-                  row=row, outcome=outcome, error=error, turned=turned, status=status)
+    reply = autosave.reply(inspection, item, answer, before)
+    return render("supervision/fill.html", "item_saved", inspection=inspection, sheet=reply.sheet, part=reply.part,
+                  row=reply.row, outcome=outcome, error=error, turned=reply.turned, status=status)
 
 
 @bp.post("/<int:inspection_id>/items/<int:item_id>/photos")
@@ -197,18 +195,26 @@ def _photos(inspection, item, error):
 
 @bp.post("/<int:inspection_id>/submit")
 def submit(inspection_id: int):
-    inspection = editable(inspection_id)
+    inspection = stepped(inspection_id, workflow.Step.SUBMIT, WITH_VERSION)
     built = sheet.build(inspection)
     blocking = evidence.blockers(built)
     if blocking:
         return render("supervision/fill.html", "blockers", inspection=inspection, sheet=built,
                       blocking=blocking, status=422)
-    inspection.status = InspectionStatus.SUBMITTED
-    inspection.submitted_at = utcnow()
-    sheet.record_result(inspection, built)
+    workflow.submit(inspection, built)
     db.session.commit()
     flash("检查已提交，等待督导室审核。", "success")
     return see_other(url_for("supervision.detail", inspection_id=inspection.id))
+
+
+def stepped(inspection_id: int, step: workflow.Step, *options) -> Inspection:
+    """An inspection the current user may take `step` on now: 404, 403 (the step's policy) or 409 (its state)."""
+    inspection = load_by(workflow.TRANSITIONS[step].may, Inspection, inspection_id, *options)
+    try:
+        workflow.check(inspection, step)
+    except workflow.Refused as refused:
+        abort(409, description=str(refused))
+    return inspection
 
 
 @bp.get("/<int:inspection_id>")
@@ -224,16 +230,12 @@ def _detail(inspection: Inspection, form: ReviewForm, status: int = 200):
 
 @bp.post("/<int:inspection_id>/review")
 def review(inspection_id: int):
-    inspection = load(Inspection, inspection_id, Action.MANAGE)
-    if inspection.status is not InspectionStatus.SUBMITTED:
-        abort(409, description=f"这次检查{inspection.status.value}，不在待审核状态。")
     form = ReviewForm()
+    approve = form.decision.data == "approve"
+    inspection = stepped(inspection_id, workflow.Step.APPROVE if approve else workflow.Step.RETURN)
     if not form.validate_on_submit():
         return _detail(inspection, form, 422)
-    approve = form.decision.data == "approve"
-    inspection.status = InspectionStatus.APPROVED if approve else InspectionStatus.RETURNED
-    inspection.review_comment = form.comment.data or ""
-    inspection.reviewed_at, inspection.reviewed_by_id = utcnow(), current_user.id
+    workflow.review(inspection, approve, form.comment.data or "", current_user.id)
     db.session.commit()
     flash("已审核通过。" if approve else "已退回督学修改。", "success")
     return see_other(url_for("supervision.detail", inspection_id=inspection.id))
