@@ -4,7 +4,8 @@ from flask_login import current_user
 from .clock import local
 from .idempotency import new_key
 from .models import Role
-from .security import Action, allowed, can_act_on_findings, can_fill_inspection, can_read_inspection
+from .security import Action, Reach, allowed, can_act_on_findings, can_fill_inspection, can_read_inspection
+from .security import reach as reach_of
 
 
 AUDIT_ENTITIES = {"supervision_round": "督导批次", "draw": "随机抽取", "school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",
@@ -102,9 +103,15 @@ def can(action: Action, obj=None) -> bool:
     return allowed(current_user, action, scope_of(obj))
 
 
+def reach(action: Action) -> Reach | None:
+    """How far the current user may do `action` (security.reach): what a page offers their role."""
+    return reach_of(current_user, action)
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(local=local, audit_entity=audit_entity, audit_action=audit_action,
                                  audit_field=audit_field, audit_value=audit_value)
     # The records' policies (security.py), for what a page offers: one rule for the page and the view.
-    app.jinja_env.globals.update(can=can, Action=Action, Role=Role, new_key=new_key, can_fill_inspection=can_fill_inspection,
-                                 can_read_inspection=can_read_inspection, can_act_on_findings=can_act_on_findings)
+    app.jinja_env.globals.update(can=can, reach=reach, Action=Action, Reach=Reach, Role=Role, new_key=new_key,
+                                 can_fill_inspection=can_fill_inspection, can_read_inspection=can_read_inspection,
+                                 can_act_on_findings=can_act_on_findings)
