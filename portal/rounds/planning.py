@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, select
 
 from .. import draws
 from ..extensions import db
-from ..models import Answer, Draw, Inspection, InspectionStatus, School, User, inspector_school
+from ..models import Answer, Draw, Inspection, InspectionStatus, Round, School, User, inspector_school
 from ..schools import queries as school_queries
 
 
@@ -27,6 +27,33 @@ class PlanningError(ValueError):
 def candidate_schools(kind=None, group: str = "", township: str = "", project: bool = False) -> Select:
     """The active schools a round may take, narrowed as the school list narrows them."""
     return school_queries.filtered(kind=kind, group=group, township=township, project="1" if project else "")
+
+
+def candidates(kind=None, group: str = "", township: str = "", project: bool = False) -> list[School]:
+    return db.session.scalars(candidate_schools(kind, group, township, project)).all()
+
+
+def in_words(kind=None, group: str = "", township: str = "", project: bool = False) -> str:
+    """The candidates' filters as a school draw records them (its rule)."""
+    parts = [kind.value if kind else None, group, township, "公办强校项目学校" if project else None]
+    return "候选：在用学校" + "".join(f"，{p}" for p in parts if p)
+
+
+def plan(new: Round, pool: list[School], *, draw_count: int | None, chosen: set[int], rule: str,
+         inspectors: list[User], inspectors_at_random: bool, exclude_own_zone: bool) -> Round:
+    """The round, its draws and one inspection per school (added, not committed). Its schools are
+    `draw_count` drawn from `pool` under `rule`, or (None) those `chosen` of it."""
+    if draw_count is not None:
+        new.school_draw, schools = draw_schools(f"{new.name} 学校", pool, draw_count, rule)
+    else:
+        schools = [s for s in pool if s.id in chosen]
+        if len(schools) != len(chosen):
+            raise PlanningError("所选学校中有不符合筛选条件或已停用的学校，请重新选择")
+    for a in assign(new.name, schools, inspectors, inspectors_at_random, exclude_own_zone):
+        new.inspections.append(Inspection(school=a.school, version_id=new.version_id, inspector=a.inspector,
+                                          inspector_draw=a.draw, visit_date=new.starts_on))
+    db.session.add(new)
+    return new
 
 
 def draw_schools(purpose: str, candidates: list[School], count: int, rule: str) -> tuple[Draw, list[School]]:
