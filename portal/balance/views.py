@@ -17,12 +17,15 @@ from . import indicators, queries, workbook
 from .forms import FiguresForm, ImportForm, RulesForm
 
 bp = Blueprint("balance", __name__, url_prefix="/balance")
-bp.add_app_template_global(indicators.INDICATORS, "balance_indicators")
-bp.add_app_template_global(indicators.LEVELS, "balance_levels")
 bp.add_app_template_global(indicators.percent, "percent")
 bp.add_app_template_global(indicators.in_scope, "balance_in_scope")
 bp.add_app_template_filter(indicators.rounded, "rounded")
 LEVEL = "<any(PRIMARY,JUNIOR):level>"
+
+
+@bp.context_processor
+def page_helpers() -> dict:
+    return dict(balance_indicators=indicators.INDICATORS, balance_levels=indicators.LEVELS)
 
 
 @bp.app_template_filter()

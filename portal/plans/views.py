@@ -28,10 +28,16 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 bp.add_app_template_global(progress.shown, "milestone_status")
 bp.add_app_template_global(progress.days_overdue, "milestone_days_overdue")
 bp.add_app_template_global(progress.baseline_due, "baseline_due")
-bp.add_app_template_global(progress.added_after_approval, "added_after_approval")
-bp.add_app_template_global(progress.year_label, "plan_year_label")
-bp.add_app_template_global(board.heat, "heat_class")
 bp.add_app_template_filter(lambda code: clock.parse_semester(code).name if clock.parse_semester(code) else code, "semester_name")
+
+
+@bp.context_processor
+def page_helpers() -> dict:
+    """Helpers of the plans' own pages. plans/macros.html, also shown on the school page and the
+    homes, reads its helpers as app-wide globals above (an imported macro sees no page context)."""
+    return dict(added_after_approval=progress.added_after_approval, plan_year_label=progress.year_label,
+                heat_class=board.heat)
+
 
 PLAN_PAGE = (joinedload(Plan.school), joinedload(Plan.reviewer), queries.WITH_MILESTONES,
              selectinload(Plan.goals).selectinload(Goal.comments).joinedload(GoalComment.event),

@@ -17,7 +17,11 @@ from . import autosave, evidence, export, photos, queries, scoring, sheet
 from .forms import AnswerForm, InspectionFilterForm, PhotoForm, ReviewForm, StartForm
 
 bp = Blueprint("supervision", __name__, url_prefix="/inspections")
-bp.add_app_template_global(scoring.choices, "choices")
+
+
+@bp.context_processor
+def page_helpers() -> dict:
+    return dict(choices=scoring.choices)  # an item's answers on the filling page
 
 
 def load_inspection(inspection_id: int) -> Inspection:
