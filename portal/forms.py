@@ -65,11 +65,14 @@ def stripped(value):
 
 
 def to_id(value) -> int | None:
-    """A row id from a form value. Anything else, or a number no row's id can be, becomes None, which
-    no choice matches."""
+    """A row id from a form value; anything else becomes None, which no choice matches. A number no
+    row's id can be becomes 0: no row's either, and safe to send to the database (a larger one
+    overflows the driver instead of finding nothing)."""
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
-    return value if isinstance(value, int) and 0 < value <= MAX_ID else None
+    if not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_ID else 0
 
 
 def options(pairs) -> list[SelectChoice]:

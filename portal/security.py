@@ -67,18 +67,26 @@ def inspector_school_ids(user: User, action: Action) -> set[int]:
 
 def school_ids(user, action: Action) -> set[int] | None:
     """The schools `user` may act on; None means every school."""
-    reach = RULES.get(user.role, {}).get(action)
-    if reach is None:
+    extent = RULES.get(user.role, {}).get(action)
+    if extent is None:
         return set()
-    if reach is Reach.ALL:
+    if extent is Reach.ALL:
         return None
-    if reach is Reach.OWN:
+    if extent is Reach.OWN:
         return {user.school_id} if user.school_id else set()
     cache = g.setdefault("_scope_cache", {})
     key = (user.id, action is Action.VIEW)
     if key not in cache:
         cache[key] = inspector_school_ids(user, action)
     return cache[key]
+
+
+def reach(user, action: Action) -> Reach | None:
+    """How far `user` may do `action`: every school, their own scope, their own school; None: not at all.
+    What a page offers a role follows from it (a school's own people see their school, not a list)."""
+    if not user.is_authenticated:
+        return None
+    return RULES.get(user.role, {}).get(action)
 
 
 def allowed(user, action: Action, school_id: int | None = None) -> bool:

@@ -333,14 +333,6 @@ def acknowledge(recipient_id: int):
     return see_other(url_for("documents.received", recipient_id=recipient.id))
 
 
-@bp.app_template_global()
-def document_inbox(limit: int = 5) -> list[DocumentRecipient]:
-    """A principal's home: the school's latest circulars, those awaiting 签收 first."""
-    if not current_user.is_authenticated or not current_user.school_id:
-        return []
-    return db.session.scalars(distribution.inbox({current_user.school_id}, limit)).all()
-
-
 # Per-school documents of one inspection or one lesson, and a round's batch of them.
 
 @bp.get("/inspection/<int:inspection_id>/<any(opinion, rectification):kind>.pdf")

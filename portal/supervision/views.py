@@ -10,13 +10,18 @@ from ..htmx import is_htmx, is_partial, render, reswap, see_other
 from ..idempotency import Outcome, among, made, new_key
 from ..models import Answer, Inspection, Photo, utcnow
 from ..queries import audit_trail
-from ..security import Action, authorize, can_fill_inspection, can_read_inspection, load_by
+from ..rectification import queries as rectification
+from ..security import Action, authorize, can_act_on_findings, can_fill_inspection, can_read_inspection, load_by
 from ..storage import storage
 from . import autosave, evidence, export, photos, queries, scoring, sheet, workflow
 from .forms import AnswerForm, InspectionFilterForm, PhotoForm, ReviewForm, StartForm
 
 bp = Blueprint("supervision", __name__, url_prefix="/inspections")
-bp.add_app_template_global(scoring.choices, "choices")
+
+
+@bp.context_processor
+def page_helpers() -> dict:
+    return dict(choices=scoring.choices)  # an item's answers on the filling page
 
 
 def load_inspection(inspection_id: int) -> Inspection:
@@ -34,6 +39,11 @@ def editable(inspection_id: int) -> Inspection:
     if not inspection.editable:
         abort(409, description=f"这次检查{inspection.status.value}，不能再修改。")
     return inspection
+
+
+def made_of_findings(inspection: Inspection) -> dict:
+    """The rectification items already made from its not-met items, for their 生成整改事项 slots."""
+    return rectification.for_finding(inspection) if can_act_on_findings(inspection) else {}
 
 
 def item_of(inspection: Inspection, item_id: int) -> sheet.ItemInfo:
@@ -86,7 +96,8 @@ def fill(inspection_id: int):
     inspection = load_by(can_fill_inspection, Inspection, inspection_id)
     if not inspection.editable:
         return see_other(url_for("supervision.detail", inspection_id=inspection.id))
-    return render("supervision/fill.html", inspection=inspection, sheet=sheet.build(inspection))
+    return render("supervision/fill.html", inspection=inspection, sheet=sheet.build(inspection),
+                  findings=made_of_findings(inspection))
 
 
 @bp.post("/<int:inspection_id>/items/<int:item_id>")
@@ -121,16 +132,18 @@ def _answered(inspection: Inspection, item, answer, outcome: str, error: str | N
         if status == 200:
             return see_other(url_for("supervision.fill", inspection_id=inspection.id, _anchor=f"item-{item.id}"))
         return render("supervision/fill.html", inspection=inspection, sheet=sheet.build(inspection),
-                      problems={item.id: error or outcome}, status=status)
+                      findings=made_of_findings(inspection), problems={item.id: error or outcome}, status=status)
     if outcome == "conflict":
         built = sheet.build(inspection)
         sides = conflicts.differences(autosave.labels(item), autosave.content(answer), mine)
         response = render("supervision/fill.html", "item", inspection=inspection, sheet=built,
-                          row=built.row(item.id), problems={item.id: outcome}, conflict=(sides, mine), status=status)
+                          findings=made_of_findings(inspection), row=built.row(item.id), problems={item.id: outcome},
+                          conflict=(sides, mine), status=status)
         return reswap(response, "outerHTML", f"#item-{item.id}")
     reply = autosave.reply(inspection, item, answer, before)
     return render("supervision/fill.html", "item_saved", inspection=inspection, sheet=reply.sheet, part=reply.part,
-                  row=reply.row, outcome=outcome, error=error, turned=reply.turned, status=status)
+                  row=reply.row, outcome=outcome, error=error, turned=reply.turned, status=status,
+                  findings=made_of_findings(inspection) if reply.turned else {})  # the slot is sent only when it turned
 
 
 @bp.post("/<int:inspection_id>/items/<int:item_id>/photos")
@@ -190,7 +203,8 @@ def _photos(inspection, item, error):
         return see_other(url_for("supervision.fill", inspection_id=inspection.id, _anchor=f"item-{item.id}"))
     built = sheet.build(inspection)
     return render("supervision/fill.html", "photos", inspection=inspection, sheet=built,
-                  row=built.row(item.id), photo_error=error, photo_saved=not error, status=422 if error else 200)
+                  findings=made_of_findings(inspection), row=built.row(item.id), photo_error=error, photo_saved=not error,
+                  status=422 if error else 200)
 
 
 @bp.post("/<int:inspection_id>/submit")
@@ -200,7 +214,7 @@ def submit(inspection_id: int):
     blocking = evidence.blockers(built)
     if blocking:
         return render("supervision/fill.html", "blockers", inspection=inspection, sheet=built,
-                      blocking=blocking, status=422)
+                      findings=made_of_findings(inspection), blocking=blocking, status=422)
     workflow.submit(inspection, built)
     db.session.commit()
     flash("检查已提交，等待督导室审核。", "success")
@@ -225,7 +239,7 @@ def detail(inspection_id: int):
 def _detail(inspection: Inspection, form: ReviewForm, status: int = 200):
     history = db.session.scalars(audit_trail(inspection)).all()
     return render("supervision/detail.html", "review", inspection=inspection, sheet=sheet.build(inspection),
-                  form=form, history=history, status=status)
+                  findings=made_of_findings(inspection), form=form, history=history, status=status)
 
 
 @bp.post("/<int:inspection_id>/review")
