@@ -21,7 +21,7 @@ from ..rectification import overdue
 from ..security import (Action, allowed, authorize, can_read_inspection, can_read_observation, load, load_by,
                         load_document, readable_documents, school_ids)
 from ..storage import storage
-from ..plans.views import load_plan
+from ..plans.queries import load_plan
 from . import batch, compose, distribution, notices, numbering, pdfs
 from .forms import BatchForm, CircularForm, IssueForm, KeyForm, RemindForm
 

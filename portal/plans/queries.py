@@ -1,4 +1,5 @@
-"""What other pages show of the plans: a school's current plan at a glance (the school page, the
+"""Loading plans, for the plans' pages and for the pages that show them elsewhere: a plan as its page
+reads it (also its PDF, documents/), a school's current plan at a glance (the school page, the
 principal's home) and the milestones that address a rectification item (the item's page)."""
 from datetime import date
 
@@ -6,10 +7,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import Goal, Milestone, Plan, RectificationItem, milestone_rectification
+from ..models import (Goal, GoalComment, Milestone, Plan, PlanEvaluation, PlanEvent, PlanRevision, RectificationItem,
+                      milestone_rectification)
+from ..security import Action, load
 from . import board, progress, workflow
 
 WITH_MILESTONES = selectinload(Plan.goals).selectinload(Goal.milestones).selectinload(Milestone.files)
+# What a plan's page (and its PDF) reads of it, loaded with it.
+PLAN_PAGE = (joinedload(Plan.school), joinedload(Plan.reviewer), WITH_MILESTONES,
+             selectinload(Plan.goals).selectinload(Goal.comments).joinedload(GoalComment.event),
+             selectinload(Plan.goals).selectinload(Goal.assessments),
+             selectinload(Plan.events).joinedload(PlanEvent.actor),
+             selectinload(Plan.revisions).joinedload(PlanRevision.actor),
+             selectinload(Plan.evaluations).selectinload(PlanEvaluation.ratings))
+
+
+def load_plan(plan_id: int, action: Action = Action.VIEW) -> Plan:
+    """A plan the current user may `action` (404, 403 otherwise), with what its page reads."""
+    return load(Plan, plan_id, action, *PLAN_PAGE)
 
 
 def school_plan(school_id: int, today: date) -> dict | None:

@@ -13,8 +13,8 @@ from ..extensions import db
 from ..files.uploads import UploadError
 from ..htmx import is_htmx, is_partial, render, see_other
 from ..idempotency import among, committed, made, new_key
-from ..models import (Dimension, EvaluationKind, EvaluationRating, Goal, GoalComment, GoalRating, Milestone, MilestoneStatus,
-                      MilestoneUpdate, Plan, PlanEvaluation, PlanEvent, PlanFile, PlanRevision, PlanStep,
+from ..models import (Dimension, EvaluationKind, EvaluationRating, Goal, GoalRating, Milestone, MilestoneStatus,
+                      MilestoneUpdate, Plan, PlanEvaluation, PlanEvent, PlanFile, PlanStep,
                       RectificationItem, School, SelfAssessment, log_event, milestone_rectification)
 from ..rectification import evidence
 from ..rectification.forms import FileForm
@@ -39,22 +39,10 @@ def page_helpers() -> dict:
                 heat_class=board.heat)
 
 
-PLAN_PAGE = (joinedload(Plan.school), joinedload(Plan.reviewer), queries.WITH_MILESTONES,
-             selectinload(Plan.goals).selectinload(Goal.comments).joinedload(GoalComment.event),
-             selectinload(Plan.goals).selectinload(Goal.assessments),
-             selectinload(Plan.events).joinedload(PlanEvent.actor),
-             selectinload(Plan.revisions).joinedload(PlanRevision.actor),
-             selectinload(Plan.evaluations).selectinload(PlanEvaluation.ratings))
-
-
 @bp.errorhandler(workflow.Refused)
 def refused(problem: workflow.Refused):
     db.session.rollback()
     return errors.respond(409, str(problem))
-
-
-def load_plan(plan_id: int, action: Action = Action.VIEW) -> Plan:
-    return load(Plan, plan_id, action, *PLAN_PAGE)
 
 
 def load_goal(goal_id: int, action: Action = Action.EDIT) -> Goal:
@@ -138,7 +126,7 @@ def create(school_id: int):
 
 @bp.get("/<int:plan_id>")
 def detail(plan_id: int):
-    return _detail(load_plan(plan_id))
+    return _detail(queries.load_plan(plan_id))
 
 
 def _detail(plan: Plan, block: str | None = None, status: int = 200, **forms):
@@ -168,7 +156,7 @@ def assign_reviewer(plan_id: int):
 
 @bp.post("/<int:plan_id>/submit")
 def submit(plan_id: int):
-    plan = load_plan(plan_id, workflow.TRANSITIONS[PlanStep.SUBMIT].action)
+    plan = queries.load_plan(plan_id, workflow.TRANSITIONS[PlanStep.SUBMIT].action)
     form = KeyForm()
     if not form.validate():
         abort(400)
@@ -181,7 +169,7 @@ def submit(plan_id: int):
 @bp.post("/<int:plan_id>/review")
 def review(plan_id: int):
     """The reviewer's verdict: approved (the baseline is kept) or returned with comments per goal."""
-    plan = load_own(Plan, plan_id, Action.INSPECT, "reviewer_id", *PLAN_PAGE)
+    plan = load_own(Plan, plan_id, Action.INSPECT, "reviewer_id", *queries.PLAN_PAGE)
     form = review_form(plan)
     if made(PlanEvent, form.key.data) is None:
         workflow.check(plan, PlanStep.APPROVE)  # both verdicts need a plan awaiting review
@@ -199,7 +187,7 @@ def review(plan_id: int):
 
 @bp.route("/<int:plan_id>/goals/new", methods=["GET", "POST"])
 def add_goal(plan_id: int):
-    plan = load_plan(plan_id, Action.EDIT)
+    plan = queries.load_plan(plan_id, Action.EDIT)
     form = GoalForm(revising=workflow.check_editable(plan), data={
         "key": new_key(), "dimension": Dimension.__members__.get(request.args.get("dimension", ""))})
     if form.validate_on_submit():
@@ -406,7 +394,7 @@ def plan_year(year: int) -> int:
 
 @bp.get("/<int:plan_id>/self-assessment/<int:year>")
 def self_assessment(plan_id: int, year: int):
-    plan = load_plan(plan_id)
+    plan = queries.load_plan(plan_id)
     return _assessment(plan, plan_year(year))
 
 
@@ -450,7 +438,7 @@ def assess_goal(goal_id: int, year: int):
 
 @bp.route("/<int:plan_id>/evaluations/<kind>", methods=["GET", "POST"])
 def evaluate(plan_id: int, kind: str):
-    plan = load_plan(plan_id, Action.MANAGE)
+    plan = queries.load_plan(plan_id, Action.MANAGE)
     kind = EvaluationKind.__members__.get(kind.upper()) or abort(404)
     workflow.check_progress(plan)
     given = next((e for e in plan.evaluations if e.kind is kind), None)
