@@ -431,12 +431,11 @@ def test_bad_uploads_are_refused_and_nothing_is_kept(app, setup, make_item, data
 
 
 def test_oversized_uploads_are_refused(app, setup, make_item, monkeypatch):
-    from portal.rectification import evidence
-    from portal.supervision import photos
+    from portal.files import evidence
 
     item_id = make_item(setup["school"])
     principal = Person(app, setup["principal"])
-    monkeypatch.setattr(photos, "MAX_BYTES", 1000)
+    monkeypatch.setattr(evidence, "PHOTO_MAX_BYTES", 1000)
     monkeypatch.setattr(evidence, "DOCUMENT_MAX_BYTES", 1000)
     for data, name in ((jpeg(), "大照片.jpg"), (b"%PDF-1.4\n" + b"0" * 5000, "大文件.pdf")):
         response = upload(principal, item_id, data, name=name, key=f"key-big-{len(data)}")

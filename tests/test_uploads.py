@@ -83,13 +83,13 @@ GPS = {1: "N", 2: (30.0, 36.0, 18.0), 3: "E", 4: (114.0, 18.0, 9.0)}
     (True, (29.5, -113.25), (29.5, -113.25)),    # kept: as the tablet read it before shrinking
 ])
 def test_photo_location_is_kept_only_when_the_office_says_so(app, keep, location, expected):
-    from portal.supervision import photos
+    from portal.files import evidence
 
     app.config["PHOTO_KEEP_LOCATION"] = keep
     with app.test_request_context():
-        picture, thumbnail = photos.prepare(camera_jpeg(GPS), "IMG.jpg", location)
+        picture, thumbnail = evidence.shrink(camera_jpeg(GPS), location)
     with Image.open(io.BytesIO(picture)) as stored, Image.open(io.BytesIO(thumbnail)) as small:
         assert stored.size == (200, 300)  # upright
         assert 0x0112 not in stored.getexif() and not small.getexif()
-        found = photos.location_of(stored)
+        found = evidence.location_of(stored)
         assert found == expected if expected is None else found == pytest.approx(expected, abs=1e-3)
