@@ -16,6 +16,7 @@ from portal.models import Answer, AuditLog, Inspection, InspectionStatus, Item, 
 from portal.supervision import sheet
 
 from .conftest import HX, HX_BOOSTED, Auth, answer_of, csrf_token, items, save
+from .test_uploads import refused_undecoded
 
 
 def test_fill_page_shows_every_item(client, setup):
@@ -191,6 +192,13 @@ def test_oversized_photo_is_refused(app, client, setup, monkeypatch):
     monkeypatch.setattr(evidence, "PHOTO_MAX_BYTES", 1000)
     response = upload(client, setup, png(400, 400, color=(1, 2, 3)) + b"\0" * 2000)
     assert response.status_code == 422 and "文件太大" in response.get_data(as_text=True)
+
+
+def test_a_decompression_bomb_is_refused_by_its_header_beside_the_field(app, client, setup):
+    html = refused_undecoded(app, lambda data: upload(client, setup, data, name="全景.png"))
+    assert 'role="alert">“全景.png”的像素太多，无法处理' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
 
 
 def stored_files(app) -> int:

@@ -2,7 +2,7 @@
 (RectificationFile) and a plan's milestone (PlanFile), uploaded, checked, shrunk, stored and deleted
 here for all three. Who may add or delete it is the views' to decide (security.py).
 
-A photo is checked (files/uploads.py: its type from its content, never from its name), turned
+A photo is checked (files/uploads.py: its type from its content, its pixels from its header), turned
 upright, its EXIF dropped, its long side cut to 2000 px, re-encoded as JPEG, and given a small thumbnail
 for the page. The tablet has usually done this already (static/js/photos.js); whatever arrives is checked
 and shrunk here all the same. PDF, Word and Excel files are kept as sent.
@@ -14,6 +14,7 @@ before shrinking, or from the photo's own EXIF when it arrives whole.
 Each upload carries a client key chosen by the page (portal/idempotency.py): sent twice, or twice at
 once, it is kept once."""
 import io
+import threading
 from collections.abc import Callable
 
 from flask import current_app
@@ -25,7 +26,7 @@ from ..extensions import db
 from ..idempotency import among, committed
 from ..models import Attachment
 from ..storage import storage
-from .uploads import UploadError, accept, sniff, store
+from .uploads import IMAGE_FORMATS, UploadError, accept, sniff, store
 
 PHOTO_MAX_BYTES = 25 * 1024 * 1024     # a full-size photo from a 50-megapixel tablet camera (and MAX_UPLOAD_MB)
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -35,6 +36,9 @@ THUMB_SIDE = 320
 GPS = ExifTags.IFD.GPSInfo
 
 Location = tuple[float, float]  # latitude, longitude in degrees
+# One photo decoded at a time in a worker: whatever its threads upload at once, its memory grows by what
+# one decode takes (files/uploads.py caps that).
+DECODING = threading.Lock()
 
 
 def add(owner: Callable[[], object], files: InstrumentedAttribute, upload: FileStorage, *, key: str,
@@ -89,21 +93,29 @@ def stored(data: bytes, filename: str, *, school_id: int, user_id: int, photos_o
 
 
 def shrink(data: bytes, location: Location | None = None) -> tuple[bytes, bytes]:
-    """(picture, thumbnail) as JPEG bytes of a photo accept() took."""
-    with Image.open(io.BytesIO(data)) as opened:
-        keep = current_app.config["PHOTO_KEEP_LOCATION"] and (location or location_of(opened))
-        image = ImageOps.exif_transpose(opened)  # the camera's orientation tag, applied to the pixels
+    """(picture, thumbnail) as JPEG bytes of a photo accept() took, never decoded larger than it must be:
+    a JPEG at 1/2, 1/4 or 1/8 of its size while that still covers the picture (libjpeg scales as it
+    decodes: a 50-megapixel photo in 20 MB instead of 200), other formats whole (their pixels are capped
+    lower for that, files/uploads.py)."""
+    with DECODING, Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
+        keep = current_app.config["PHOTO_KEEP_LOCATION"] and (location or location_of(image))
+        scale = LONG_SIDE / max(image.size)
+        if scale < 1:
+            image.draft(None, (max(1, round(image.width * scale)), max(1, round(image.height * scale))))
         if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        return (_jpeg(image, LONG_SIDE, 85, location_exif(keep) if keep else None),
-                _jpeg(image, THUMB_SIDE, 75))
+            converted = image.convert("RGB")
+            image.close()  # its pixels go now, not when the block ends
+            image = converted
+        image.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
+        ImageOps.exif_transpose(image, in_place=True)  # the camera's orientation tag, applied to the pixels
+        picture = _jpeg(image, 85, location_exif(keep) if keep else None)
+        image.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+        return picture, _jpeg(image, 75)
 
 
-def _jpeg(image: Image.Image, side: int, quality: int, exif: Image.Exif | None = None) -> bytes:
-    copy = image.copy()
-    copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+def _jpeg(image: Image.Image, quality: int, exif: Image.Exif | None = None) -> bytes:
     out = io.BytesIO()
-    copy.save(out, "JPEG", quality=quality, optimize=True, **({"exif": exif} if exif else {}))
+    image.save(out, "JPEG", quality=quality, optimize=True, **({"exif": exif} if exif else {}))
     return out.getvalue()
 
 
