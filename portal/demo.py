@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from . import clock
 from .auth.passwords import hash_password
-from .dashboard import balance
+from .balance import indicators
 from .documents import compose, distribution
 from .extensions import db
 from .files import evidence
@@ -289,11 +289,11 @@ JUNIOR_SHARE = {SchoolKind.NINE_YEAR: 0.4, SchoolKind.COMPLETE_SECONDARY: 0.45} 
 def resource_figures(school, year: int, rng: random.Random) -> list[dict]:
     """A school's figures for a year, one row (as ResourceFigures columns) per part."""
     rows = []
-    for level in balance.levels_of(school.kind):
+    for level in indicators.levels_of(school.kind):
         share = JUNIOR_SHARE.get(school.kind)
         students = round(school.students * (share if level is Level.JUNIOR else 1 - share)) if share else school.students
         row = dict(school_id=school.id, year=year, level=level, students=students)
-        for indicator in balance.INDICATORS:
+        for indicator in indicators.INDICATORS:
             factor = rng.uniform(1.05, 1.5)
             if indicator.key == "sports_area" and level is Level.JUNIOR:
                 factor = rng.uniform(*next(f for place, f in SPORTS_JUNIOR.items() if school.township.endswith(place)))

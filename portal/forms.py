@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import idempotency
+from .models import MAX_ID
 from .htmx import trigger_name
 
 
@@ -64,10 +65,14 @@ def stripped(value):
 
 
 def to_id(value) -> int | None:
-    """A row id from a form value. Anything else becomes None, which no choice matches."""
-    if isinstance(value, int):
-        return value
-    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+    """A row id from a form value; anything else becomes None, which no choice matches. A number no
+    row's id can be becomes 0: no row's either, and safe to send to the database (a larger one
+    overflows the driver instead of finding nothing)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_ID else 0
 
 
 def options(pairs) -> list[SelectChoice]:

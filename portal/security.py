@@ -18,12 +18,10 @@ from . import clock
 from .auth.next_url import safe_next
 from .extensions import db, login_manager
 from .htmx import current_url, is_htmx, is_partial, navigate, session_ended
-from .models import (Attachment, Document, DocumentJob, Draw, Inspection, InspectionStatus, Observation,
+from .models import (MAX_ID, Attachment, Document, DocumentJob, Draw, Inspection, InspectionStatus, Observation,
                      ObservationStatus, Photo, PlanFile, RectificationFile, RectificationItem, Role, Round, User,
                      inspector_school)
 
-
-MAX_ID = 2**31 - 1
 
 
 class Action(enum.StrEnum):
@@ -69,18 +67,26 @@ def inspector_school_ids(user: User, action: Action) -> set[int]:
 
 def school_ids(user, action: Action) -> set[int] | None:
     """The schools `user` may act on; None means every school."""
-    reach = RULES.get(user.role, {}).get(action)
-    if reach is None:
+    extent = RULES.get(user.role, {}).get(action)
+    if extent is None:
         return set()
-    if reach is Reach.ALL:
+    if extent is Reach.ALL:
         return None
-    if reach is Reach.OWN:
+    if extent is Reach.OWN:
         return {user.school_id} if user.school_id else set()
     cache = g.setdefault("_scope_cache", {})
     key = (user.id, action is Action.VIEW)
     if key not in cache:
         cache[key] = inspector_school_ids(user, action)
     return cache[key]
+
+
+def reach(user, action: Action) -> Reach | None:
+    """How far `user` may do `action`: every school, their own scope, their own school; None: not at all.
+    What a page offers a role follows from it (a school's own people see their school, not a list)."""
+    if not user.is_authenticated:
+        return None
+    return RULES.get(user.role, {}).get(action)
 
 
 def allowed(user, action: Action, school_id: int | None = None) -> bool:

@@ -69,7 +69,7 @@ def test_web_changes_name_the_signed_in_user(app, client, auth, make_school):
 
 
 def test_the_change_log_names_fields_and_shortens_values(app, make_school, make_user):
-    from portal.templating import AUDIT_VALUE_CHARS, audit_field, audit_value
+    from portal.audit import AUDIT_VALUE_CHARS, audit_field, audit_value
 
     school, inspector = make_school(name="河口镇中心小学"), make_user("inspector", display_name="周督学")
     with app.app_context():

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal import clock
-from portal import draws
+from portal.draws import lots
 from portal.extensions import db
 from portal.models import (AuditLog, Item, Observation, ObservationScore, ObservationStatus, Role, SchoolClass,
                            TimetableSlot, User, utcnow)
@@ -272,8 +272,8 @@ def test_draw_a_class_openly_and_reproduce_it(app, client, auth, make_school, ma
         observation = db.session.scalars(select(Observation)).one()
         draw = observation.draw
         assert draw.school_id == school and [int(k) for k, _ in draw.candidates] == mine
-        assert draws.check(draw) and observation.class_id == int(draw.picked[0]) and observation.class_id not in theirs
-        assert draws.pick(draw.seed, [k for k, _ in reversed(draw.candidates)], 1) == draw.picked
+        assert lots.check(draw) and observation.class_id == int(draw.picked[0]) and observation.class_id not in theirs
+        assert lots.pick(draw.seed, [k for k, _ in reversed(draw.candidates)], 1) == draw.picked
     assert client.get(f"/draws/{draw.id}").status_code == 200
 
 

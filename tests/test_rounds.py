@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal import draws
+from portal.draws import lots
 from portal.extensions import db
 from portal.models import Draw, Inspection, InspectionStatus, RectificationItem, Role, Round
 from portal.rounds import planning
@@ -65,7 +65,7 @@ def test_random_schools_come_from_the_filtered_candidates_and_the_draw_checks_ou
     with app.app_context():
         record = db.session.get(Draw, made.school_draw_id)
         assert [int(key) for key, _ in record.candidates] == county["schools"][:3]  # the project schools only
-        assert draws.check(record) and "公办强校项目学校" in record.rule
+        assert lots.check(record) and "公办强校项目学校" in record.rule
         picked = sorted(int(key) for key in record.picked)
     assert sorted(r[0] for r in inspections_of(app, made.id)) == picked and len(picked) == 2
     page = client.get(f"/draws/{made.school_draw_id}").get_data(as_text=True)
@@ -84,7 +84,7 @@ def test_random_inspectors_never_go_to_their_own_zone_and_share_the_work(app, cl
     with app.app_context():
         for _, inspector, draw_id, *_ in rows:
             record = db.session.get(Draw, draw_id)
-            assert draws.check(record) and record.picked == [str(inspector)]
+            assert lots.check(record) and record.picked == [str(inspector)]
             assert "不含该校的责任督学" in record.rule
 
 
@@ -119,7 +119,9 @@ def test_bad_input_is_422_with_the_reason_and_nothing_is_saved(app, client, coun
 
 def test_a_round_sends_the_inspector_to_schools_outside_their_zone(app, client, county, auth):
     outside = county["schools"][7]
-    data = form(county, schools=[str(outside)], inspectors=[str(county["inspectors"][0])])
+    under_way = dict(starts_on=(date.today() - timedelta(days=1)).isoformat(),
+                     ends_on=(date.today() + timedelta(days=30)).isoformat())
+    data = form(county, schools=[str(outside)], inspectors=[str(county["inspectors"][0])], **under_way)
     client.post("/rounds/new", data=data)
     (made,) = rounds(app)
     with app.app_context():

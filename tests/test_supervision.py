@@ -129,7 +129,7 @@ def test_query_count_does_not_depend_on_items(client, setup, make_template, make
     from portal.models import AnswerType
 
     big = make_template([(f"第{s}部分", [(f"要点{s}-{i}", AnswerType.RATING, 2, "") for i in range(30)]) for s in range(4)])
-    large = make_inspection(setup["school"], version_id=big)
+    large = make_inspection(setup["school"], version_id=big, inspector_id=setup["inspector"])
     for i, item in enumerate(items(client.application, large)[:50]):
         save(client, {**setup, "inspection": large, "x": item.id}, "x", value="达标", key=f"key-bulk-{i:04d}")
     upload(client, setup, png())

@@ -4,8 +4,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..dashboard.balance import INDICATORS, JUNIOR, PRIMARY
 from ..forms import Form, options
+from .indicators import INDICATORS, JUNIOR, PRIMARY
 
 # The largest figure a part may report, per raw figure (a typing slip beyond these, not a school).
 LIMITS = {"students": 20000, "qualified_teachers": 5000, "backbone_teachers": 5000, "pe_arts_teachers": 5000,

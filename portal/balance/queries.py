@@ -6,10 +6,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..clock import today
-from ..dashboard import balance
-from ..dashboard.balance import Assessment, Part, Rules, SchoolResult
 from ..extensions import db
 from ..models import BalanceRule, Level, ResourceFigures, School
+from . import indicators
+from .indicators import Assessment, Part, Rules, SchoolResult
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -40,7 +40,7 @@ def part_of(school: School, level: Level, figures) -> Part:
     """`figures`: a ResourceFigures row or a mapping of its raw figures (a what-if)."""
     read = figures.get if isinstance(figures, dict) else lambda name: getattr(figures, name)
     return Part(school.id, school.name, level, read("students"),
-                {i.key: Decimal(read(i.key)) for i in balance.INDICATORS})
+                {i.key: Decimal(read(i.key)) for i in indicators.INDICATORS})
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Year:
 
 def schools_in_scope(ids: set[int] | None = None) -> list[School]:
     """Active compulsory-education schools, and the special and vocational ones (shown as left out)."""
-    stmt = select(School).where(School.active, School.kind.in_(list(balance.PARTS)))
+    stmt = select(School).where(School.active, School.kind.in_(list(indicators.PARTS)))
     if ids is not None:
         stmt = stmt.where(School.id.in_(ids))
     return list(db.session.scalars(stmt.order_by(School.education_group, School.code)))
@@ -100,20 +100,20 @@ def county(year: int, ids: set[int] | None = None, what_if: tuple[int, Level, di
     saved = figures_of(year, ids)
     planned, parts = [], []
     for school in schools:
-        levels = balance.levels_of(school.kind)
+        levels = indicators.levels_of(school.kind)
         if not levels:
-            planned.append((school, None, None, balance.exclusion(school.kind, school.students), None))
+            planned.append((school, None, None, indicators.exclusion(school.kind, school.students), None))
             continue
         for level in levels:
             row = saved.get((school.id, level))
             figures = what_if[2] if what_if and what_if[:2] == (school.id, level) else row
             students = figures["students"] if isinstance(figures, dict) else (row.students if row else school.students)
-            reason = balance.exclusion(school.kind, students)
+            reason = indicators.exclusion(school.kind, students)
             part = part_of(school, level, figures) if figures is not None and not reason else None
             if part is not None:
                 parts.append(part)
             planned.append((school, level, row, reason, part))
-    assessment = balance.assess(parts, rule)
+    assessment = indicators.assess(parts, rule)
     results = {(r.part.school_id, r.part.level): r for r in assessment.schools}
     entries = [Entry(school, level, row, reason, results.get((school.id, level)) if part else None)
                for school, level, row, reason, part in planned]

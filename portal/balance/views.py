@@ -8,22 +8,24 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from .. import excel
-from ..dashboard import balance
 from ..extensions import db
 from ..htmx import render, see_other
 from ..models import BalanceRule, Level, ResourceFigures, School
 from ..queries import audit_trail
 from ..security import Action, authorize, load, school_ids
-from . import queries, workbook
+from . import indicators, queries, workbook
 from .forms import FiguresForm, ImportForm, RulesForm
 
 bp = Blueprint("balance", __name__, url_prefix="/balance")
-bp.add_app_template_global(balance.INDICATORS, "balance_indicators")
-bp.add_app_template_global(balance.LEVELS, "balance_levels")
-bp.add_app_template_global(balance.percent, "percent")
-bp.add_app_template_global(balance.in_scope, "balance_in_scope")
-bp.add_app_template_filter(balance.rounded, "rounded")
+bp.add_app_template_global(indicators.percent, "percent")
+bp.add_app_template_global(indicators.in_scope, "balance_in_scope")
+bp.add_app_template_filter(indicators.rounded, "rounded")
 LEVEL = "<any(PRIMARY,JUNIOR):level>"
+
+
+@bp.context_processor
+def page_helpers() -> dict:
+    return dict(balance_indicators=indicators.INDICATORS, balance_levels=indicators.LEVELS)
 
 
 @bp.app_template_filter()
@@ -33,7 +35,7 @@ def amount(value) -> str:
 
 
 @bp.app_template_filter()
-def cv_bar(c: balance.Coefficient) -> tuple:
+def cv_bar(c: indicators.Coefficient) -> tuple:
     """A coefficient as a row of the bars chart: over its limit bad, over the county's goal warn."""
     state = "bad" if not c.passed else "warn" if c.meets_goal is False else "ok"
     return f"{c.indicator.number}.{c.indicator.short}", c.cv or 0, str(c.cv) if c.cv is not None else "—", state
@@ -94,7 +96,7 @@ def save_rules():
 @bp.get("/schools/<int:school_id>")
 def school(school_id: int):
     found_school = load(School, school_id, Action.VIEW)
-    if not balance.in_scope(found_school.kind):
+    if not indicators.in_scope(found_school.kind):
         abort(404)
     year = chosen_year()
     found = queries.county(year, {found_school.id})
@@ -108,7 +110,7 @@ def load_part(school_id: int, year: int, level: str) -> tuple[School, Level, Res
     the school does not have or a year out of range."""
     found_school = load(School, school_id, Action.EDIT)
     level = Level[level]
-    if level not in balance.levels_of(found_school.kind) or not queries.FIRST_YEAR <= year <= queries.LAST_YEAR:
+    if level not in indicators.levels_of(found_school.kind) or not queries.FIRST_YEAR <= year <= queries.LAST_YEAR:
         abort(404)
     return found_school, level, queries.figures_of(year, {found_school.id}).get((found_school.id, level))
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from .. import excel
 from ..checklists.workbook import RowError
-from ..dashboard import balance
 from ..extensions import db
 from ..models import Level, ResourceFigures, School
+from . import indicators
 from .forms import FIELDS, LABELS, LIMITS, WHOLE
 from .queries import Year, schools_in_scope
 
@@ -28,7 +28,7 @@ MAX_ROWS = 3000
 SHEET, COEFFICIENTS, LEFT_OUT = "资源配置", "差异系数", "不参与计算"
 CODE, NAME, LEVEL = "学校代码", "学校名称", "学段"
 HEADERS = (CODE, NAME, LEVEL, *(LABELS[name] for name in FIELDS))
-VALUES = tuple(f"{i.number}.{i.short}（{i.unit}）" for i in balance.INDICATORS)
+VALUES = tuple(f"{i.number}.{i.short}（{i.unit}）" for i in indicators.INDICATORS)
 
 
 class Invalid(ValueError):
@@ -78,13 +78,14 @@ def _rows(found: Year):
 
 
 def _coefficients(found: Year):
-    for level in balance.LEVELS:
+    for level in indicators.LEVELS:
         for c in found.assessment.level(level):
             yield [level.value, f"{c.indicator.number}.{c.indicator.name}", float(c.indicator.thresholds[level]), c.parts,
-                   c.students, float(balance.rounded(c.county_value)), float(balance.rounded(c.deviation, balance.CV_PLACES)),
+                   c.students, float(indicators.rounded(c.county_value)),
+                   float(indicators.rounded(c.deviation, indicators.CV_PLACES)),
                    None if c.cv is None else float(c.cv), float(c.limit), None if c.goal is None else float(c.goal),
-                   "达标" if c.passed else "未达标", "、".join(f"{p.part.name}（{balance.percent(balance.rounded(p.share))}）"
-                                                       for p in c.pushers)]
+                   "达标" if c.passed else "未达标",
+                   "、".join(f"{p.part.name}（{indicators.percent(indicators.rounded(p.share))}）" for p in c.pushers)]
 
 
 def export(found: Year) -> bytes:
@@ -174,7 +175,7 @@ def read(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError], int]:
         level = next((level for level in Level if level.value == level_text), None)
         if level is None:
             errors.append(RowError(number, LEVEL, f"“{level_text}”无效，请填“小学”或“初中”" if level_text else "必填，请填“小学”或“初中”", SHEET))
-        elif school is not None and level not in balance.levels_of(school.kind):
+        elif school is not None and level not in indicators.levels_of(school.kind):
             errors.append(RowError(number, LEVEL, f"{school.name}（{school.kind.value}）没有{level.value}学段", SHEET))
         elif school is not None:
             if (school.id, level) in first:

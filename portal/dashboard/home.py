@@ -1,12 +1,19 @@
-"""What waits for whom on a home page: an inspector's (or leader's) open field work one tap away,
-and what waits for the office's review."""
-from sqlalchemy import select
+"""What a home page shows: the county's schools at a glance, an inspector's (or leader's) open field
+work one tap away, what waits for the office's review, and a school's circulars and plan."""
+from datetime import date
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from ..documents import distribution
 from ..extensions import db
-from ..models import (Inspection, InspectionStatus, Observation, ObservationStatus, Plan, PlanStatus, Round,
-                      TemplateVersion)
+from ..models import (AuditLog, Inspection, InspectionStatus, Observation, ObservationStatus, Plan, PlanStatus, Role,
+                      Round, School, SchoolKind, TemplateVersion, User)
+from ..plans import queries as plans
 from ..supervision import sheet
+
+INBOX_SIZE = 5
+RECENT_CHANGES = 10
 
 WITH_SCHOOL_AND_TEMPLATE = (joinedload(Inspection.school), joinedload(Inspection.round),
                             joinedload(Inspection.version).joinedload(TemplateVersion.template))
@@ -40,3 +47,29 @@ def to_review() -> dict:
         select(Plan).where(Plan.status == PlanStatus.SUBMITTED)
         .options(joinedload(Plan.school), joinedload(Plan.reviewer)).order_by(Plan.submitted_at)).all()
     return dict(inspections=inspections, plans=plans, scores=sheet.totals(inspections))
+
+
+def county() -> dict:
+    """The county's active schools by education group and by kind, and its inspectors at work."""
+    by_group = db.session.execute(
+        select(School.education_group, func.count())
+        .where(School.active).group_by(School.education_group).order_by(School.education_group)
+    ).all()
+    rows = db.session.execute(select(School.kind, func.count()).where(School.active).group_by(School.kind)).all()
+    inspectors = db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.INSPECTOR, User.active)
+    )
+    return dict(by_group=by_group, by_kind=sorted(rows, key=lambda row: list(SchoolKind).index(row[0])),  # 幼儿园 → 小学 → …
+                inspectors=inspectors)
+
+
+def recent_changes() -> list[AuditLog]:
+    return db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(RECENT_CHANGES)).all()
+
+
+def school(school_id: int | None, today: date) -> dict:
+    """A school's own people: its latest circulars, those awaiting 签收 first, and its current plan."""
+    if not school_id:
+        return dict(received=[], school_plan=None)
+    return dict(received=db.session.scalars(distribution.inbox({school_id}, INBOX_SIZE)).all(),
+                school_plan=plans.school_plan(school_id, today))

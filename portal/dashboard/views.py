@@ -1,15 +1,15 @@
 from flask import Blueprint, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import clock
 from .. import excel
 from ..extensions import db
 from ..htmx import render
-from ..models import AuditLog, Role, School, SchoolKind, User
+from ..models import School
 from ..observations import queries as observations
 from ..rectification import queries as rectification
-from ..security import Action, allowed, authorize, school_ids, scoped
+from ..security import Action, Reach, allowed, authorize, reach, school_ids, scoped
 from . import export, home, overview
 from .forms import OverviewForm
 
@@ -18,31 +18,26 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.get("/")
 def index():
-    """Each role lands on a home page of its own."""
+    """Each role lands on a home page of its own: what it shows follows from the user's rights."""
     authorize(Action.VIEW)
     schools = db.session.scalars(
         scoped(select(School).where(School.active), School.id).order_by(School.code)
     ).all()
     context = dict(schools=schools, rectification=rectification.home(current_user))
-    if current_user.role in (Role.ADMIN, Role.LEADER):
-        context["by_group"] = db.session.execute(
-            select(School.education_group, func.count())
-            .where(School.active).group_by(School.education_group).order_by(School.education_group)
-        ).all()
-        rows = db.session.execute(select(School.kind, func.count()).where(School.active).group_by(School.kind)).all()
-        context["by_kind"] = sorted(rows, key=lambda row: list(SchoolKind).index(row[0]))  # 幼儿园 → 小学 → …
-        context["inspectors"] = db.session.scalar(
-            select(func.count()).select_from(User).where(User.role == Role.INSPECTOR, User.active)
-        )
-    if current_user.role is Role.INSPECTOR:  # the 责任区, and apart from it the schools rounds send them to
+    seen = reach(current_user, Action.VIEW)
+    if seen is Reach.ALL:  # the office and leaders: the county
+        context.update(home.county())
+    if seen is Reach.SCOPE:  # the 责任区, and apart from it the schools rounds send them to
         context["zone"] = sorted((s for s in current_user.schools if s.active), key=lambda s: s.code)
-    if current_user.role in (Role.INSPECTOR, Role.LEADER):
+    if seen is Reach.OWN:  # a school's own people
+        context.update(home.school(current_user.school_id, clock.today()))
+    if allowed(current_user, Action.OBSERVE) and not allowed(current_user, Action.MANAGE):  # out in schools
         context["work"] = home.field_work(current_user)
     if allowed(current_user, Action.OBSERVE):
         context["lessons"] = _lessons()
-    if current_user.role is Role.ADMIN:
+    if allowed(current_user, Action.MANAGE):
         context["reviews"] = home.to_review()
-        context["recent"] = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(10)).all()
+        context["recent"] = home.recent_changes()
     return render("dashboard/index.html", **context)
 
 

@@ -1,7 +1,6 @@
 """公文: circulars drafted from a round, edited with a live preview, numbered and issued; the
 schools' inbox with 签收; per-school notices and their batches (see notices.py, batch.py)."""
 import base64
-import uuid
 
 from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
 from flask_login import current_user
@@ -13,6 +12,7 @@ from .. import clock
 from .. import errors
 from ..extensions import db, side_write
 from ..htmx import is_partial, render, see_other
+from ..idempotency import made, new_key
 from ..models import (Document, DocumentJob, DocumentRecipient, DocumentStatus, Inspection, InspectionStatus,
                       IssuedDocumentError, Observation, Round, utcnow)
 from ..pdf import engine, fonts
@@ -39,15 +39,6 @@ def immutable(problem: IssuedDocumentError):
 @bp.errorhandler(notices.NothingToRectify)
 def nothing_to_rectify(problem: notices.NothingToRectify):
     return errors.respond(409, str(problem))
-
-
-def new_key() -> str:
-    return str(uuid.uuid4())
-
-
-def by_key(model, key: str | None):
-    """What an earlier tap with the same one-time key made, if any."""
-    return db.session.scalar(select(model).where(model.client_key == key)) if key else None
 
 
 def managed(document_id: int, *options) -> Document:
@@ -114,7 +105,7 @@ def compose_from_round(round_id: int):
     form = KeyForm()
     if not form.validate():
         abort(400)
-    existing = by_key(Document, form.key.data)
+    existing = made(Document, form.key.data)
     if existing:  # a second tap opens the first draft
         return to_edit(existing)
     config = current_app.config
@@ -126,7 +117,7 @@ def compose_from_round(round_id: int):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return to_edit(by_key(Document, form.key.data))
+        return to_edit(made(Document, form.key.data))
     flash("已根据督导批次起草通报。请逐项核对修改；第一页的预览随输入更新。", "success")
     return to_edit(document)
 
@@ -274,7 +265,7 @@ def correct(document_id: int):
     form = KeyForm()
     if not form.validate():
         abort(400)
-    existing = by_key(Document, form.key.data)
+    existing = made(Document, form.key.data)
     if existing:
         return to_edit(existing)
     fields = ("round_id", "title", "addressee", "opening", "basics", "achievements", "problems", "requirements",
@@ -342,14 +333,6 @@ def acknowledge(recipient_id: int):
     return see_other(url_for("documents.received", recipient_id=recipient.id))
 
 
-@bp.app_template_global()
-def document_inbox(limit: int = 5) -> list[DocumentRecipient]:
-    """A principal's home: the school's latest circulars, those awaiting 签收 first."""
-    if not current_user.is_authenticated or not current_user.school_id:
-        return []
-    return db.session.scalars(distribution.inbox({current_user.school_id}, limit)).all()
-
-
 # Per-school documents of one inspection or one lesson, and a round's batch of them.
 
 @bp.get("/inspection/<int:inspection_id>/<any(opinion, rectification):kind>.pdf")
@@ -382,7 +365,7 @@ def batch_start(round_id: int):
     form = BatchForm()
     if not form.validate():
         abort(400)
-    existing = by_key(DocumentJob, form.key.data)
+    existing = made(DocumentJob, form.key.data)
     if existing:
         return see_other(url_for("documents.batch_job", job_id=existing.id))
     job = batch.create(round_.id, form.kind.data, current_user.id, form.key.data or None)

@@ -1,8 +1,8 @@
 from flask import Blueprint, render_template
 
-from . import check, rank
 from ..models import Draw
 from ..security import can_read_draw, load_by
+from .lots import check, rank
 
 bp = Blueprint("draws", __name__, url_prefix="/draws")
 

@@ -1,7 +1,7 @@
 """The one shared model. Import models from here."""
 from .attachment import Attachment
 from .audit import AuditLog, log_event
-from .base import utcnow
+from .base import MAX_ID, utcnow
 from .document import (Audience, Document, DocumentCounter, DocumentJob, DocumentRecipient, DocumentStatus,
                        IssuedDocumentError, JobStatus, document_rectification)
 from .draw import Draw
@@ -23,6 +23,7 @@ from .school import Ownership, School, SchoolKind
 from .user import RecoveryCode, Role, User, inspector_school
 
 __all__ = [
+    "MAX_ID",
     "AnswerType", "ChecklistTemplate", "EvidenceRule", "FrozenVersionError", "Item", "Section",
     "TemplateVersion", "VersionStatus", "Answer", "Inspection", "InspectionStatus", "Photo",
     "Attachment", "AuditLog", "Draw", "LoginFailure", "Round", "RoundKind", "Ownership", "Role", "School", "SchoolKind",

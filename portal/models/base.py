@@ -5,6 +5,11 @@ from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
 
+# The largest id an integer column holds (PostgreSQL's integer): anything larger is no row's, and
+# must not reach the driver (it overflows there instead of finding nothing).
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -1,7 +1,7 @@
 """Open random draws (随机抽取): schools and inspectors for a round, a class to observe.
 
 A draw is recorded whole (who drew, when, the candidates in order, how many, the seed, what came
-out) so that anyone can run it again from the record and get the same result; see portal/draws.py
+out) so that anyone can run it again from the record and get the same result; see portal/draws/lots.py
 for the rule.
 """
 from datetime import datetime

@@ -1,6 +1,6 @@
 """Resource figures (办学资源数据): per school, year and level, the raw numbers behind the seven
 balanced-quality (优质均衡) indicators. A 九年一贯制 school has a 小学 row and an 初中 row, one per
-part; the rules that turn the figures into indicators live in dashboard/balance.py."""
+part; the rules that turn the figures into indicators live in balance/indicators.py."""
 import enum
 from decimal import Decimal
 

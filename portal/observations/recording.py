@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import draws
 from ..clock import local_date
+from ..draws import lots
 from ..extensions import db
 from ..idempotency import Outcome, QueueKey, among, judge
 from ..models import (Observation, ObservationLog, ObservationScore, ObservationStatus, School, SchoolClass, Teacher,
@@ -44,8 +44,8 @@ def subject_for(school_class: SchoolClass | None, day: date, period: int | None)
 
 
 def draw_class(school: School, classes: list[SchoolClass]):
-    """Draw one of the school's classes openly (recorded by portal.draws); (the draw, the class)."""
-    record = draws.draw(f"推门听课随机抽班 · {school.name}", [(c.id, c.label) for c in classes], 1,
+    """Draw one of the school's classes openly (recorded by draws/lots.py); (the draw, the class)."""
+    record = lots.draw(f"推门听课随机抽班 · {school.name}", [(c.id, c.label) for c in classes], 1,
                         rule="从该校全部班级中随机抽取 1 个班听课", school_id=school.id)
     picked = int(record.picked[0])
     return record, next(c for c in classes if c.id == picked)

@@ -118,6 +118,8 @@ class MilestoneForm(RevisionMixin, Form):
         return valid
 
     def validate_due_date(self, field):
+        if field.data is None:  # not a date: the field's own message says so
+            return
         if not self.term.data and not self.plan.starts_on <= field.data <= self.plan.ends_on:
             raise ValidationError(f"完成时间须在规划期内（{self.plan.starts_on} 至 {self.plan.ends_on}）")
 

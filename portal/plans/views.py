@@ -19,7 +19,7 @@ from ..models import (Dimension, EvaluationKind, EvaluationRating, Goal, GoalCom
                       RectificationItem, School, SelfAssessment, log_event, milestone_rectification)
 from ..rectification.forms import FileForm
 from ..security import Action, authorize, load, load_own
-from . import board, drafting, export, progress, workflow
+from . import board, drafting, export, progress, queries, workflow
 from .forms import (AssessmentForm, BoardFilterForm, GoalForm, KeyForm, LinkForm, MilestoneForm, PlanForm, ReviewerForm,
                     UpdateForm, evaluation_form, review_form)
 
@@ -27,13 +27,18 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 bp.add_app_template_global(progress.shown, "milestone_status")
 bp.add_app_template_global(progress.days_overdue, "milestone_days_overdue")
 bp.add_app_template_global(progress.baseline_due, "baseline_due")
-bp.add_app_template_global(progress.added_after_approval, "added_after_approval")
-bp.add_app_template_global(progress.year_label, "plan_year_label")
-bp.add_app_template_global(board.heat, "heat_class")
 bp.add_app_template_filter(lambda code: clock.parse_semester(code).name if clock.parse_semester(code) else code, "semester_name")
 
-PLAN_PAGE = (joinedload(Plan.school), joinedload(Plan.reviewer),
-             selectinload(Plan.goals).selectinload(Goal.milestones).selectinload(Milestone.files),
+
+@bp.context_processor
+def page_helpers() -> dict:
+    """Helpers of the plans' own pages. plans/macros.html, also shown on the school page and the
+    homes, reads its helpers as app-wide globals above (an imported macro sees no page context)."""
+    return dict(added_after_approval=progress.added_after_approval, plan_year_label=progress.year_label,
+                heat_class=board.heat)
+
+
+PLAN_PAGE = (joinedload(Plan.school), joinedload(Plan.reviewer), queries.WITH_MILESTONES,
              selectinload(Plan.goals).selectinload(Goal.comments).joinedload(GoalComment.event),
              selectinload(Plan.goals).selectinload(Goal.assessments),
              selectinload(Plan.events).joinedload(PlanEvent.actor),
@@ -45,26 +50,6 @@ PLAN_PAGE = (joinedload(Plan.school), joinedload(Plan.reviewer),
 def refused(problem: workflow.Refused):
     db.session.rollback()
     return errors.respond(409, str(problem))
-
-
-@bp.app_template_global()
-def school_plan(school_id: int) -> dict | None:
-    """The school's current plan summed up, for the school page and the principal's home."""
-    today = clock.today()
-    plans = db.session.scalars(select(Plan).where(Plan.school_id == school_id).options(*PLAN_PAGE[2:3])).all()
-    plan = board.current(plans, today)
-    if plan is None:
-        return None
-    approved = plan.status is workflow.APPROVED
-    return dict(plan=plan, summary=progress.summary(plan, today), today=today,
-                attention=progress.attention(plan, today) if approved else [], approved=approved)
-
-
-@bp.app_template_global()
-def plan_milestones_of(item: RectificationItem) -> list[Milestone]:
-    """The plan milestone linked to a rectification item (shown on the item's page)."""
-    return db.session.scalars(select(Milestone).join(milestone_rectification).where(
-        milestone_rectification.c.rectification_id == item.id).options(joinedload(Milestone.goal))).all()
 
 
 def load_plan(plan_id: int, action: Action = Action.VIEW) -> Plan:
@@ -121,7 +106,7 @@ def export_board():
 def school_plans(school_id: int):
     school = load(School, school_id, Action.VIEW)
     plans = db.session.scalars(select(Plan).where(Plan.school_id == school.id).order_by(Plan.start_year.desc())
-                               .options(*PLAN_PAGE[2:3])).all()
+                               .options(queries.WITH_MILESTONES)).all()
     today = clock.today()
     return render("plans/school.html", school=school, today=today,
                   plans=[(plan, progress.summary(plan, today)) for plan in plans])

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, g, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -10,6 +10,7 @@ from ..files.uploads import UploadError
 from ..htmx import is_htmx, render, see_other
 from ..idempotency import committed, made, new_key
 from ..models import Inspection, RectificationEvent, RectificationFile, RectificationItem, School, Step, User
+from ..plans import queries as plans
 from ..queries import audit_trail
 from ..security import Action, authorize, can_act_on_findings, can_read_item, load_by
 from ..supervision import autosave, sheet
@@ -19,15 +20,6 @@ from .forms import FileForm, FilterForm, FindingForm, ItemForm, ReportForm, Veri
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
 bp.add_app_template_global(overdue.days_overdue, "days_overdue")
 bp.add_app_template_global(overdue.is_due_soon, "is_due_soon")
-
-
-@bp.app_template_global()
-def rectification_findings(inspection: Inspection) -> dict[int, RectificationItem]:
-    """The items already made from an inspection's findings (one query per page)."""
-    cache = g.setdefault("_findings", {})
-    if inspection.id not in cache:
-        cache[inspection.id] = queries.for_finding(inspection)
-    return cache[inspection.id]
 
 
 @bp.errorhandler(workflow.Refused)
@@ -127,7 +119,8 @@ def _detail(item: RectificationItem, block: str | None = None, status: int = 200
     forms.setdefault("verify_form", VerifyForm(formdata=None, data={"key": new_key()}))
     history = db.session.scalars(audit_trail(item)).all()
     return render("rectification/detail.html", block, item=item, today=clock.today(), history=history,
-                  steps={step.name for step in workflow.allowed_steps(item)}, status=status, **forms)
+                  plan_milestones=plans.milestones_of(item), steps={step.name for step in workflow.allowed_steps(item)},
+                  status=status, **forms)
 
 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..extensions import db
 from ..forms import CheckboxList, Form, enum_field, options, stripped, to_id
-from ..models import Role, RoundKind, School, SchoolKind, User
+from ..models import Role, Round, RoundKind, School, SchoolKind, User
 from ..schools.forms import distinct_values
 from ..supervision.forms import current_versions
 
@@ -77,3 +77,13 @@ class RoundForm(Form):
     def chosen_inspectors(self) -> list[User]:
         chosen = set(self.inspectors.data)
         return [u for u in self.inspector_choices if u.id in chosen]
+
+    def filters(self) -> dict:
+        """The candidate schools' filters, as planning.candidates takes them."""
+        return dict(kind=self.school_kind.data, group=self.group.data or "", township=self.township.data or "",
+                    project=self.project.data)
+
+    def new_round(self, created_by_id: int) -> Round:
+        return Round(name=self.name.data, kind=self.kind.data, version_id=self.version.data,
+                     starts_on=self.starts_on.data, ends_on=self.ends_on.data, notes=self.notes.data or "",
+                     client_key=self.key.data, created_by_id=created_by_id)

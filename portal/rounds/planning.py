@@ -1,7 +1,7 @@
 """Planning a supervision round: which schools, which inspector for each, and how far it has got.
 
 - Schools are picked by the office, or drawn at random from the active schools that match the
-  round's filters (one recorded draw, see portal/draws).
+  round's filters (one recorded draw, see draws/lots.py).
 - Inspectors are assigned in turn from the chosen list, or drawn at random for each school (one
   recorded draw per school). In a random draw the candidates for a school are the chosen
   inspectors with the fewest schools so far in this round, school by school (the work is spread
@@ -14,9 +14,9 @@ from datetime import date
 
 from sqlalchemy import Select, func, select
 
-from .. import draws
+from ..draws import lots
 from ..extensions import db
-from ..models import Answer, Draw, Inspection, InspectionStatus, School, User, inspector_school
+from ..models import Answer, Draw, Inspection, InspectionStatus, Round, School, User, inspector_school
 from ..schools import queries as school_queries
 
 
@@ -29,10 +29,37 @@ def candidate_schools(kind=None, group: str = "", township: str = "", project: b
     return school_queries.filtered(kind=kind, group=group, township=township, project="1" if project else "")
 
 
+def candidates(kind=None, group: str = "", township: str = "", project: bool = False) -> list[School]:
+    return db.session.scalars(candidate_schools(kind, group, township, project)).all()
+
+
+def in_words(kind=None, group: str = "", township: str = "", project: bool = False) -> str:
+    """The candidates' filters as a school draw records them (its rule)."""
+    parts = [kind.value if kind else None, group, township, "公办强校项目学校" if project else None]
+    return "候选：在用学校" + "".join(f"，{p}" for p in parts if p)
+
+
+def plan(new: Round, pool: list[School], *, draw_count: int | None, chosen: set[int], rule: str,
+         inspectors: list[User], inspectors_at_random: bool, exclude_own_zone: bool) -> Round:
+    """The round, its draws and one inspection per school (added, not committed). Its schools are
+    `draw_count` drawn from `pool` under `rule`, or (None) those `chosen` of it."""
+    if draw_count is not None:
+        new.school_draw, schools = draw_schools(f"{new.name} 学校", pool, draw_count, rule)
+    else:
+        schools = [s for s in pool if s.id in chosen]
+        if len(schools) != len(chosen):
+            raise PlanningError("所选学校中有不符合筛选条件或已停用的学校，请重新选择")
+    for a in assign(new.name, schools, inspectors, inspectors_at_random, exclude_own_zone):
+        new.inspections.append(Inspection(school=a.school, version_id=new.version_id, inspector=a.inspector,
+                                          inspector_draw=a.draw, visit_date=new.starts_on))
+    db.session.add(new)
+    return new
+
+
 def draw_schools(purpose: str, candidates: list[School], count: int, rule: str) -> tuple[Draw, list[School]]:
     if not 0 < count <= len(candidates):
         raise PlanningError(f"符合条件的学校有 {len(candidates)} 所，抽取数须在 1 到 {len(candidates)} 之间")
-    record = draws.draw(purpose, [(s.id, s.name) for s in candidates], count, rule=rule)
+    record = lots.draw(purpose, [(s.id, s.name) for s in candidates], count, rule=rule)
     by_id = {str(s.id): s for s in candidates}
     return record, [by_id[key] for key in record.picked]
 
@@ -71,7 +98,7 @@ def assign(round_name: str, schools: list[School], inspectors: list[User], at_ra
         fewest = min(load[i.id] for i in eligible)
         candidates = [i for i in eligible if load[i.id] == fewest]
         rule = "候选：所选督学中本批次已分配学校最少者" + ("，不含该校的责任督学" if exclude_own_zone else "")
-        record = draws.draw(f"{round_name} · {school.name} 督学", [(i.id, i.display_name) for i in candidates], 1,
+        record = lots.draw(f"{round_name} · {school.name} 督学", [(i.id, i.display_name) for i in candidates], 1,
                             rule=rule)
         chosen = by_id[record.picked[0]]
         load[chosen.id] += 1

@@ -31,53 +31,26 @@ def create():
     form = RoundForm(data={"key": new_key(), "starts_on": today()} if request.method == "GET" else None)
     error = None
     if request.args.get("preview"):  # the filters changed: only the list of schools they leave
-        return render("rounds/new.html", "schools", form=form, schools=candidates(form))
+        return render("rounds/new.html", "schools", form=form, error=None, schools=planning.candidates(**form.filters()))
     if form.validate_on_submit():
         existing = made(Round, form.key.data)
         if existing is not None:  # a second tap on 创建 finds the first one's round
             return see_other(url_for("rounds.detail", round_id=existing.id))
         try:
-            created = plan(form)
+            created = planning.plan(
+                form.new_round(current_user.id), planning.candidates(**form.filters()),
+                draw_count=form.school_count.data if form.school_mode.data == "random" else None,
+                chosen=set(form.schools.data or []), rule=planning.in_words(**form.filters()),
+                inspectors=form.chosen_inspectors(), inspectors_at_random=form.inspector_mode.data == "random",
+                exclude_own_zone=form.exclude_own_zone.data)
         except planning.PlanningError as problem:
             db.session.rollback()
             error = str(problem)
         else:
             db.session.commit()
             return see_other(url_for("rounds.detail", round_id=created.id))
-    return render("rounds/new.html", form=form, error=error, schools=candidates(form),
+    return render("rounds/new.html", form=form, error=error, schools=planning.candidates(**form.filters()),
                   status=422 if form.errors or error else 200)
-
-
-def candidates(form: RoundForm) -> list:
-    return db.session.scalars(planning.candidate_schools(form.school_kind.data, form.group.data or "",
-                                                         form.township.data or "", form.project.data)).all()
-
-
-def plan(form: RoundForm) -> Round:
-    """The round, its draws and one inspection per school (added, not committed)."""
-    new = Round(name=form.name.data, kind=form.kind.data, version_id=form.version.data, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, notes=form.notes.data or "", client_key=form.key.data,
-                created_by_id=current_user.id)
-    pool = candidates(form)
-    if form.school_mode.data == "random":
-        rule = filters_in_words(form)
-        new.school_draw, schools = planning.draw_schools(f"{new.name} 学校", pool, form.school_count.data, rule)
-    else:
-        chosen = set(form.schools.data)
-        schools = [s for s in pool if s.id in chosen]
-        if len(schools) != len(chosen):
-            raise planning.PlanningError("所选学校中有不符合筛选条件或已停用的学校，请重新选择")
-    for a in planning.assign(new.name, schools, form.chosen_inspectors(), form.inspector_mode.data == "random",
-                             form.exclude_own_zone.data):
-        new.inspections.append(Inspection(school=a.school, version_id=new.version_id, inspector=a.inspector,
-                                          inspector_draw=a.draw, visit_date=new.starts_on))
-    db.session.add(new)
-    return new
-
-
-def filters_in_words(form: RoundForm) -> str:
-    parts = [form.school_kind.data.value if form.school_kind.data else None, form.group.data, form.township.data, "公办强校项目学校" if form.project.data else None]
-    return "候选：在用学校" + "".join(f"，{p}" for p in parts if p)
 
 
 @bp.get("/<int:round_id>")

@@ -7,6 +7,7 @@ from ..extensions import db
 from ..forms import inline_check
 from ..htmx import render, see_other
 from ..models import School, User, utcnow
+from ..plans import queries as plans
 from ..queries import audit_trail
 from ..security import Action, authorize, load, scoped
 from ..rectification import queries as rectification
@@ -34,8 +35,9 @@ def detail(school_id: int):
         .where(User.active).order_by(User.role, User.username)
     ).all()
     history = db.session.scalars(audit_trail(school)).all()
+    today = clock.today()
     return render("schools/detail.html", school=school, people=people, history=history,
-                  rectification=rectification.counts(clock.today(), school.id))
+                  rectification=rectification.counts(today, school.id), school_plan=plans.school_plan(school.id, today))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from ..idempotency import Outcome, judge
 from ..models import Answer, AnswerType, Inspection, Item
 from . import scoring, sheet
 
-__all__ = ["Change", "Outcome", "find", "find_or_new", "save"]
+__all__ = ["Change", "Outcome", "Reply", "find", "find_or_new", "reply", "save"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,21 @@ def save(inspection: Inspection, item: Item, change: Change,
         db.session.rollback()
         return Outcome.CONFLICT, find(inspection, item), before
     return Outcome.SAVED, answer, before
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a save answers: the item's row, its section's subtotal and the overall score, and whether
+    the save made it not met or met again (its 生成整改事项 slot comes back too)."""
+    sheet: sheet.Sheet
+    part: sheet.Part
+    row: sheet.Row
+    turned: bool
+
+
+def reply(inspection: Inspection, item: Item, answer: Answer | None, before: scoring.Answer | None) -> Reply:
+    """`answer`: the item's stored answer (None: none yet); `before`: the answer before the save."""
+    built = sheet.saved(inspection, item.id, answer)
+    row = built.row(item.id)
+    return Reply(built, built.part_of(item.id), row,
+                 before is not None and scoring.is_not_met(item, before) != row.not_met)

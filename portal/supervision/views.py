@@ -9,14 +9,19 @@ from ..files import evidence
 from ..files.uploads import UploadError
 from ..htmx import is_htmx, is_partial, render, reswap, see_other
 from ..idempotency import Outcome, made, new_key
-from ..models import Answer, Inspection, InspectionStatus, Photo, utcnow
+from ..models import Answer, Inspection, Photo, utcnow
 from ..queries import audit_trail
-from ..security import Action, authorize, can_fill_inspection, can_read_inspection, load, load_by
-from . import autosave, export, queries, scoring, sheet, submission
+from ..rectification import queries as rectification
+from ..security import Action, authorize, can_act_on_findings, can_fill_inspection, can_read_inspection, load_by
+from . import autosave, export, queries, scoring, sheet, submission, workflow
 from .forms import AnswerForm, InspectionFilterForm, PhotoForm, ReviewForm, StartForm
 
 bp = Blueprint("supervision", __name__, url_prefix="/inspections")
-bp.add_app_template_global(scoring.choices, "choices")
+
+
+@bp.context_processor
+def page_helpers() -> dict:
+    return dict(choices=scoring.choices)  # an item's answers on the filling page
 
 
 def load_inspection(inspection_id: int) -> Inspection:
@@ -34,6 +39,11 @@ def editable(inspection_id: int) -> Inspection:
     if not inspection.editable:
         abort(409, description=f"这次检查{inspection.status.value}，不能再修改。")
     return inspection
+
+
+def made_of_findings(inspection: Inspection) -> dict:
+    """The rectification items already made from its not-met items, for their 生成整改事项 slots."""
+    return rectification.for_finding(inspection) if can_act_on_findings(inspection) else {}
 
 
 def item_of(inspection: Inspection, item_id: int) -> sheet.ItemInfo:
@@ -86,7 +96,8 @@ def fill(inspection_id: int):
     inspection = load_by(can_fill_inspection, Inspection, inspection_id)
     if not inspection.editable:
         return see_other(url_for("supervision.detail", inspection_id=inspection.id))
-    return render("supervision/fill.html", inspection=inspection, sheet=sheet.build(inspection))
+    return render("supervision/fill.html", inspection=inspection, sheet=sheet.build(inspection),
+                  findings=made_of_findings(inspection))
 
 
 @bp.post("/<int:inspection_id>/items/<int:item_id>")
@@ -121,18 +132,18 @@ def _answered(inspection: Inspection, item, answer, outcome: str, error: str | N
         if status == 200:
             return see_other(url_for("supervision.fill", inspection_id=inspection.id, _anchor=f"item-{item.id}"))
         return render("supervision/fill.html", inspection=inspection, sheet=sheet.build(inspection),
-                      problems={item.id: error or outcome}, status=status)
+                      findings=made_of_findings(inspection), problems={item.id: error or outcome}, status=status)
     if outcome == "conflict":
         built = sheet.build(inspection)
         sides = conflicts.differences(autosave.labels(item), autosave.content(answer), mine)
         response = render("supervision/fill.html", "item", inspection=inspection, sheet=built,
-                          row=built.row(item.id), problems={item.id: outcome}, conflict=(sides, mine), status=status)
+                          findings=made_of_findings(inspection), row=built.row(item.id), problems={item.id: outcome},
+                          conflict=(sides, mine), status=status)
         return reswap(response, "outerHTML", f"#item-{item.id}")
-    built = sheet.saved(inspection, item.id, answer)
-    row = built.row(item.id)
-    turned = before is not None and scoring.is_not_met(item, before) != row.not_met
-    return render("supervision/fill.html", "item_saved", inspection=inspection, sheet=built, part=built.part_of(item.id),
-                  row=row, outcome=outcome, error=error, turned=turned, status=status)
+    reply = autosave.reply(inspection, item, answer, before)
+    return render("supervision/fill.html", "item_saved", inspection=inspection, sheet=reply.sheet, part=reply.part,
+                  row=reply.row, outcome=outcome, error=error, turned=reply.turned, status=status,
+                  findings=made_of_findings(inspection) if reply.turned else {})  # the slot is sent only when it turned
 
 
 @bp.post("/<int:inspection_id>/items/<int:item_id>/photos")
@@ -167,23 +178,32 @@ def _photos(inspection, item, error):
         return see_other(url_for("supervision.fill", inspection_id=inspection.id, _anchor=f"item-{item.id}"))
     built = sheet.build(inspection)
     return render("supervision/fill.html", "photos", inspection=inspection, sheet=built,
-                  row=built.row(item.id), photo_error=error, photo_saved=not error, status=422 if error else 200)
+                  findings=made_of_findings(inspection), row=built.row(item.id), photo_error=error, photo_saved=not error,
+                  status=422 if error else 200)
 
 
 @bp.post("/<int:inspection_id>/submit")
 def submit(inspection_id: int):
-    inspection = editable(inspection_id)
+    inspection = stepped(inspection_id, workflow.Step.SUBMIT, WITH_VERSION)
     built = sheet.build(inspection)
     blocking = submission.blockers(built)
     if blocking:
         return render("supervision/fill.html", "blockers", inspection=inspection, sheet=built,
-                      blocking=blocking, status=422)
-    inspection.status = InspectionStatus.SUBMITTED
-    inspection.submitted_at = utcnow()
-    sheet.record_result(inspection, built)
+                      findings=made_of_findings(inspection), blocking=blocking, status=422)
+    workflow.submit(inspection, built)
     db.session.commit()
     flash("检查已提交，等待督导室审核。", "success")
     return see_other(url_for("supervision.detail", inspection_id=inspection.id))
+
+
+def stepped(inspection_id: int, step: workflow.Step, *options) -> Inspection:
+    """An inspection the current user may take `step` on now: 404, 403 (the step's policy) or 409 (its state)."""
+    inspection = load_by(workflow.TRANSITIONS[step].may, Inspection, inspection_id, *options)
+    try:
+        workflow.check(inspection, step)
+    except workflow.Refused as refused:
+        abort(409, description=str(refused))
+    return inspection
 
 
 @bp.get("/<int:inspection_id>")
@@ -194,21 +214,17 @@ def detail(inspection_id: int):
 def _detail(inspection: Inspection, form: ReviewForm, status: int = 200):
     history = db.session.scalars(audit_trail(inspection)).all()
     return render("supervision/detail.html", "review", inspection=inspection, sheet=sheet.build(inspection),
-                  form=form, history=history, status=status)
+                  findings=made_of_findings(inspection), form=form, history=history, status=status)
 
 
 @bp.post("/<int:inspection_id>/review")
 def review(inspection_id: int):
-    inspection = load(Inspection, inspection_id, Action.MANAGE)
-    if inspection.status is not InspectionStatus.SUBMITTED:
-        abort(409, description=f"这次检查{inspection.status.value}，不在待审核状态。")
     form = ReviewForm()
+    approve = form.decision.data == "approve"
+    inspection = stepped(inspection_id, workflow.Step.APPROVE if approve else workflow.Step.RETURN)
     if not form.validate_on_submit():
         return _detail(inspection, form, 422)
-    approve = form.decision.data == "approve"
-    inspection.status = InspectionStatus.APPROVED if approve else InspectionStatus.RETURNED
-    inspection.review_comment = form.comment.data or ""
-    inspection.reviewed_at, inspection.reviewed_by_id = utcnow(), current_user.id
+    workflow.review(inspection, approve, form.comment.data or "", current_user.id)
     db.session.commit()
     flash("已审核通过。" if approve else "已退回督学修改。", "success")
     return see_other(url_for("supervision.detail", inspection_id=inspection.id))
