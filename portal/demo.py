@@ -13,6 +13,7 @@ from .auth.passwords import hash_password
 from .balance import indicators
 from .documents import compose, distribution
 from .extensions import db
+from .files import evidence
 from .models import (Answer, AnswerType, Dimension, Goal, Inspection, InspectionStatus, Level, Milestone,
                      MilestoneStatus, Ownership, Plan, PlanFile, PlanStep, Priority, RectificationItem, ResourceFigures,
                      Role, Round, RoundKind, School, SchoolKind, Step, User, milestone_rectification)
@@ -21,7 +22,6 @@ from .plans import drafting, progress
 from .plans import workflow as plan_workflow
 from .rectification import workflow
 from .rounds import planning
-from .supervision import photos
 from .supervision.catalog import load_builtin_templates
 from .supervision import sheet
 from .supervision.scoring import choices
@@ -354,7 +354,7 @@ PLAN_GOALS = {
 def _demo_photo(school_id: int, user_id: int, colour) -> tuple:
     out = io.BytesIO()
     Image.new("RGB", (96, 72), colour).save(out, "JPEG")
-    return photos.stored(out.getvalue(), "佐证照片.jpg", school_id=school_id, user_id=user_id)
+    return evidence.stored(out.getvalue(), "佐证照片.jpg", school_id=school_id, user_id=user_id)
 
 
 def _plans(schools) -> None:

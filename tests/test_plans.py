@@ -21,6 +21,7 @@ from portal.plans import drafting, progress, workflow
 from .conftest import HX, HX_BOOSTED
 from .test_access import PNG
 from .test_rectification import Person, jpeg
+from .test_uploads import refused_undecoded
 
 NOT_STARTED, IN_PROGRESS, DONE, OVERDUE, NOT_MET = (
     MilestoneStatus.NOT_STARTED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.DONE, MilestoneStatus.OVERDUE,
@@ -441,6 +442,13 @@ def test_progress_page_as_plain_htmx_and_boosted(app, setup, make_plan):
     assert "保存进度" in leader_view  # the office may keep it too
     inspector_view = Person(app, setup["inspector"]).get(f"/plans/milestones/{milestone_id}").get_data(as_text=True)
     assert "保存进度" not in inspector_view and "拍照或添加文件" not in inspector_view
+
+
+def test_a_decompression_bomb_is_refused_by_its_header_beside_the_field(app, setup, make_plan):
+    _, milestone_id = first_ids(app, make_plan(setup["school"]))
+    principal = Person(app, setup["principal"])
+    html = refused_undecoded(app, lambda data: upload(principal, milestone_id, data, name="全景.png"))
+    assert 'role="alert">“全景.png”的像素太多，无法处理' in html and count(app, PlanFile) == 0
 
 
 def test_evidence_is_readable_only_at_its_school_whatever_the_file_row_says(app, setup, make_plan):

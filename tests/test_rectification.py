@@ -17,6 +17,7 @@ from portal.models import (Answer, Attachment, AuditLog, Inspection, Photo, Prio
 from portal.rectification import overdue, workflow
 
 from .conftest import HX, HX_BOOSTED, PASSWORD, csrf_token
+from .test_uploads import refused_undecoded
 
 OPEN, SUBMITTED, RETURNED, CLOSED = (RectificationStatus.OPEN, RectificationStatus.SUBMITTED,
                                      RectificationStatus.RETURNED, RectificationStatus.CLOSED)
@@ -427,17 +428,23 @@ def test_bad_uploads_are_refused_and_nothing_is_kept(app, setup, make_item, data
 
 
 def test_oversized_uploads_are_refused(app, setup, make_item, monkeypatch):
-    from portal.rectification import evidence
-    from portal.supervision import photos
+    from portal.files import evidence
 
     item_id = make_item(setup["school"])
     principal = Person(app, setup["principal"])
-    monkeypatch.setattr(photos, "MAX_BYTES", 1000)
+    monkeypatch.setattr(evidence, "PHOTO_MAX_BYTES", 1000)
     monkeypatch.setattr(evidence, "DOCUMENT_MAX_BYTES", 1000)
     for data, name in ((jpeg(), "大照片.jpg"), (b"%PDF-1.4\n" + b"0" * 5000, "大文件.pdf")):
         response = upload(principal, item_id, data, name=name, key=f"key-big-{len(data)}")
         assert response.status_code == 422 and "文件太大" in response.get_data(as_text=True)
     assert count(app, RectificationFile) == 0
+
+
+def test_a_decompression_bomb_is_refused_by_its_header_beside_the_field(app, setup, make_item):
+    item_id = make_item(setup["school"])
+    principal = Person(app, setup["principal"])
+    html = refused_undecoded(app, lambda data: upload(principal, item_id, data, name="全景.png"))
+    assert 'role="alert">“全景.png”的像素太多，无法处理' in html and count(app, RectificationFile) == 0
 
 
 def test_upload_without_javascript_goes_back_with_a_message(app, setup, make_item):

@@ -3,8 +3,10 @@ from flask import Blueprint, send_file
 from ..models import Attachment
 from ..security import can_read_attachment, load_by
 from ..storage import storage
+from . import evidence
 
 bp = Blueprint("files", __name__, url_prefix="/files")
+bp.add_app_template_global(evidence.ACCEPT, "evidence_accept")  # the file pickers of every evidence form
 
 
 @bp.get("/<int:attachment_id>")

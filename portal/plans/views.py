@@ -10,15 +10,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import clock
 from .. import errors, excel
 from ..extensions import db
+from ..files import evidence
 from ..files.uploads import UploadError
 from ..htmx import is_htmx, is_partial, render, see_other
-from ..idempotency import among, committed, made, new_key
+from ..idempotency import committed, made, new_key
 from ..models import (Dimension, EvaluationKind, EvaluationRating, Goal, GoalRating, Milestone, MilestoneStatus,
                       MilestoneUpdate, Plan, PlanEvaluation, PlanEvent, PlanFile, PlanStep,
                       RectificationItem, School, SelfAssessment, log_event, milestone_rectification)
-from ..rectification import evidence
 from ..rectification.forms import FileForm
-from ..rectification.views import discard
 from ..security import Action, authorize, load, load_own
 from . import board, drafting, export, progress, queries, workflow
 from .forms import (AssessmentForm, BoardFilterForm, GoalForm, KeyForm, LinkForm, MilestoneForm, PlanForm, ReviewerForm,
@@ -318,19 +317,12 @@ def add_file(milestone_id: int):
     workflow.check_progress(milestone.goal.plan)
     form = FileForm()
     error = None if form.validate() else next(iter(form.errors.values()))[0]
-    if error is None and among(milestone.files, form.key.data) is None:  # sent twice: kept once
-        upload = form.file.data
+    if error is None:
         try:
-            attachment, thumbnail = evidence.stored(upload.read(evidence.MAX_BYTES + 1), upload.filename,
-                                                    school_id=milestone.school_id, user_id=current_user.id,
-                                                    location=form.location)
+            evidence.add(lambda: milestone, Milestone.files, form.file.data, key=form.key.data,
+                         school_id=milestone.school_id, user_id=current_user.id, location=form.location)
         except UploadError as problem:
             error = str(problem)
-        else:
-            added = PlanFile(client_key=form.key.data, attachment=attachment, thumbnail=thumbnail)
-            milestone.files.append(added)
-            if not committed():
-                discard(added)
     return _files(milestone, error)
 
 
@@ -341,11 +333,7 @@ def delete_file(milestone_id: int, file_id: int):
     if milestone.status is MilestoneStatus.DONE:
         raise workflow.Refused("已完成的里程碑的佐证不能删除；如需更换，请先把进度改回“进行中”。")
     found = next((f for f in milestone.files if f.id == file_id), None) or abort(404)
-    milestone.files.remove(found)
-    for attachment in filter(None, (found.attachment, found.thumbnail)):
-        db.session.delete(attachment)
-    db.session.commit()
-    discard(found)
+    evidence.remove(milestone.files, found)
     return _files(milestone, None)
 
 

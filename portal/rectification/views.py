@@ -5,22 +5,21 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from .. import errors, excel
 from ..extensions import db
+from ..files import evidence
 from ..files.uploads import UploadError
 from ..htmx import is_htmx, render, see_other
-from ..idempotency import among, committed, made, new_key
+from ..idempotency import committed, made, new_key
 from ..models import Inspection, RectificationEvent, RectificationFile, RectificationItem, School, Step, User
 from ..plans import queries as plans
 from ..queries import audit_trail
 from ..security import Action, authorize, can_act_on_findings, can_read_item, load_by
-from ..storage import storage
 from ..supervision import autosave, sheet
-from . import evidence, export, findings, overdue, queries, workflow
+from . import export, findings, overdue, queries, workflow
 from .forms import FileForm, FilterForm, FindingForm, ItemForm, ReportForm, VerifyForm
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
 bp.add_app_template_global(overdue.days_overdue, "days_overdue")
 bp.add_app_template_global(overdue.is_due_soon, "is_due_soon")
-bp.add_app_template_global(evidence.ACCEPT, "evidence_accept")
 
 
 @bp.errorhandler(workflow.Refused)
@@ -179,18 +178,12 @@ def add_file(item_id: int):
     workflow.check(item, Step.SUBMIT)
     form = FileForm()
     error = None if form.validate() else next(iter(form.errors.values()))[0]
-    if error is None and among(item.files, form.key.data) is None:  # sent twice: kept once
-        upload = form.file.data
+    if error is None:
         try:
-            added = evidence.new_file(upload.read(evidence.MAX_BYTES + 1), upload.filename,
-                                      school_id=item.school_id, user_id=current_user.id, key=form.key.data,
-                                      location=form.location)
+            evidence.add(lambda: item, RectificationItem.files, form.file.data, key=form.key.data,
+                         school_id=item.school_id, user_id=current_user.id, location=form.location)
         except UploadError as problem:
             error = str(problem)
-        else:
-            item.files.append(added)
-            if not committed():
-                discard(added)
     return _files(item, error)
 
 
@@ -199,17 +192,8 @@ def delete_file(item_id: int, file_id: int):
     item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].may)
     workflow.check(item, Step.SUBMIT)
     found = next((f for f in item.files if f.id == file_id), None) or abort(404)
-    item.files.remove(found)
-    for attachment in filter(None, (found.attachment, found.thumbnail)):
-        db.session.delete(attachment)
-    db.session.commit()
-    discard(found)  # the bytes go once the rows are gone for good
+    evidence.remove(item.files, found)
     return _files(item, None)
-
-
-def discard(evidence_file: RectificationFile) -> None:
-    for attachment in filter(None, (evidence_file.attachment, evidence_file.thumbnail)):
-        storage().delete(attachment.storage_key)
 
 
 def _files(item: RectificationItem, error: str | None):

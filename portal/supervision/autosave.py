@@ -11,7 +11,7 @@ from ..idempotency import Outcome, judge
 from ..models import Answer, AnswerType, Inspection, Item
 from . import scoring, sheet
 
-__all__ = ["Change", "Outcome", "Reply", "find", "reply", "save"]
+__all__ = ["Change", "Outcome", "Reply", "find", "find_or_new", "reply", "save"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,11 @@ ANSWER = select(Answer).where(Answer.inspection_id == bindparam("inspection_id")
 
 def find(inspection: Inspection, item: Item) -> Answer | None:
     return db.session.scalar(ANSWER, {"inspection_id": inspection.id, "item_id": item.id})
+
+
+def find_or_new(inspection: Inspection, item: Item, user_id: int) -> Answer:
+    """The item's answer, or a new empty one (not added to the session): a photo may come before the rating."""
+    return find(inspection, item) or Answer(inspection_id=inspection.id, item_id=item.id, updated_by_id=user_id)
 
 
 def content(unit: Answer | Change | None) -> dict:

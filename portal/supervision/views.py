@@ -5,15 +5,15 @@ from sqlalchemy.orm import joinedload
 from .. import conflicts, excel
 from ..clock import local, today
 from ..extensions import db
+from ..files import evidence
 from ..files.uploads import UploadError
 from ..htmx import is_htmx, is_partial, render, reswap, see_other
-from ..idempotency import Outcome, among, made, new_key
+from ..idempotency import Outcome, made, new_key
 from ..models import Answer, Inspection, Photo, utcnow
 from ..queries import audit_trail
 from ..rectification import queries as rectification
 from ..security import Action, authorize, can_act_on_findings, can_fill_inspection, can_read_inspection, load_by
-from ..storage import storage
-from . import autosave, evidence, export, photos, queries, scoring, sheet, workflow
+from . import autosave, export, queries, scoring, sheet, submission, workflow
 from .forms import AnswerForm, InspectionFilterForm, PhotoForm, ReviewForm, StartForm
 
 bp = Blueprint("supervision", __name__, url_prefix="/inspections")
@@ -151,27 +151,14 @@ def add_photo(inspection_id: int, item_id: int):
     inspection = editable(inspection_id)
     item = item_of(inspection, item_id)
     form = PhotoForm()
-    error = None
-    if form.validate():
-        upload = form.photo.data
+    error = None if form.validate() else next(iter(form.errors.values()))[0]
+    if error is None:
         try:
-            photo = photos.new_photo(upload.read(photos.MAX_BYTES + 1), upload.filename or "照片",
-                                     school_id=inspection.school_id, user_id=current_user.id, key=form.key.data,
-                                     location=form.location)
+            evidence.add(lambda: autosave.find_or_new(inspection, item, current_user.id), Answer.photos,
+                         form.photo.data, key=form.key.data, school_id=inspection.school_id, user_id=current_user.id,
+                         photos_only=True, location=form.location)
         except UploadError as problem:
             error = str(problem)
-        else:
-            answer = autosave.find(inspection, item)
-            if answer is None:
-                answer = Answer(inspection=inspection, item_id=item.id, updated_by_id=current_user.id)
-                db.session.add(answer)
-            if among(answer.photos, form.key.data) is None:  # an upload sent twice counts once
-                answer.photos.append(photo)
-                db.session.commit()
-            else:
-                _discard(photo)
-    else:
-        error = next(iter(form.errors.values()))[0]
     return _photos(inspection, item, error)
 
 
@@ -180,20 +167,8 @@ def delete_photo(inspection_id: int, photo_id: int):
     inspection = editable(inspection_id)
     photo = load_by(lambda found: found.answer.inspection_id == inspection.id, Photo, photo_id)
     item = photo.answer.item
-    keys = [photo.attachment.storage_key, photo.thumbnail.storage_key]
-    attachments = [photo.attachment, photo.thumbnail]
-    db.session.delete(photo)
-    for attachment in attachments:
-        db.session.delete(attachment)
-    db.session.commit()
-    for key in keys:  # the bytes go once the rows are gone for good
-        storage().delete(key)
+    evidence.remove(photo.answer.photos, photo)
     return _photos(inspection, item, None)
-
-
-def _discard(photo: Photo) -> None:
-    for attachment in (photo.attachment, photo.thumbnail):
-        storage().delete(attachment.storage_key)
 
 
 def _photos(inspection, item, error):
@@ -211,7 +186,7 @@ def _photos(inspection, item, error):
 def submit(inspection_id: int):
     inspection = stepped(inspection_id, workflow.Step.SUBMIT, WITH_VERSION)
     built = sheet.build(inspection)
-    blocking = evidence.blockers(built)
+    blocking = submission.blockers(built)
     if blocking:
         return render("supervision/fill.html", "blockers", inspection=inspection, sheet=built,
                       findings=made_of_findings(inspection), blocking=blocking, status=422)

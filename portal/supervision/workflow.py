@@ -4,7 +4,7 @@ function that applies a step or refuses it (as rectification/workflow.py and pla
     草稿 DRAFT ──提交 (its inspector)──▶ 待审核 SUBMITTED ──通过 (the office)──▶ 已通过 APPROVED
     已退回 RETURNED ◀──退回, with a comment (the office)──┘   and RETURNED ──提交──▶ SUBMITTED
 
-提交 is refused while an item lacks the evidence its rule asks for (evidence.blockers); the total
+提交 is refused while an item lacks the evidence its rule asks for (submission.blockers); the total
 is kept on the inspection as it is handed in (what the county figures read).
 """
 import enum
