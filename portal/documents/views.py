@@ -1,8 +1,9 @@
-"""公文: circulars drafted from a round, edited with a live preview, numbered and issued; the
-schools' inbox with 签收; per-school notices and their batches (see notices.py, batch.py)."""
+"""公文: circulars drafted from a round, edited with a live preview, numbered, issued, reminded and
+corrected. The blueprint's other pages: the schools' inbox with 签收 (received.py), per-school
+notices and their batches (records.py; see notices.py, batch.py)."""
 import base64
 
-from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -10,20 +11,17 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock
 from .. import errors
-from ..extensions import db, side_write
+from ..extensions import db
 from ..htmx import is_partial, render, see_other
 from ..idempotency import made, new_key
 from ..models import (Document, DocumentJob, DocumentRecipient, DocumentStatus, Inspection, InspectionStatus,
-                      IssuedDocumentError, Observation, Round, utcnow)
+                      IssuedDocumentError, Round, utcnow)
 from ..pdf import engine, fonts
 from ..pdf.text import chinese_date
 from ..rectification import overdue
-from ..security import (Action, allowed, authorize, can_read_inspection, can_read_observation, load, load_by,
-                        load_document, readable_documents, school_ids)
-from ..storage import storage
-from ..plans.queries import load_plan
+from ..security import Action, allowed, authorize, load, load_document, readable_documents
 from . import batch, compose, distribution, notices, numbering, pdfs
-from .forms import BatchForm, CircularForm, IssueForm, KeyForm, RemindForm
+from .forms import CircularForm, IssueForm, KeyForm, RemindForm
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 bp.add_app_template_filter(chinese_date, "chinese_date")  # dates in documents' pages as the documents write them
@@ -278,125 +276,5 @@ def correct(document_id: int):
     return to_edit(draft)
 
 
-# The schools' side: the inbox, opening and 签收.
-
-@bp.get("/inbox")
-def inbox():
-    authorize(Action.VIEW)
-    page = db.paginate(distribution.inbox(school_ids(current_user, Action.VIEW)),
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render("documents/inbox.html", page=page)
-
-
-def load_received(recipient_id: int, action: Action = Action.VIEW) -> DocumentRecipient:
-    return load(DocumentRecipient, recipient_id, action, joinedload(DocumentRecipient.document),
-                joinedload(DocumentRecipient.school))
-
-
-def _opened(recipient: DocumentRecipient) -> None:
-    if recipient.opened_at is None and distribution.is_own_school(recipient, current_user):
-        with side_write("a circular's opening"):
-            distribution.opened(recipient, current_user, utcnow())
-
-
-@bp.get("/received/<int:recipient_id>")
-def received(recipient_id: int):
-    recipient = load_received(recipient_id)
-    _opened(recipient)
-    return _received(recipient)
-
-
-def _received(recipient: DocumentRecipient):
-    return render("documents/received.html", "receipt", recipient=recipient, document=recipient.document,
-                  items=distribution.items_for(recipient.document, recipient.school_id),
-                  form=KeyForm(formdata=None, data={"key": new_key()}))
-
-
-@bp.get("/received/<int:recipient_id>/pdf")
-def received_pdf(recipient_id: int):
-    recipient = load_received(recipient_id)
-    _opened(recipient)
-    return pdfs.send(pdfs.of_document(recipient.document), pdfs.filename(recipient.document))
-
-
-@bp.post("/received/<int:recipient_id>/acknowledge")
-def acknowledge(recipient_id: int):
-    """签收: recorded once, with time and user."""
-    recipient = load_received(recipient_id, Action.EDIT)
-    if not KeyForm().validate():
-        abort(400)
-    if distribution.acknowledge(recipient, current_user, utcnow()):
-        db.session.commit()
-        flash(f"已签收 {recipient.document.number}。", "success")
-    if is_partial():
-        return _received(recipient)
-    return see_other(url_for("documents.received", recipient_id=recipient.id))
-
-
-# Per-school documents of one inspection or one lesson, and a round's batch of them.
-
-@bp.get("/inspection/<int:inspection_id>/<any(opinion, rectification):kind>.pdf")
-def inspection_notice(inspection_id: int, kind: str):
-    """督导意见书 / 整改通知书: read by whoever may read the inspection."""
-    inspection = load_by(can_read_inspection, Inspection, inspection_id)
-    return pdfs.send(notices.inspection_notice(inspection, kind, clock.today()).render().pdf,
-                     notices.filename(inspection, kind))
-
-
-@bp.get("/observation/<int:observation_id>/feedback.pdf")
-def observation_sheet(observation_id: int):
-    """推门听课反馈单: whoever may read the record (finished, or the observer's own draft)."""
-    observation = load_by(can_read_observation, Observation, observation_id)
-    return pdfs.send(notices.observation_sheet(observation).render().pdf,
-                     f"推门听课反馈单 {observation.observed_on} {observation.teacher_name}.pdf")
-
-
-@bp.get("/plan/<int:plan_id>.pdf")
-def plan_document(plan_id: int):
-    """一校一规划 as a document: whoever may read the plan."""
-    plan = load_plan(plan_id)
-    return pdfs.send(notices.plan_document(plan, clock.today()).render().pdf, notices.plan_filename(plan))
-
-
-@bp.post("/batch/<int:round_id>")
-def batch_start(round_id: int):
-    """A round's notices, one per approved school, made in the background."""
-    round_ = load(Round, round_id, Action.MANAGE)
-    form = BatchForm()
-    if not form.validate():
-        abort(400)
-    existing = made(DocumentJob, form.key.data)
-    if existing:
-        return see_other(url_for("documents.batch_job", job_id=existing.id))
-    job = batch.create(round_.id, form.kind.data, current_user.id, form.key.data or None)
-    db.session.commit()
-    batch.submit(current_app._get_current_object(), job.id)
-    return see_other(url_for("documents.batch_job", job_id=job.id))
-
-
-@bp.get("/batch/job/<int:job_id>")
-def batch_job(job_id: int):
-    """The job's progress; the page polls this block until the job has finished."""
-    job = load(DocumentJob, job_id, Action.MANAGE, joinedload(DocumentJob.round))
-    return render("documents/batch.html", "progress", job=job, kinds=notices.KINDS, stalled=batch.stalled(job),
-                  restart_form=KeyForm(formdata=None))
-
-
-@bp.post("/batch/job/<int:job_id>/restart")
-def batch_restart(job_id: int):
-    """重新生成 a job that stopped mid-way, from the first school; a second tap finds it running."""
-    job = load(DocumentJob, job_id, Action.MANAGE)
-    if not KeyForm().validate():
-        abort(400)
-    if batch.requeue(job.id):
-        batch.submit(current_app._get_current_object(), job.id)
-    return see_other(url_for("documents.batch_job", job_id=job.id))
-
-
-@bp.get("/batch/job/<int:job_id>/zip")
-def batch_zip(job_id: int):
-    job = load(DocumentJob, job_id, Action.MANAGE)
-    if job.zip is None:
-        abort(404)
-    return send_file(storage().path(job.zip.storage_key), mimetype=batch.ZIP, as_attachment=True,
-                     download_name=job.zip.filename, max_age=0)
+# The blueprint's other pages: the schools' side (received.py), per-object documents and batches (records.py).
+from . import received, records  # noqa: E402,F401 - their routes join bp
