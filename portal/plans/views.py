@@ -1,27 +1,21 @@
 """一校一规划: the school writes its three-year plan by the nine dimensions and submits it; the office
 (or the assigned expert inspector) comments per goal and returns or approves it; the principal keeps
-the milestones up to date from a tablet with evidence; annual self-assessment, the office's mid-term
-and final evaluation; the county board."""
+the milestones up to date from a tablet with evidence (milestones.py); annual self-assessment, the
+office's mid-term and final evaluation (evaluation.py); the county board."""
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock
 from .. import errors, excel
 from ..extensions import db
-from ..files import evidence
-from ..files.uploads import UploadError
-from ..htmx import is_htmx, is_partial, render, see_other
+from ..htmx import render, see_other
 from ..idempotency import committed, made, new_key
-from ..models import (Dimension, EvaluationKind, EvaluationRating, Goal, GoalRating, Milestone, MilestoneStatus,
-                      MilestoneUpdate, Plan, PlanEvaluation, PlanEvent, PlanFile, PlanStep,
-                      RectificationItem, School, SelfAssessment, log_event, milestone_rectification)
-from ..rectification.forms import FileForm
+from ..models import Dimension, Goal, Milestone, MilestoneUpdate, Plan, PlanEvent, PlanFile, PlanStep, School
 from ..security import Action, authorize, load, load_own
 from . import board, drafting, export, progress, queries, workflow
-from .forms import (AssessmentForm, BoardFilterForm, GoalForm, KeyForm, LinkForm, MilestoneForm, PlanForm, ReviewerForm,
-                    UpdateForm, evaluation_form, review_form)
+from .forms import BoardFilterForm, GoalForm, KeyForm, MilestoneForm, PlanForm, ReviewerForm, review_form
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 bp.add_app_template_global(progress.shown, "milestone_status")
@@ -276,176 +270,6 @@ def delete_milestone(milestone_id: int):
     return to_plan(plan, f"goal-{milestone.goal_id}")
 
 
-# Progress from the tablet: status, note, evidence; the link to rectification
-
-@bp.get("/milestones/<int:milestone_id>")
-def milestone(milestone_id: int):
-    return _milestone(load_milestone(milestone_id))
-
-
-def _milestone(milestone: Milestone, block: str | None = None, status: int = 200, **forms):
-    plan = milestone.goal.plan
-    forms.setdefault("update_form", UpdateForm(formdata=None, data={"status": milestone.status.name, "key": new_key()}))
-    forms.setdefault("link_form", LinkForm(plan.school_id, formdata=None))
-    linked = db.session.scalars(select(RectificationItem).join(milestone_rectification).where(
-        milestone_rectification.c.milestone_id == milestone.id).order_by(RectificationItem.id)).all()
-    return render("plans/milestone.html", block, milestone=milestone, goal=milestone.goal, plan=plan,
-                  today=clock.today(), linked=linked, status=status, **forms)
-
-
-@bp.post("/milestones/<int:milestone_id>/progress")
-def update_milestone(milestone_id: int):
-    milestone = load_milestone(milestone_id, Action.EDIT)
-    workflow.check_progress(milestone.goal.plan)
-    form = UpdateForm(evidence=len(milestone.files))
-    if made(MilestoneUpdate, form.key.data) is None:
-        if not form.validate_on_submit():
-            return _milestone(milestone, "progress", 422, update_form=form)
-        workflow.record_update(milestone, MilestoneStatus[form.status.data], form.note.data, actor_id=current_user.id,
-                               today=clock.today(), key=form.key.data)
-        if committed():
-            flash("进度已保存。", "success")
-    if is_partial():
-        return _milestone(milestone, "progress")
-    return to_milestone(milestone)
-
-
-@bp.post("/milestones/<int:milestone_id>/files")
-def add_file(milestone_id: int):
-    """One evidence file, uploaded as soon as it is picked (weak Wi-Fi: one at a time)."""
-    milestone = load_milestone(milestone_id, Action.EDIT)
-    workflow.check_progress(milestone.goal.plan)
-    form = FileForm()
-    error = None if form.validate() else next(iter(form.errors.values()))[0]
-    if error is None:
-        try:
-            evidence.add(lambda: milestone, Milestone.files, form.file.data, key=form.key.data,
-                         school_id=milestone.school_id, user_id=current_user.id, location=form.location)
-        except UploadError as problem:
-            error = str(problem)
-    return _files(milestone, error)
-
-
-@bp.post("/milestones/<int:milestone_id>/files/<int:file_id>/delete")
-def delete_file(milestone_id: int, file_id: int):
-    milestone = load_milestone(milestone_id, Action.EDIT)
-    workflow.check_progress(milestone.goal.plan)
-    if milestone.status is MilestoneStatus.DONE:
-        raise workflow.Refused("已完成的里程碑的佐证不能删除；如需更换，请先把进度改回“进行中”。")
-    found = next((f for f in milestone.files if f.id == file_id), None) or abort(404)
-    evidence.remove(milestone.files, found)
-    return _files(milestone, None)
-
-
-def _files(milestone: Milestone, error: str | None):
-    if not is_htmx():
-        if error:
-            flash(error, "error")
-        return to_milestone(milestone, "files")
-    return _milestone(milestone, "files", 422 if error else 200, file_error=error)
-
-
-@bp.post("/milestones/<int:milestone_id>/rectification")
-def link(milestone_id: int):
-    """Link one of the school's open rectification items to the milestone that addresses it."""
-    milestone = load_milestone(milestone_id, Action.EDIT)
-    form = LinkForm(milestone.school_id)
-    if not form.validate_on_submit():
-        return _milestone(milestone, "links", 422, link_form=form)
-    db.session.execute(insert(milestone_rectification).values(rectification_id=form.rectification.data,
-                                                              milestone_id=milestone.id))
-    log_event("milestone_rectification", form.rectification.data, "create", school_id=milestone.school_id,
-              milestone=milestone.id)
-    if committed():
-        flash("已关联整改事项。", "success")
-    return to_milestone(milestone, "links")
-
-
-@bp.post("/milestones/<int:milestone_id>/rectification/<int:item_id>/delete")
-def unlink(milestone_id: int, item_id: int):
-    milestone = load_milestone(milestone_id, Action.EDIT)
-    gone = db.session.execute(delete(milestone_rectification).where(
-        milestone_rectification.c.milestone_id == milestone.id, milestone_rectification.c.rectification_id == item_id))
-    if gone.rowcount:
-        log_event("milestone_rectification", item_id, "delete", school_id=milestone.school_id, milestone=milestone.id)
-        db.session.commit()
-        flash("已取消关联。", "success")
-    return to_milestone(milestone, "links")
-
-
-# Evaluations: the school's annual self-assessment, the office's mid-term and final evaluation
-
-def plan_year(year: int) -> int:
-    """A plan year from the URL (1-3), or 404."""
-    return year if year in progress.YEARS else abort(404)
-
-
-@bp.get("/<int:plan_id>/self-assessment/<int:year>")
-def self_assessment(plan_id: int, year: int):
-    plan = queries.load_plan(plan_id)
-    return _assessment(plan, plan_year(year))
-
-
-def _assessment(plan: Plan, year: int, block: str | None = None, status: int = 200, goal: Goal | None = None,
-                failed: AssessmentForm | None = None):
-    """The year's self-assessment page, or one goal's part of it (`goal`, with its `failed` form)."""
-    today = clock.today()
-    start, end = progress.year_range(plan, year)
-    forms = {}
-    for each in [goal] if goal else plan.goals:
-        given = next((a for a in each.assessments if a.year == year), None)
-        forms[each.id] = AssessmentForm(formdata=None, data={"rating": given.rating.name, "text": given.text} if given else {})
-    if failed is not None:
-        forms[goal.id] = failed
-    return render("plans/assessment.html", block, plan=plan, year=year, today=today, start=start, end=end,
-                  started=today >= start, forms=forms, goal=goal, status=status)
-
-
-@bp.post("/goals/<int:goal_id>/self-assessment/<int:year>")
-def assess_goal(goal_id: int, year: int):
-    goal = load_goal(goal_id)
-    plan = goal.plan
-    plan_year(year)
-    workflow.check_progress(plan)
-    if clock.today() < progress.year_range(plan, year)[0]:
-        raise workflow.Refused("这一规划年度尚未开始，不能自评。")
-    form = AssessmentForm()
-    if not form.validate_on_submit():
-        return _assessment(plan, year, "goal", 422, goal, form)
-    given = next((a for a in goal.assessments if a.year == year), None)
-    if given is None:
-        given = SelfAssessment(year=year)
-        goal.assessments.append(given)
-    given.rating, given.text, given.author_id = GoalRating[form.rating.data], form.text.data, current_user.id
-    if committed():
-        flash("自评已保存。", "success")
-    if is_partial():
-        return _assessment(plan, year, "goal", goal=goal)
-    return see_other(url_for("plans.self_assessment", plan_id=plan.id, year=year, _anchor=f"goal-{goal.id}"))
-
-
-@bp.route("/<int:plan_id>/evaluations/<kind>", methods=["GET", "POST"])
-def evaluate(plan_id: int, kind: str):
-    plan = queries.load_plan(plan_id, Action.MANAGE)
-    kind = EvaluationKind.__members__.get(kind.upper()) or abort(404)
-    workflow.check_progress(plan)
-    given = next((e for e in plan.evaluations if e.kind is kind), None)
-    data = {"conclusion": given.conclusion, **{f"dim_{r.dimension.name}": r.rating for r in given.ratings}} if given else {}
-    form = evaluation_form(data=data)
-    if form.validate_on_submit():
-        if given is None:
-            given = PlanEvaluation(kind=kind)
-            plan.evaluations.append(given)
-        given.conclusion, given.evaluator_id = form.conclusion.data, current_user.id
-        ratings = {r.dimension: r for r in given.ratings}
-        for dimension, rating in form.ratings().items():
-            if dimension in ratings:
-                ratings[dimension].rating = rating
-            else:
-                given.ratings.append(EvaluationRating(dimension=dimension, rating=rating))
-        if committed():
-            flash(f"{kind.value}已保存。", "success")
-        return to_plan(plan, "evaluations")
-    today = clock.today()
-    return render("plans/evaluation.html", "form", plan=plan, kind=kind, form=form, summary=progress.summary(plan, today),
-                  today=today, years=progress.YEARS, dimensions=list(Dimension), status=422 if form.errors else 200)
+# The blueprint's other pages join bp as they are imported: a milestone's progress from the tablet
+# (milestones.py), the self-assessment and the evaluations (evaluation.py).
+from . import evaluation, milestones  # noqa: E402,F401
