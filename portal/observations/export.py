@@ -1,6 +1,5 @@
 """Observation records to Excel: one row per record, with its score for every rubric dimension
 (columns: the dimensions of every version in the export, in page order)."""
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from .. import excel
@@ -43,9 +42,8 @@ def rows(records: list[Observation], columns: list[str]):
                local(r.started_at)] + [mine.get(text) for text in columns]
 
 
-def workbook(records: list[Observation]) -> bytes:
+def workbook(records: list[Observation]) -> excel.Book:
     columns = dimensions({r.version_id for r in records})
-    book = Workbook()
-    book.active.title = "听课记录"
-    excel.table(book.active, HEADERS + columns, rows(records, columns), cap=40)
-    return excel.to_bytes(book)
+    book = excel.Book()
+    book.table("听课记录", HEADERS + columns, rows(records, columns), cap=40)
+    return book

@@ -1,8 +1,6 @@
 """Rectification items to Excel: one row per item, the list's filters and scope."""
 from datetime import date
 
-from openpyxl import Workbook
-
 from .. import excel
 from ..clock import local
 from ..models import RectificationItem
@@ -20,8 +18,7 @@ def rows(items: list[RectificationItem], today: date):
                item.inspector.display_name if item.inspector else "", local(item.submitted_at), local(item.closed_at)]
 
 
-def workbook(items: list[RectificationItem], today: date) -> bytes:
-    book = Workbook()
-    book.active.title = "整改事项"
-    excel.table(book.active, HEADERS, rows(items, today), cap={**dict.fromkeys(HEADERS, 24), "存在问题": 50, "整改要求": 50})
-    return excel.to_bytes(book)
+def workbook(items: list[RectificationItem], today: date) -> excel.Book:
+    book = excel.Book()
+    book.table("整改事项", HEADERS, rows(items, today), cap={**dict.fromkeys(HEADERS, 24), "存在问题": 50, "整改要求": 50})
+    return book

@@ -1,7 +1,5 @@
 """Inspections to Excel: one row per item answered (or not) in each inspection, scored by
 scoring.score() like the pages."""
-from openpyxl import Workbook
-
 from .. import excel
 from ..models import AnswerType, Inspection
 from . import scoring
@@ -43,8 +41,7 @@ def rows(inspections: list[Inspection]):
             ]
 
 
-def workbook(inspections: list[Inspection]) -> bytes:
-    book = Workbook()
-    book.active.title = "检查明细"
-    excel.table(book.active, HEADERS, rows(inspections), cap=50)
-    return excel.to_bytes(book)
+def workbook(inspections: list[Inspection]) -> excel.Book:
+    book = excel.Book()
+    book.table("检查明细", HEADERS, rows(inspections), cap=50)
+    return book
