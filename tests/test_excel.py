@@ -78,3 +78,26 @@ def test_no_export_turns_typed_text_into_a_formula(app, auth):
         assert [cell.coordinate for cell in cells if cell.data_type == "f"] == [], path
         typed = [cell.value for cell in cells if isinstance(cell.value, str) and cell.value.startswith(LEADS)]
         assert typed or path in templates, path
+
+
+def test_exports_read_a_batch_at_a_time_have_the_same_rows(app, auth, monkeypatch):
+    """The large exports read their records in batches from one open cursor, querying answers and scores
+    per batch in between (a server-side cursor on PostgreSQL): one record a batch changes nothing."""
+    from portal.observations import export as observations
+    from portal.supervision import export as inspections
+
+    with app.app_context():
+        seed()
+        db.session.commit()
+    auth.login_as("admin")
+    paths = ["/inspections/export.xlsx", "/observations/export.xlsx"]
+
+    def sheets():
+        books = [load_workbook(io.BytesIO(auth.client.get(path).data)) for path in paths]
+        return [[list(sheet.iter_rows(values_only=True)) for sheet in book] for book in books]
+
+    whole = sheets()
+    monkeypatch.setattr(inspections, "BATCH", 1)
+    monkeypatch.setattr(observations, "BATCH", 1)
+    assert sheets() == whole
+    assert all(len(rows) > 2 for (rows,) in whole)
