@@ -17,6 +17,7 @@ import warnings
 import zipfile
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import lru_cache
 from itertools import chain, islice
 from xml.sax.saxutils import escape, quoteattr
 
@@ -120,21 +121,23 @@ FROZEN_HEADER = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" stat
 
 
 def cells(number: int, letters: list[str], values, style: str = "") -> str:
-    """Row `number`'s cells as XML (blank ones left out). A str is always an inline string, text
-    whatever it starts with; numbers are numbers; anything else is written as its text."""
-    found = []
-    for letter, value in zip(letters, values):
-        if value is None or value == "":
-            continue
-        if isinstance(value, bool):
-            found.append(f'<c r="{letter}{number}" t="b"{style}><v>{int(value)}</v></c>')
-        elif isinstance(value, (int, float, Decimal)) and math.isfinite(value):
-            found.append(f'<c r="{letter}{number}"{style}><v>{value}</v></c>')
-        else:
-            value = str(value).translate(ESCAPES)
-            space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-            found.append(f'<c r="{letter}{number}" t="inlineStr"{style}><is><t{space}>{value}</t></is></c>')
-    return "".join(found)
+    """Row `number`'s cells as XML, blank ones left out."""
+    return "".join(f'<c r="{letter}{number}"{content(value, style)}' for letter, value in zip(letters, values)
+                   if value is not None and value != "")
+
+
+@lru_cache(maxsize=4096, typed=True)
+def content(value, style: str) -> str:
+    """A cell's XML after its reference. A str is always an inline string, text whatever it starts
+    with; numbers are numbers; anything else is written as its text. Remembered: a large export
+    repeats the same names, labels and figures on row after row."""
+    if isinstance(value, bool):
+        return f' t="b"{style}><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float, Decimal)) and math.isfinite(value):
+        return f'{style}><v>{value}</v></c>'
+    value = str(value).translate(ESCAPES)
+    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+    return f' t="inlineStr"{style}><is><t{space}>{value}</t></is></c>'
 
 
 class Book:
