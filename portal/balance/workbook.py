@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from .. import excel
@@ -28,6 +27,7 @@ MAX_ROWS = 3000
 SHEET, COEFFICIENTS, LEFT_OUT = "资源配置", "差异系数", "不参与计算"
 CODE, NAME, LEVEL = "学校代码", "学校名称", "学段"
 HEADERS = (CODE, NAME, LEVEL, *(LABELS[name] for name in FIELDS))
+LEVELS = {LEVEL: [level.value for level in Level]}  # the 学段 column's dropdown
 VALUES = tuple(f"{i.number}.{i.short}（{i.unit}）" for i in indicators.INDICATORS)
 
 
@@ -88,31 +88,25 @@ def _coefficients(found: Year):
                    "、".join(f"{p.part.name}（{indicators.percent(indicators.rounded(p.share))}）" for p in c.pushers)]
 
 
-def export(found: Year) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
+def export(found: Year) -> excel.Book:
+    book = excel.Book()
     headers = [*HEADERS, *VALUES, "达标项数", "结果", "需补足（达标方案）"]
-    excel.table(sheet, headers, _rows(found), cap={**dict.fromkeys(headers, 16), NAME: 30, "结果": 30, headers[-1]: 60})
-    sheet.column_dimensions["A"].number_format = "@"
-    excel.picker(sheet, 3, LEVEL, [level.value for level in Level], MAX_ROWS + 1)
+    book.table(SHEET, headers, _rows(found), cap={**dict.fromkeys(headers, 16), NAME: 30, "结果": 30, headers[-1]: 60},
+               pickers=LEVELS, as_text=(CODE,))
     headers = ["学段", "指标", "标准值", "学校数", "学生数", "县域值", "标准差", "差异系数", "限值", "县定目标", "判定",
                "主要拉高学校（占方差比例）"]
-    excel.table(book.create_sheet(COEFFICIENTS), headers, _coefficients(found),
-                cap={**dict.fromkeys(headers, 12), "指标": 40, headers[-1]: 60})
-    excel.table(book.create_sheet(LEFT_OUT), [CODE, NAME, "类型", "原因"],
-                ([e.school.code, e.school.name, e.school.kind.value, e.excluded] for e in found.excluded))
-    return excel.to_bytes(book)
+    book.table(COEFFICIENTS, headers, _coefficients(found), cap={**dict.fromkeys(headers, 12), "指标": 40, headers[-1]: 60})
+    book.table(LEFT_OUT, [CODE, NAME, "类型", "原因"],
+               ([e.school.code, e.school.name, e.school.kind.value, e.excluded] for e in found.excluded))
+    return book
 
 
-def template() -> bytes:
+def template() -> excel.Book:
     """The import's columns with one example row (never saved)."""
-    book = Workbook()
+    book = excel.Book()
     example = ["360101", "示例实验小学", "小学", 800, 40, 10, 8, 3800, 6200, 1_700_000, 20]
-    excel.table(book.active, list(HEADERS), [example], cap=24)
-    book.active.title = SHEET
-    excel.picker(book.active, 3, LEVEL, [level.value for level in Level], MAX_ROWS + 1)
-    return excel.to_bytes(book)
+    book.table(SHEET, list(HEADERS), [example], cap=24, pickers=LEVELS)
+    return book
 
 
 # Reading ----------------------------------------------------------------------------------------

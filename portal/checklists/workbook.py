@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .. import excel
@@ -235,29 +233,17 @@ def _row(section: Section, item: Item) -> list:
             YES if item.na_allowed else NO, YES if item.critical else NO, item.evidence.value]
 
 
-def _book(rows: list[list], bands: list) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = ITEMS_SHEET
-    excel.table(sheet, HEADERS, rows, cap={header: WIDTHS[header] + 4 for header in HEADERS})
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for index, header in enumerate(HEADERS, start=1):
-        for cell in sheet[get_column_letter(index)][1:]:
-            cell.alignment = wrap
-        if header in CHOICES:
-            excel.picker(sheet, index, header, CHOICES[header], MAX_ROWS + 1)
-    levels = book.create_sheet(BANDS_SHEET)
-    levels.append([*BANDS_HEADERS, "说明"])
-    for threshold, name in bands:
-        levels.append([name, threshold])
-    levels["C2"] = f"得分率 = 得分 ÷ 适用项满分。低于{BAND_NAMES[-1]}线为不合格；一票否决项未达标即为不合格。"
-    for cell in levels[1]:
-        cell.font = Font(bold=True)
-    levels.column_dimensions["B"].width = 18
-    return excel.to_bytes(book)
+def _book(rows: list[list], bands: list) -> excel.Book:
+    book = excel.Book()
+    book.table(ITEMS_SHEET, HEADERS, rows, cap={header: WIDTHS[header] + 4 for header in HEADERS},
+               pickers={header: CHOICES[header] for header in HEADERS if header in CHOICES}, wrap=True)
+    levels = [[name, threshold] for threshold, name in bands] or [[None, None]]
+    levels[0].append(f"得分率 = 得分 ÷ 适用项满分。低于{BAND_NAMES[-1]}线为不合格；一票否决项未达标即为不合格。")
+    book.table(BANDS_SHEET, [*BANDS_HEADERS, "说明"], levels, cap={**dict.fromkeys(BANDS_HEADERS, 18), "说明": 100})
+    return book
 
 
-def export(version: TemplateVersion) -> bytes:
+def export(version: TemplateVersion) -> excel.Book:
     """The version as a workbook that read() takes back unchanged."""
     rows = []
     for section in version.sections:
@@ -266,7 +252,7 @@ def export(version: TemplateVersion) -> bytes:
     return _book(rows, version.bands)
 
 
-def template() -> bytes:
+def template() -> excel.Book:
     """The headers, two example rows (to be replaced) and the default bands, for filling in by hand."""
     rows = [
         ["一、学校常规管理", "校务管理规范：校长负责制落实，重大事项集体决策", "查会议记录，缺一项扣 1 分", AnswerType.POINTS.value,

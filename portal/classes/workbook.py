@@ -9,7 +9,6 @@ timetable. Nothing here commits.
 import re
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from .. import excel
@@ -161,15 +160,14 @@ def _apply(school: School, sheets: dict, existing: dict) -> Outcome:
     return outcome
 
 
-def export(classes: list[SchoolClass], teachers: list[Teacher]) -> bytes:
+def export(classes: list[SchoolClass], teachers: list[Teacher]) -> excel.Book:
     """The school's lists in the import's sheets; example rows when it has none yet."""
     if not classes and not teachers:
         classes = [SchoolClass(grade="七年级", name="1班", slots=[TimetableSlot(weekday=1, period=1, subject="语文")])]
         teachers = [Teacher(name="王晓燕", subject="语文")]
-    book = Workbook()
-    excel.table(book.active, list(HEADERS[CLASSES]), [[c.grade, c.name] for c in classes])
-    book.active.title = CLASSES
-    excel.table(book.create_sheet(TIMETABLE), list(HEADERS[TIMETABLE]),
-                [[c.grade, c.name, WEEKDAYS[s.weekday - 1], s.period, s.subject] for c in classes for s in c.slots])
-    excel.table(book.create_sheet(TEACHERS), list(HEADERS[TEACHERS]), [[t.name, t.subject] for t in teachers])
-    return excel.to_bytes(book)
+    book = excel.Book()
+    book.table(CLASSES, list(HEADERS[CLASSES]), [[c.grade, c.name] for c in classes])
+    book.table(TIMETABLE, list(HEADERS[TIMETABLE]),
+               [[c.grade, c.name, WEEKDAYS[s.weekday - 1], s.period, s.subject] for c in classes for s in c.slots])
+    book.table(TEACHERS, list(HEADERS[TEACHERS]), [[t.name, t.subject] for t in teachers])
+    return book

@@ -1,6 +1,4 @@
 """The overview's figures as a workbook: one sheet per table, the numbers behind every chart."""
-from openpyxl import Workbook
-
 from .. import excel
 
 
@@ -8,8 +6,7 @@ def _num(value):
     return None if value is None else float(value)
 
 
-def workbook(f: dict) -> bytes:
-    book = Workbook()
+def workbook(f: dict) -> excel.Book:
     sheets = [
         ("督导批次", ["批次", "类型", "开始", "结束", "学校数", "已提交", "已通过", "逾期未交"],
          [[r.round.name, r.round.kind.value, r.round.starts_on.isoformat(), r.round.ends_on.isoformat(), r.schools,
@@ -31,7 +28,7 @@ def workbook(f: dict) -> bytes:
     if f["observers"] is not None:
         sheets.append(("听课完成", ["听课人", "角色", "已听（节）", "任务（节）"],
                        [[r.name, r.role.value, r.count, r.quota] for r in f["observers"]]))
-    book.active.title = sheets[0][0]
-    for index, (title, headers, rows) in enumerate(sheets):
-        excel.table(book.active if index == 0 else book.create_sheet(title), headers, rows)
-    return excel.to_bytes(book)
+    book = excel.Book()
+    for title, headers, rows in sheets:
+        book.table(title, headers, rows)
+    return book

@@ -54,8 +54,7 @@ def index():
 def export_records():
     authorize(Action.VIEW)
     stmt = queries.listing(filters()).options(joinedload(Observation.version).joinedload(TemplateVersion.template))
-    return excel.download(export.workbook(db.session.scalars(stmt).unique().all()),
-                          f"推门听课记录-{local(utcnow(), '%Y-%m-%d')}.xlsx")
+    return excel.download(export.workbook(stmt), f"推门听课记录-{local(utcnow(), '%Y-%m-%d')}.xlsx")
 
 
 @bp.get("/counts")

@@ -2,8 +2,6 @@
 stage per year, and a sheet of the late milestones."""
 from datetime import date
 
-from openpyxl import Workbook
-
 from .. import excel
 from ..models import Dimension, Milestone
 from . import progress
@@ -35,10 +33,9 @@ def late_rows(milestones: list[Milestone], today: date):
                progress.days_overdue(m, today), m.owner]
 
 
-def workbook(found: list[Row], late: list[Milestone], today: date) -> bytes:
-    book = Workbook()
-    book.active.title = "规划完成情况"
-    excel.table(book.active, HEADERS, board_rows(found), cap={**dict.fromkeys(HEADERS, 12), "学校": 30, "规划期": 16})
-    excel.table(book.create_sheet("逾期里程碑"), LATE_HEADERS, late_rows(late, today),
-                cap={**dict.fromkeys(LATE_HEADERS, 16), "学校": 30, "目标": 40, "里程碑": 40})
-    return excel.to_bytes(book)
+def workbook(found: list[Row], late: list[Milestone], today: date) -> excel.Book:
+    book = excel.Book()
+    book.table("规划完成情况", HEADERS, board_rows(found), cap={**dict.fromkeys(HEADERS, 12), "学校": 30, "规划期": 16})
+    book.table("逾期里程碑", LATE_HEADERS, late_rows(late, today),
+               cap={**dict.fromkeys(LATE_HEADERS, 16), "学校": 30, "目标": 40, "里程碑": 40})
+    return book

@@ -60,8 +60,7 @@ def index():
 @bp.get("/export.xlsx")
 def export_items():
     _, today, stmt = listed()
-    items = db.session.scalars(stmt).all()
-    return excel.download(export.workbook(items, today), f"整改事项-{today.isoformat()}.xlsx")
+    return excel.download(export.workbook(stmt, today), f"整改事项-{today.isoformat()}.xlsx")
 
 
 @bp.route("/new", methods=["GET", "POST"])

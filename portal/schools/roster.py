@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from wtforms.validators import Length, NumberRange, Regexp
@@ -256,24 +255,19 @@ def import_roster(data: bytes) -> Outcome:
 
 # Writing ------------------------------------------------------------------------------------
 
-def _workbook(rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET_TITLE
-    excel.table(sheet, HEADERS, rows)
-    for index, column in enumerate(COLUMNS, start=1):
-        if column.choices:
-            excel.picker(sheet, index, column.header, column.choices, MAX_ROWS + 1)
-    sheet.column_dimensions["A"].number_format = "@"  # codes typed in later stay text: leading zeros survive
-    return excel.to_bytes(book)
+def _workbook(rows: list[list]) -> excel.Book:
+    book = excel.Book()
+    book.table(SHEET_TITLE, HEADERS, rows, pickers={column.header: column.choices for column in COLUMNS if column.choices},
+               as_text=(HEADERS[0],))
+    return book
 
 
-def export(schools: Iterable[School]) -> bytes:
+def export(schools: Iterable[School]) -> excel.Book:
     """The schools as a workbook that import_roster() reads back unchanged."""
     return _workbook([[column.write(getattr(school, column.attr)) for column in COLUMNS] for school in schools])
 
 
-def template() -> bytes:
+def template() -> excel.Book:
     """The headers and one example row (never saved), for filling in by hand."""
     example = School(code="360101", name="示例实验小学", kind=SchoolKind.PRIMARY, ownership=Ownership.PUBLIC,
                      township="城东街道", education_group="东部教育集团", is_project_school=False,

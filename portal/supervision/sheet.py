@@ -186,16 +186,15 @@ def answers_of(inspections: list[Inspection]) -> tuple[dict[int, list[Item]], di
 
 
 def totals(inspections: list[Inspection]) -> dict[int, scoring.Score]:
-    """Total scores of many inspections (a list page, an export) in a fixed number of queries."""
+    """Total scores of many inspections (a list page) in a fixed number of queries."""
     if not inspections:
         return {}
     by_version, answers = answers_of(inspections)
-    result = {}
-    for inspection in inspections:
-        version_items = by_version.get(inspection.version_id, [])
-        mine = answers.get(inspection.id, {})
-        result[inspection.id] = scoring.score(
-            [rule(item) for item in version_items],
-            {item.id: given(item, mine.get(item.id)) for item in version_items},
-            inspection.version.bands, inspection.version.below_band)
-    return result
+    return {inspection.id: total(inspection, by_version.get(inspection.version_id, []), answers.get(inspection.id, {}))
+            for inspection in inspections}
+
+
+def total(inspection: Inspection, items: list, answers: dict) -> scoring.Score:
+    """An inspection's total score from its version's items and its answers by item id."""
+    return scoring.score([rule(item) for item in items], {item.id: given(item, answers.get(item.id)) for item in items},
+                         inspection.version.bands, inspection.version.below_band)
