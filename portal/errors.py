@@ -50,7 +50,17 @@ def handle_500(error: InternalServerError):
     return respond(500, MESSAGES[500])
 
 
+def refuse_nul():
+    """A NUL character is nobody's typing (a broken or hostile client) and PostgreSQL cannot store or even
+    compare it: such a request is refused before any view reads it, on every database alike."""
+    for fields in (request.args, request.form):
+        if any("\x00" in name or any("\x00" in value for value in values) for name, values in fields.lists()):
+            return respond(400, MESSAGES[400])
+    return None
+
+
 def init_app(app) -> None:
+    app.before_request(refuse_nul)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(InternalServerError, handle_500)
     app.register_error_handler(HTTPException, handle_http)

@@ -65,14 +65,14 @@ def stripped(value):
 
 
 def to_id(value) -> int | None:
-    """A row id from a form value; anything else becomes None, which no choice matches. A number no
-    row's id can be becomes 0: no row's either, and safe to send to the database (a larger one
-    overflows the driver instead of finding nothing)."""
+    """A row id from a form value. Nothing given is None (the blank choice: no answer); anything else
+    that is not an id a row can have (a word, a number no column holds) is 0, which no row and no
+    choice has: refused as not a choice, never reaching the database as None or as an overflow."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
-    if not isinstance(value, int):
-        return None
-    return value if 0 < value <= MAX_ID else 0
+    return value if isinstance(value, int) and 0 < value <= MAX_ID else 0
 
 
 def options(pairs) -> list[SelectChoice]:

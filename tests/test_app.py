@@ -99,3 +99,13 @@ def test_wtforms_own_messages_are_in_chinese(app):
         form = SchoolForm(meta={"csrf": False})
         assert not form.validate()
         assert form.students.errors[0] == "不是有效的整数。"  # not "Not a valid integer value."
+
+
+def test_a_nul_character_is_refused_before_any_view_reads_it(client, auth):
+    """PostgreSQL cannot hold or compare NUL: a search or a form carrying one is a 400, never a 500."""
+    from portal.models import Role
+
+    auth.login_as(Role.ADMIN)
+    assert client.get("/inspections/?q=a%00b").status_code == 400
+    assert client.post("/account/password", data={"csrf_token": auth.token(), "current": "x\x00"}).status_code == 400
+    assert client.get("/inspections/?q=ab").status_code == 200

@@ -192,7 +192,7 @@ def schools(make_school):
     ({"role": "PRINCIPAL", "school_id": "999999"}, "school_id", "所选学校不存在或已停用"),
     ({"role": "PRINCIPAL", "school_id": "{inactive}"}, "school_id", "所选学校不存在或已停用"),
     ({"role": "PRINCIPAL", "school_id": "99999999999999999999"}, "school_id", "所选学校不存在或已停用"),
-    ({"role": "PRINCIPAL", "school_id": "abc"}, "school_id", "校长必须指定所在学校"),
+    ({"role": "PRINCIPAL", "school_id": "abc"}, "school_id", "所选学校不存在或已停用"),  # a school named, none that exists
     ({"role": "INSPECTOR", "school_ids": ["999999"]}, "school_ids", "所选学校不存在或已停用"),
     ({"role": "INSPECTOR", "school_ids": ["x"]}, "school_ids", "所选学校不存在或已停用"),
     ({"role": "INSPECTOR", "school_ids": "{zone}"}, "school_ids", "责任区最多 20 所学校"),
