@@ -1,7 +1,9 @@
 """Reading and writing Excel workbooks, shared by every import and export.
 
 Reading (openpyxl) is defensive: size and unpacked-size caps (no zip bombs), content sniffed as .xlsx,
-any parser failure turned into one WorkbookError with a message for the person who sent it.
+any parser failure turned into one WorkbookError with a message for the person who sent it. Every
+import has one shape (upload()): all or nothing, every row checked, the problems listed by row
+beside the upload field, or everything saved at once.
 
 Writing streams: a Book writes each sheet's XML into the zip as its rows come, in a temporary file,
 so memory stays the same whatever the size. openpyxl's writer (its write-only mode too, with lxml
@@ -15,23 +17,91 @@ import tempfile
 import unicodedata
 import warnings
 import zipfile
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, islice
 from xml.sax.saxutils import escape, quoteattr
 
-from flask import send_file
+from flask import flash, send_file
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from .extensions import db
 from .files.uploads import sniff
+from .htmx import see_other
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class WorkbookError(ValueError):
     """A workbook we cannot take, with a message for the person who sent it."""
+
+
+class Invalid(ValueError):
+    """One cell's value is wrong; the message says why."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One cell an import refused: the row number Excel shows, the column's header, why; and the
+    sheet, where a workbook has several sheets of rows."""
+    row: int
+    column: str
+    reason: str
+    sheet: str = ""
+
+    @property
+    def place(self) -> str:
+        return f"「{self.sheet}」第 {self.row} 行" if self.sheet else f"第 {self.row} 行"
+
+    def __str__(self) -> str:
+        return f"{self.place}「{self.column}」：{self.reason}"
+
+
+@dataclass
+class Outcome:
+    """What an import did, or, with errors, why it did nothing."""
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def message(self) -> str:
+        return f"导入完成：{self.summary}。"
+
+    def update(self, row, values: dict) -> None:
+        """Set on an existing row only the values that differ, so its change log shows real changes."""
+        changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+        for name, value in changed.items():
+            setattr(row, name, value)
+        self.updated += bool(changed)
+        self.unchanged += not changed
+
+
+def upload(form, load: Callable[[bytes], Outcome], max_bytes: int, *, then: Callable[[Outcome], str],
+           page: Callable[[list[RowError], int], object]):
+    """An import view's answer. A valid form's file goes to `load`, which checks every row and only
+    when none has a problem makes its changes in the session. Then they are committed, the outcome's
+    message flashed and the browser sent to `then(outcome)`; otherwise `page(errors, status)`: a file
+    that cannot be used is said beside the upload field, rows with problems are listed (422), and
+    nothing is saved. At most max_bytes + 1 bytes are read: opened() refuses the file as too big."""
+    errors = []
+    if form.validate_on_submit():
+        try:
+            outcome = load(form.file.data.read(max_bytes + 1))
+        except WorkbookError as error:
+            form.file.errors.append(str(error))
+        else:
+            if not outcome.errors:
+                db.session.commit()
+                flash(outcome.message, "success")
+                return see_other(then(outcome))
+            errors = outcome.errors
+    return page(errors, 422 if form.errors or errors else 200)
 
 
 def text(value) -> str:
@@ -41,6 +111,12 @@ def text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def quoted(value) -> str:
+    """A cell's text for a message, cut at 20 characters."""
+    value = text(value)
+    return f"“{value if len(value) <= 20 else value[:20] + '…'}”"
 
 
 def width(value) -> int:
@@ -87,6 +163,40 @@ def rows(sheet, limit: int, too_many: str) -> list[tuple[int, tuple]]:
             if len(found) > limit + 1:
                 raise WorkbookError(too_many)
     return found
+
+
+def header(number: int, values: tuple, headers, required, note: str = "") -> dict[str, int]:
+    """Where each of `headers` is in the header row (row `number`). A header given twice, or a
+    `required` one missing, makes the file unusable; `note` adds to the list of the columns expected."""
+    positions: dict[str, int] = {}
+    for index, value in enumerate(values):
+        name = text(value)
+        if name in headers and name in positions:
+            raise WorkbookError(f"表头中「{name}」出现了两次（第 {get_column_letter(positions[name] + 1)} 列和第 "
+                                f"{get_column_letter(index + 1)} 列），请删去一列。")
+        positions.setdefault(name, index)
+    missing = [name for name in required if name not in positions]
+    if missing:
+        raise WorkbookError(f"缺少必需的列：{'、'.join(missing)}。第 {number} 行应是表头，依次为：{'、'.join(headers)}"
+                            f"（{note}可下载导入模板对照）。")
+    return {name: positions[name] for name in headers if name in positions}
+
+
+def by_header(values: tuple, positions: dict[str, int]) -> dict:
+    """A row's cells by header (a short row's missing cells are blank)."""
+    return {name: values[index] if index < len(values) else None for name, index in positions.items()}
+
+
+def checked(number: int, readers: dict[str, Callable], row: dict, errors: list[RowError], sheet: str = "") -> dict:
+    """A row's values, each column's cell read by its reader; a cell its reader refuses (Invalid) is
+    an error of this row."""
+    values = {}
+    for name, read in readers.items():
+        try:
+            values[name] = read(row.get(name))
+        except Invalid as error:
+            errors.append(RowError(number, name, str(error), sheet))
+    return values
 
 
 # Writing ------------------------------------------------------------------------------------

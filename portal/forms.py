@@ -1,6 +1,7 @@
 """Form plumbing shared by every blueprint."""
 from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import FloatField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
@@ -95,6 +96,13 @@ def enum_field(label: str, enum_cls, blank: str | None = None, **kwargs) -> Sele
             raise ValueError("无效的选项") from None
 
     return SelectField(label, choices=options(choices), coerce=coerce, **kwargs)
+
+
+def workbook_field(label: str) -> FileField:
+    """An Excel import's file (excel.upload() reads it)."""
+    return FileField(label, validators=[
+        FileRequired("请选择要导入的 Excel 文件"), FileAllowed(["xlsx"], "只能导入 .xlsx 格式的 Excel 文件")],
+        render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
 
 
 def inline_check(form) -> bool:

@@ -517,3 +517,10 @@ def test_an_import_without_the_columns_is_refused_as_a_whole(auth, client):
     auth.login_as("admin")
     response = upload(client, auth.token(), xlsx(["360101"], headers=["学校代码", "学生"]))
     assert response.status_code == 422 and "缺少必需的列：学段、在校学生数（人）" in response.get_data(as_text=True)
+
+
+def test_an_import_with_a_column_given_twice_is_refused_as_a_whole(auth, client):
+    """As every import: which of the two columns was meant is not for us to guess."""
+    auth.login_as("admin")
+    response = upload(client, auth.token(), xlsx(["360101"], headers=HEADERS + ["学段"]))
+    assert response.status_code == 422 and "表头中「学段」出现了两次（第 C 列和第 L 列）" in response.get_data(as_text=True)

@@ -1,10 +1,9 @@
 from decimal import Decimal
 
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..forms import Form, options
+from ..forms import Form, options, workbook_field
 from .indicators import INDICATORS, JUNIOR, PRIMARY
 
 # The largest figure a part may report, per raw figure (a typing slip beyond these, not a school).
@@ -63,9 +62,7 @@ class RulesForm(Form):
 
 class ImportForm(Form):
     year = SelectField("统计年度", coerce=int, validators=[InputRequired("请选择年度")])
-    file = FileField("资源配置表（Excel .xlsx）", validators=[
-        FileRequired("请选择要导入的 Excel 文件"), FileAllowed(["xlsx"], "只能导入 .xlsx 格式的 Excel 文件")],
-        render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    file = workbook_field("资源配置表（Excel .xlsx）")
 
     def __init__(self, years: list[int], *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -173,20 +173,10 @@ def import_table():
     this_year = queries.this_year()
     years = sorted(set(queries.years(this_year)) | {this_year - back for back in range(5)}, reverse=True)
     form = ImportForm(years, data={"year": request.args.get("year", this_year, type=int)})
-    errors = []
-    if form.validate_on_submit():
-        try:
-            outcome = workbook.import_figures(form.year.data, form.file.data.read(workbook.MAX_BYTES + 1))
-        except excel.WorkbookError as error:
-            form.file.errors.append(str(error))
-        else:
-            if not outcome.errors:
-                db.session.commit()
-                flash(f"导入完成：{outcome.summary}。", "success")
-                return see_other(url_for("balance.index", year=form.year.data))
-            errors = outcome.errors
-    return render("balance/import.html", "upload", form=form, errors=errors, headers=workbook.HEADERS,
-                  status=422 if form.errors or errors else 200)
+    return excel.upload(form, lambda data: workbook.import_figures(form.year.data, data), workbook.MAX_BYTES,
+                        then=lambda outcome: url_for("balance.index", year=form.year.data),
+                        page=lambda errors, status: render("balance/import.html", "upload", status, form=form,
+                                                           errors=errors, headers=workbook.HEADERS))
 
 
 @bp.get("/import-template.xlsx")

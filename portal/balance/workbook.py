@@ -8,13 +8,12 @@ Import is all or nothing: every row is checked, and only a file without a single
 the session. Parts are matched by 学校代码 + 学段. Nothing here commits.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
 from .. import excel
-from ..checklists.workbook import RowError
 from ..extensions import db
 from ..models import Level, ResourceFigures, School
 from . import indicators
@@ -31,16 +30,11 @@ LEVELS = {LEVEL: [level.value for level in Level]}  # the 学段 column's dropdo
 VALUES = tuple(f"{i.number}.{i.short}（{i.unit}）" for i in indicators.INDICATORS)
 
 
-class Invalid(ValueError):
-    """One cell's value is wrong; the message says why."""
+Invalid, RowError = excel.Invalid, excel.RowError
 
 
 @dataclass
-class Outcome:
-    errors: list[RowError] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class Outcome(excel.Outcome):
     skipped: int = 0
 
     @property
@@ -133,17 +127,6 @@ def _number(name: str, value):
     return number
 
 
-def _header(number: int, values: tuple) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for index, value in enumerate(values):
-        positions.setdefault(excel.text(value), index)
-    missing = [h for h in HEADERS if h != NAME and h not in positions]
-    if missing:
-        raise excel.WorkbookError(f"缺少必需的列：{'、'.join(missing)}。第 {number} 行应是表头，依次为：{'、'.join(HEADERS)}"
-                                  "（可下载导入模板对照）。")
-    return positions
-
-
 def read(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError], int]:
     """The rows to save as {school, level, figures...}, the problems found, and how many blank parts were skipped."""
     with excel.opened(data, max_bytes=MAX_BYTES, max_unpacked=MAX_UNPACKED, usual="全县资源配置表通常不到 1 MB") as book:
@@ -152,35 +135,35 @@ def read(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError], int]:
     if len(rows) < 2:
         raise excel.WorkbookError("工作表里没有数据：第一行应是表头，下面每行一所学校的一个学段。")
     (header_row, header), body = rows[0], rows[1:]
-    positions = _header(header_row, header)
+    positions = excel.header(header_row, header, HEADERS, [h for h in HEADERS if h != NAME])
     schools = {s.code.lower(): s for s in schools_in_scope()}
-    cell = lambda values, header: values[positions[header]] if positions[header] < len(values) else None  # noqa: E731
     entries, errors, skipped, first = [], [], 0, {}
     for number, values in body:
-        if not any(excel.text(cell(values, LABELS[name])) for name in FIELDS):
+        cells = excel.by_header(values, positions)
+        if not any(excel.text(cells[LABELS[name]]) for name in FIELDS):
             skipped += 1
             continue
         record = {}
-        code = excel.text(cell(values, CODE))
+        code = excel.text(cells[CODE])
         school = schools.get(code.lower())
         if school is None:
-            errors.append(RowError(number, CODE, f"“{code}”不是在册的义务教育学校代码" if code else "必填，不能为空", SHEET))
-        level_text = excel.text(cell(values, LEVEL))
+            errors.append(RowError(number, CODE, f"“{code}”不是在册的义务教育学校代码" if code else "必填，不能为空"))
+        level_text = excel.text(cells[LEVEL])
         level = next((level for level in Level if level.value == level_text), None)
         if level is None:
-            errors.append(RowError(number, LEVEL, f"“{level_text}”无效，请填“小学”或“初中”" if level_text else "必填，请填“小学”或“初中”", SHEET))
+            errors.append(RowError(number, LEVEL, f"“{level_text}”无效，请填“小学”或“初中”" if level_text else "必填，请填“小学”或“初中”"))
         elif school is not None and level not in indicators.levels_of(school.kind):
-            errors.append(RowError(number, LEVEL, f"{school.name}（{school.kind.value}）没有{level.value}学段", SHEET))
+            errors.append(RowError(number, LEVEL, f"{school.name}（{school.kind.value}）没有{level.value}学段"))
         elif school is not None:
             if (school.id, level) in first:
-                errors.append(RowError(number, LEVEL, f"{school.name}{level.value}与第 {first[school.id, level]} 行重复", SHEET))
+                errors.append(RowError(number, LEVEL, f"{school.name}{level.value}与第 {first[school.id, level]} 行重复"))
             first.setdefault((school.id, level), number)
             record.update(school=school, level=level)
         for name in FIELDS:
             try:
-                record[name] = _number(name, cell(values, LABELS[name]))
+                record[name] = _number(name, cells[LABELS[name]])
             except Invalid as problem:
-                errors.append(RowError(number, LABELS[name], str(problem), SHEET))
+                errors.append(RowError(number, LABELS[name], str(problem)))
         entries.append((number, record))
     return entries, errors, skipped
 
@@ -201,9 +184,5 @@ def import_figures(year: int, data: bytes) -> Outcome:
                                            **{name: record[name] for name in FIELDS}))
             outcome.created += 1
             continue
-        changed = {name: record[name] for name in FIELDS if getattr(row, name) != record[name]}
-        for name, value in changed.items():
-            setattr(row, name, value)
-        outcome.updated += bool(changed)
-        outcome.unchanged += not changed
+        outcome.update(row, {name: record[name] for name in FIELDS})
     return outcome

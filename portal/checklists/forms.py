@@ -1,14 +1,13 @@
 import re
 from decimal import Decimal
 
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
 from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation,
                                 ValidationError)
 
 from ..extensions import db
-from ..forms import Form, enum_field, options, stripped, to_id
+from ..forms import Form, enum_field, options, stripped, to_id, workbook_field
 from ..models import AnswerType, ChecklistTemplate, EvidenceRule, TemplateKind, TemplateVersion
 
 
@@ -179,9 +178,7 @@ class MoveForm(Form):
 class ImportForm(Form):
     template = SelectField("导入到", coerce=to_id, validate_choice=False)
     name = StringField("新模板名称", filters=[stripped], validators=[NAME_RULE])  # required for a new template: see below
-    file = FileField("检查表（Excel .xlsx）", validators=[
-        FileRequired("请选择要导入的 Excel 文件"), FileAllowed(["xlsx"], "只能导入 .xlsx 格式的 Excel 文件")],
-        render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    file = workbook_field("检查表（Excel .xlsx）")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

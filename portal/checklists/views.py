@@ -300,21 +300,9 @@ def import_workbook():
     """Upload a workbook as a new draft: of an existing template, or of a new one. All or nothing."""
     authorize(Action.MANAGE)
     form = ImportForm(data={"template": request.args.get("template", type=int)} if request.method == "GET" else None)
-    errors = []
-    if form.validate_on_submit():
-        try:
-            checklist, errors = workbook.read(form.file.data.read(workbook.MAX_BYTES + 1))
-        except workbook.WorkbookError as error:
-            form.file.errors.append(str(error))
-        else:
-            if not errors:
-                template = form.target or ChecklistTemplate(name=form.name.data, description="")
-                draft = workbook.new_draft(checklist, template)
-                db.session.add(template)
-                db.session.commit()
-                flash(f"已导入为“{template.name}”第 {draft.number} 版草稿：{len(checklist.sections)} 个一级指标、"
-                      f"{checklist.item_count} 项评估要点。请检查后发布。", "success")
-                return see_other(url_for("checklists.version", version_id=draft.id))
-    return render("checklists/import.html", "upload", 422 if form.errors or errors else 200, form=form,
-                  errors=errors, headers=workbook.HEADERS, choices=workbook.CHOICES, max_rows=workbook.MAX_ROWS)
+    return excel.upload(form, lambda data: workbook.import_draft(data, form.target, form.name.data), workbook.MAX_BYTES,
+                        then=lambda outcome: url_for("checklists.version", version_id=outcome.draft.id),
+                        page=lambda errors, status: render("checklists/import.html", "upload", status, form=form,
+                                                           errors=errors, headers=workbook.HEADERS,
+                                                           choices=workbook.CHOICES, max_rows=workbook.MAX_ROWS))
 

@@ -9,9 +9,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl.utils import get_column_letter
-
 from .. import excel
+from ..extensions import db
 from ..models import AnswerType, ChecklistTemplate, EvidenceRule, Item, Section, TemplateVersion, VersionStatus
 from ..models.checklist import DEFAULT_BANDS
 from .forms import BAND_NAMES, STANDARD_RULE, TEXT_RULE, TITLE_RULE, check_bands, check_points, points_text
@@ -35,26 +34,15 @@ CHOICES = {
 WIDTHS = {SECTION: 24, TEXT: 60, STANDARD: 40, ANSWER: 22, POINTS: 8, NA: 10, CRITICAL: 10, EVIDENCE: 20}
 
 
-WorkbookError = excel.WorkbookError
+WorkbookError, Invalid = excel.WorkbookError, excel.Invalid
 
 
-class Invalid(ValueError):
-    """One cell's value is wrong; the message says why."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-    sheet: str = ITEMS_SHEET
+class BandError(excel.RowError):
+    """A problem on the bands sheet, named as a sheet: the items are what people call the file."""
 
     @property
     def place(self) -> str:
-        return f"第 {self.row} 行" if self.sheet == ITEMS_SHEET else f"「{self.sheet}」工作表第 {self.row} 行"
-
-    def __str__(self) -> str:
-        return f"{self.place}「{self.column}」：{self.reason}"
+        return f"「{BANDS_SHEET}」工作表第 {self.row} 行"
 
 
 @dataclass
@@ -68,13 +56,9 @@ class Checklist:
         return sum(len(items) for _, items in self.sections)
 
 
-def _quoted(text: str) -> str:
-    return f"“{text if len(text) <= 20 else text[:20] + '…'}”"
-
-
 def _length(text: str, rule) -> str:
     if len(text) > rule.max:
-        raise Invalid(f"{_quoted(text)}太长（{rule.message}）")
+        raise Invalid(f"{excel.quoted(text)}太长（{rule.message}）")
     return text
 
 
@@ -83,13 +67,13 @@ def _choice(text: str, enum_cls, blank, noun: str):
         return blank
     members = {member.value: member for member in enum_cls}
     if text not in members:
-        raise Invalid(f"{_quoted(text)}不是有效的{noun}（可选：{'、'.join(members)}）")
+        raise Invalid(f"{excel.quoted(text)}不是有效的{noun}（可选：{'、'.join(members)}）")
     return members[text]
 
 
 def _flag(text: str) -> bool:
     if text not in ("", YES, NO):
-        raise Invalid(f"{_quoted(text)}无效，请填“{YES}”或“{NO}”")
+        raise Invalid(f"{excel.quoted(text)}无效，请填“{YES}”或“{NO}”")
     return text == YES
 
 
@@ -98,7 +82,7 @@ def _points(value) -> Decimal:
     if not text:
         raise Invalid("必填，不能为空")
     if not re.fullmatch(r"-?[0-9]{1,6}(\.[0-9]+)?", text):
-        raise Invalid(f"{_quoted(text)}不是数字")
+        raise Invalid(f"{excel.quoted(text)}不是数字")
     number = Decimal(text)
     try:
         check_points(number)
@@ -116,37 +100,22 @@ def _sheets(data: bytes) -> tuple[list, list | None]:
         return excel.rows(items, MAX_ROWS, f"评估要点超过 {MAX_ROWS} 行，请检查文件。"), bands
 
 
-def _positions(number: int, values: tuple) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for index, value in enumerate(values):
-        header = excel.text(value)
-        if header in HEADERS and header in positions:
-            raise WorkbookError(f"表头中「{header}」出现了两次（第 {get_column_letter(positions[header] + 1)} 列和第 "
-                                f"{get_column_letter(index + 1)} 列），请删去一列。")
-        positions.setdefault(header, index)
-    missing = [h for h in REQUIRED if h not in positions]
-    if missing:
-        raise WorkbookError(f"缺少必需的列：{'、'.join(missing)}。第 {number} 行应是表头，依次为：{'、'.join(HEADERS)}"
-                            "（可下载导入模板对照）。")
-    return {h: positions[h] for h in HEADERS if h in positions}
-
-
-def _read_bands(rows: list[tuple[int, tuple]], errors: list[RowError]) -> list:
+def _read_bands(rows: list[tuple[int, tuple]], errors: list[excel.RowError]) -> list:
     bands = []
     for number, values in rows[1:]:
         name = excel.text(values[0]) if values else ""
         cell = values[1] if len(values) > 1 else None
         text = excel.text(cell)
         if not re.fullmatch(r"[0-9]{1,3}", text):
-            errors.append(RowError(number, BANDS_HEADERS[1], f"{_quoted(text)}不是 0 到 100 之间的整数", BANDS_SHEET))
+            errors.append(BandError(number, BANDS_HEADERS[1], f"{excel.quoted(text)}不是 0 到 100 之间的整数", BANDS_SHEET))
             continue
         bands.append([int(text), name])
     if len(bands) == len(rows) - 1:
-        errors.extend(RowError(rows[0][0], BANDS_HEADERS[1], problem, BANDS_SHEET) for problem in check_bands(bands))
+        errors.extend(BandError(rows[0][0], BANDS_HEADERS[1], problem, BANDS_SHEET) for problem in check_bands(bands))
     return bands
 
 
-def read(data: bytes) -> tuple[Checklist, list[RowError]]:
+def read(data: bytes) -> tuple[Checklist, list[excel.RowError]]:
     """The workbook as a checklist, and every problem found (row by row). WorkbookError when the
     file as a whole cannot be used."""
     rows, band_rows = _sheets(data)
@@ -155,25 +124,25 @@ def read(data: bytes) -> tuple[Checklist, list[RowError]]:
     (header_row, header), body = rows[0], rows[1:]
     if not body:
         raise WorkbookError("表头下面没有评估要点。")
-    positions = _positions(header_row, header)
+    positions = excel.header(header_row, header, HEADERS, REQUIRED)
     checklist, errors = Checklist(), []
     if band_rows:
         checklist.bands = _read_bands(band_rows, errors)
     first_row: dict[str, int] = {}
     title = None
     for number, values in body:
-        cells = {h: values[i] if i < len(values) else None for h, i in positions.items()}
+        cells = excel.by_header(values, positions)
         texts = {h: excel.text(v) for h, v in cells.items()}
         given = texts[SECTION] or title
         if given is None:
-            errors.append(RowError(number, SECTION, "必填，不能为空（第一行评估要点须写明一级指标；以下各行留空表示同上）"))
+            errors.append(excel.RowError(number, SECTION, "必填，不能为空（第一行评估要点须写明一级指标；以下各行留空表示同上）"))
             continue
         if len(given) > TITLE_RULE.max:
-            errors.append(RowError(number, SECTION, f"{_quoted(given)}太长（{TITLE_RULE.message}）"))
+            errors.append(excel.RowError(number, SECTION, f"{excel.quoted(given)}太长（{TITLE_RULE.message}）"))
             continue
         if given != title:
             if given in first_row:
-                errors.append(RowError(number, SECTION, f"{_quoted(given)}与第 {first_row[given]} 行的一级指标相同："
+                errors.append(excel.RowError(number, SECTION, f"{excel.quoted(given)}与第 {first_row[given]} 行的一级指标相同："
                                        "同一指标的各行请放在一起"))
                 continue
             title = given
@@ -181,37 +150,55 @@ def read(data: bytes) -> tuple[Checklist, list[RowError]]:
             checklist.sections.append((title, []))
         if not any(texts[h] for h in positions if h != SECTION):
             continue  # a section with no items yet (a draft may have one)
-        item, problems = _item(cells, texts)
-        errors.extend(RowError(number, column, reason) for column, reason in problems)
+        problems = []
+        item = excel.checked(number, READERS, cells, problems)
+        errors += problems
         if not problems:
-            checklist.sections[-1][1].append(item)
+            checklist.sections[-1][1].append({ITEM_FIELDS[column]: value for column, value in item.items()})
     order = {h: i for i, h in enumerate(HEADERS)}
-    errors.sort(key=lambda e: (e.sheet != ITEMS_SHEET, e.row, order.get(e.column, 99)))
+    errors.sort(key=lambda e: (bool(e.sheet), e.row, order.get(e.column, 99)))
     return checklist, errors
 
 
-def _item(cells: dict, texts: dict) -> tuple[dict, list[tuple[str, str]]]:
-    """One row's item fields, and (column, reason) for every cell that is wrong."""
-    readers = {
-        TEXT: ("text", lambda: _length(texts[TEXT], TEXT_RULE) if texts[TEXT] else _required()),
-        STANDARD: ("standard", lambda: _length(texts.get(STANDARD, ""), STANDARD_RULE)),
-        ANSWER: ("answer_type", lambda: _choice(texts.get(ANSWER, ""), AnswerType, AnswerType.POINTS, "答题方式")),
-        POINTS: ("max_points", lambda: _points(cells[POINTS])),
-        NA: ("na_allowed", lambda: _flag(texts.get(NA, ""))),
-        CRITICAL: ("critical", lambda: _flag(texts.get(CRITICAL, ""))),
-        EVIDENCE: ("evidence", lambda: _choice(texts.get(EVIDENCE, ""), EvidenceRule, EvidenceRule.NONE, "佐证要求")),
-    }
-    item, problems = {}, []
-    for column, (attr, read_cell) in readers.items():
-        try:
-            item[attr] = read_cell()
-        except Invalid as error:
-            problems.append((column, str(error)))
-    return item, problems
+# Each item column's cell read into its field.
+ITEM_FIELDS = {TEXT: "text", STANDARD: "standard", ANSWER: "answer_type", POINTS: "max_points", NA: "na_allowed",
+               CRITICAL: "critical", EVIDENCE: "evidence"}
+READERS = {
+    TEXT: lambda cell: _length(excel.text(cell), TEXT_RULE) if excel.text(cell) else _required(),
+    STANDARD: lambda cell: _length(excel.text(cell), STANDARD_RULE),
+    ANSWER: lambda cell: _choice(excel.text(cell), AnswerType, AnswerType.POINTS, "答题方式"),
+    POINTS: _points,
+    NA: lambda cell: _flag(excel.text(cell)),
+    CRITICAL: lambda cell: _flag(excel.text(cell)),
+    EVIDENCE: lambda cell: _choice(excel.text(cell), EvidenceRule, EvidenceRule.NONE, "佐证要求"),
+}
 
 
 def _required():
     raise Invalid("必填，不能为空")
+
+
+@dataclass
+class Imported(excel.Outcome):
+    draft: TemplateVersion | None = None
+    sections: int = 0
+    items: int = 0
+
+    @property
+    def message(self) -> str:
+        return (f"已导入为“{self.draft.template.name}”第 {self.draft.number} 版草稿：{self.sections} 个一级指标、"
+                f"{self.items} 项评估要点。请检查后发布。")
+
+
+def import_draft(data: bytes, target: ChecklistTemplate | None, name: str) -> Imported:
+    """The workbook as a new draft of `target`, or of a new template called `name` (added to the
+    session), when it has no problem at all."""
+    checklist, errors = read(data)
+    if errors:
+        return Imported(errors=errors)
+    template = target or ChecklistTemplate(name=name, description="")
+    db.session.add(template)
+    return Imported(draft=new_draft(checklist, template), sections=len(checklist.sections), items=checklist.item_count)
 
 
 def new_draft(checklist: Checklist, template: ChecklistTemplate) -> TemplateVersion:

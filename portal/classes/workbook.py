@@ -7,12 +7,12 @@ added, existing ones updated, none removed); a class named in the 课表 sheet g
 timetable. Nothing here commits.
 """
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from .. import excel
-from ..checklists.workbook import RowError
 from ..extensions import db
 from ..models import School, SchoolClass, Teacher, TimetableSlot
 from ..models.classroom import WEEKDAYS
@@ -22,16 +22,11 @@ MAX_UNPACKED = 20 * 1024 * 1024
 MAX_ROWS = 3000
 CLASSES, TIMETABLE, TEACHERS = "班级", "课表", "教师"
 HEADERS = {CLASSES: ("年级", "班级"), TIMETABLE: ("年级", "班级", "星期", "节次", "学科"), TEACHERS: ("姓名", "任教学科")}
-LIMITS = {"年级": 20, "班级": 20, "学科": 20, "任教学科": 20, "姓名": 40}
-
-
-class Invalid(ValueError):
-    """One cell's value is wrong; the message says why."""
+Invalid, RowError = excel.Invalid, excel.RowError
 
 
 @dataclass
-class Outcome:
-    errors: list[RowError] = field(default_factory=list)
+class Outcome(excel.Outcome):
     classes: int = 0
     teachers: int = 0
     slots: int = 0
@@ -41,13 +36,16 @@ class Outcome:
         return f"新增班级 {self.classes} 个，新增或更新教师 {self.teachers} 人，写入课表 {self.slots} 节"
 
 
-def _text(value, header: str, required: bool = True) -> str:
-    text = excel.text(value)
-    if required and not text:
-        raise Invalid("必填，不能为空")
-    if len(text) > LIMITS[header]:
-        raise Invalid(f"最多 {LIMITS[header]} 个字")
-    return text
+def _text(limit: int, required: bool = True) -> Callable:
+    def read(value) -> str:
+        text = excel.text(value)
+        if required and not text:
+            raise Invalid("必填，不能为空")
+        if len(text) > limit:
+            raise Invalid(f"最多 {limit} 个字")
+        return text
+
+    return read
 
 
 def _weekday(value) -> int:
@@ -66,9 +64,8 @@ def _period(value) -> int:
     raise Invalid(f"“{text}”不是 1 到 12 之间的节次")
 
 
-READERS = {"年级": _text, "班级": _text, "学科": _text, "姓名": _text,
-           "任教学科": lambda value, header: _text(value, header, required=False),
-           "星期": lambda value, header: _weekday(value), "节次": lambda value, header: _period(value)}
+READERS = {"年级": _text(20), "班级": _text(20), "学科": _text(20), "姓名": _text(40), "任教学科": _text(20, required=False),
+           "星期": _weekday, "节次": _period}
 
 
 def _sheet_rows(book, name: str, errors: list[RowError]) -> list[tuple[int, dict]]:
@@ -84,17 +81,9 @@ def _sheet_rows(book, name: str, errors: list[RowError]) -> list[tuple[int, dict
     if missing:
         errors.append(RowError(number, "表头", f"缺少列：{'、'.join(missing)}（应为：{'、'.join(HEADERS[name])}）", name))
         return []
-    found = []
-    for number, values in body:
-        record = {}
-        for header in HEADERS[name]:
-            index = positions[header]
-            try:
-                record[header] = READERS[header](values[index] if index < len(values) else None, header)
-            except Invalid as error:
-                errors.append(RowError(number, header, str(error), name))
-        found.append((number, record))
-    return found
+    readers, positions = {h: READERS[h] for h in HEADERS[name]}, {h: positions[h] for h in HEADERS[name]}
+    return [(number, excel.checked(number, readers, excel.by_header(values, positions), errors, name))
+            for number, values in body]
 
 
 def _twice(rows, key, sheet: str, column: str, what: str) -> list[RowError]:

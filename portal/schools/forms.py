@@ -1,10 +1,9 @@
 from sqlalchemy import func, select
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..extensions import db
-from ..forms import Form, enum_field, options
+from ..forms import Form, enum_field, options, workbook_field
 from ..models import Ownership, School, SchoolKind
 
 
@@ -74,6 +73,4 @@ class SchoolForm(Form):
 
 
 class RosterImportForm(Form):
-    file = FileField("学校名单（Excel .xlsx）", validators=[
-        FileRequired("请选择要导入的 Excel 文件"), FileAllowed(["xlsx"], "只能导入 .xlsx 格式的 Excel 文件")],
-        render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    file = workbook_field("学校名单（Excel .xlsx）")

@@ -6,9 +6,8 @@ only a file without a single bad row touches the session. Nothing here commits.
 """
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from wtforms.validators import Length, NumberRange, Regexp
 
@@ -26,35 +25,10 @@ SHEET_TITLE = "学校名单"
 RosterError = excel.WorkbookError  # the file as a whole cannot be used (not an xlsx, too big, no header)
 
 
-class Invalid(ValueError):
-    """One cell's value is wrong; the message says why."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int      # the row number Excel shows
-    column: str   # the column's header
-    reason: str
-
-    def __str__(self) -> str:
-        return f"第 {self.row} 行「{self.column}」：{self.reason}"
-
-
-@dataclass
-class Outcome:
-    errors: list[RowError] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
+class Outcome(excel.Outcome):
     @property
     def summary(self) -> str:
         return f"新增 {self.created} 所，更新 {self.updated} 所，未变 {self.unchanged} 所"
-
-
-def _quoted(value) -> str:
-    text = excel.text(value)
-    return f"“{text if len(text) <= 20 else text[:20] + '…'}”"
 
 
 def _rule(name: str, kind):
@@ -69,11 +43,11 @@ def _text_reader(name: str, required: bool = False, pattern: bool = False) -> Ca
     def read(value) -> str:
         text = excel.text(value)
         if not text and required:
-            raise Invalid("必填，不能为空")
+            raise excel.Invalid("必填，不能为空")
         if len(text) > length.max:
-            raise Invalid(f"{_quoted(text)}太长（{length.message}）")
+            raise excel.Invalid(f"{excel.quoted(text)}太长（{length.message}）")
         if regexp and not regexp.regex.match(text):
-            raise Invalid(f"{_quoted(text)}格式不对（{regexp.message}）")
+            raise excel.Invalid(f"{excel.quoted(text)}格式不对（{regexp.message}）")
         return text
 
     return read
@@ -85,9 +59,9 @@ def _choice_reader(enum_cls, noun: str) -> Callable:
     def read(value):
         text = excel.text(value)
         if not text:
-            raise Invalid("必填，不能为空")
+            raise excel.Invalid("必填，不能为空")
         if text not in members:
-            raise Invalid(f"{_quoted(text)}不是有效的{noun}（可选：{'、'.join(members)}）")
+            raise excel.Invalid(f"{excel.quoted(text)}不是有效的{noun}（可选：{'、'.join(members)}）")
         return members[text]
 
     return read
@@ -99,7 +73,7 @@ def _flag_reader(yes: str, no: str, blank: bool) -> Callable:
         if not text:
             return blank
         if text not in (yes, no):
-            raise Invalid(f"{_quoted(text)}无效，请填“{yes}”或“{no}”")
+            raise excel.Invalid(f"{excel.quoted(text)}无效，请填“{yes}”或“{no}”")
         return text == yes
 
     return read
@@ -113,10 +87,10 @@ def _number_reader(name: str) -> Callable:
         if not text:
             return 0
         if not re.fullmatch(r"[+-]?[0-9]+", text):
-            raise Invalid(f"{_quoted(text)}不是整数（{limits.message}）")
+            raise excel.Invalid(f"{excel.quoted(text)}不是整数（{limits.message}）")
         number = int(text)
         if not limits.min <= number <= limits.max:
-            raise Invalid(f"{number} 超出范围（{limits.message}）")
+            raise excel.Invalid(f"{number} 超出范围（{limits.message}）")
         return number
 
     return read
@@ -130,7 +104,7 @@ def _label(member) -> str:
 class Column:
     header: str
     attr: str
-    read: Callable              # cell value -> model value, or Invalid
+    read: Callable              # cell value -> model value, or excel.Invalid
     write: Callable = excel.text     # model value -> cell value
     choices: tuple = ()         # offered as a drop-down list in the workbook
     optional: bool = False      # the file may leave the whole column out
@@ -165,23 +139,7 @@ def _rows(data: bytes) -> list[tuple[int, tuple]]:
         return excel.rows(book.worksheets[0], MAX_ROWS, f"数据超过 {MAX_ROWS} 行，请分批导入。")
 
 
-def _columns(number: int, values: tuple) -> list[tuple[Column, int]]:
-    """Where each known column is, from the header row; a missing or doubled header is one error."""
-    positions: dict[str, int] = {}
-    for index, value in enumerate(values):
-        header = excel.text(value)
-        if header in HEADERS and header in positions:
-            raise RosterError(f"表头中「{header}」出现了两次（第 {get_column_letter(positions[header] + 1)} 列和第 "
-                              f"{get_column_letter(index + 1)} 列），请删去一列。")
-        positions.setdefault(header, index)
-    missing = [c.header for c in COLUMNS if not c.optional and c.header not in positions]
-    if missing:
-        raise RosterError(f"缺少必需的列：{'、'.join(missing)}。第 {number} 行应是表头，依次为：{'、'.join(HEADERS)}"
-                          "（「状态」可省略；可下载导入模板对照）。")
-    return [(c, positions[c.header]) for c in COLUMNS if c.header in positions]
-
-
-def read(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError]]:
+def read(data: bytes) -> tuple[list[tuple[int, dict]], list[excel.RowError]]:
     """Every data row as model values, and the problems found in single cells."""
     rows = _rows(data)
     if not rows:
@@ -189,20 +147,18 @@ def read(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError]]:
     (header_row, header), body = rows[0], rows[1:]
     if not body:
         raise RosterError("表头下面没有学校数据。")
-    columns = _columns(header_row, header)
+    positions = excel.header(header_row, header, HEADERS, [c.header for c in COLUMNS if not c.optional],
+                             note="「状态」可省略；")
+    readers = {column.header: column.read for column in COLUMNS if column.header in positions}
+    attrs = {column.header: column.attr for column in COLUMNS}
     entries, errors = [], []
     for number, values in body:
-        record = {}
-        for column, index in columns:
-            try:
-                record[column.attr] = column.read(values[index] if index < len(values) else None)
-            except Invalid as error:
-                errors.append(RowError(number, column.header, str(error)))
-        entries.append((number, record))
+        record = excel.checked(number, readers, excel.by_header(values, positions), errors)
+        entries.append((number, {attrs[header]: value for header, value in record.items()}))
     return entries, errors
 
 
-def _conflicts(entries: list[tuple[int, dict]], schools: list[School]) -> list[RowError]:
+def _conflicts(entries: list[tuple[int, dict]], schools: list[School]) -> list[excel.RowError]:
     """Codes and names used twice in the file, and names that belong to another existing school.
 
     Compared without case, as SchoolForm does.
@@ -213,13 +169,13 @@ def _conflicts(entries: list[tuple[int, dict]], schools: list[School]) -> list[R
         for number, record in entries:
             if key := record.get(attr, "").lower():
                 if key in first:
-                    errors.append(RowError(number, header, f"{_quoted(record[attr])}与第 {first[key]} 行重复"))
+                    errors.append(excel.RowError(number, header, f"{excel.quoted(record[attr])}与第 {first[key]} 行重复"))
                 first.setdefault(key, number)
     owner = {school.name.lower(): school.code for school in schools}
     for number, record in entries:
         code = owner.get(record.get("name", "").lower())
         if code is not None and "code" in record and code.lower() != record["code"].lower():
-            errors.append(RowError(number, "学校名称", f"{_quoted(record['name'])}已是学校代码 {code} 的名称，学校名称不能重复"))
+            errors.append(excel.RowError(number, "学校名称", f"{excel.quoted(record['name'])}已是学校代码 {code} 的名称，学校名称不能重复"))
     return errors
 
 
@@ -243,13 +199,7 @@ def import_roster(data: bytes) -> Outcome:
             db.session.add(School(**record))
             outcome.created += 1
             continue
-        changed = {attr: value for attr, value in record.items() if getattr(school, attr) != value}
-        for attr, value in changed.items():
-            setattr(school, attr, value)
-        if changed:
-            outcome.updated += 1
-        else:
-            outcome.unchanged += 1
+        outcome.update(school, record)
     return outcome
 
 

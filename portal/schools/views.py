@@ -72,20 +72,10 @@ def import_roster():
     """Upload a roster workbook: every bad row listed, or all of it applied."""
     authorize(Action.MANAGE)
     form = RosterImportForm()
-    errors = []
-    if form.validate_on_submit():
-        try:
-            outcome = roster.import_roster(form.file.data.read(roster.MAX_BYTES + 1))
-        except roster.RosterError as error:
-            form.file.errors.append(str(error))
-        else:
-            if not outcome.errors:
-                db.session.commit()
-                flash(f"导入完成：{outcome.summary}。", "success")
-                return see_other(url_for("schools.index"))
-            errors = outcome.errors
-    return render("schools/import.html", "upload", form=form, errors=errors, columns=roster.COLUMNS,
-                  max_rows=roster.MAX_ROWS, status=422 if form.errors or errors else 200)
+    return excel.upload(form, roster.import_roster, roster.MAX_BYTES, then=lambda outcome: url_for("schools.index"),
+                        page=lambda errors, status: render("schools/import.html", "upload", status, form=form,
+                                                           errors=errors, columns=roster.COLUMNS,
+                                                           max_rows=roster.MAX_ROWS))
 
 
 @bp.get("/export.xlsx")
