@@ -11,8 +11,12 @@ export FLASK_APP := portal:create_app
 
 .PHONY: run test test-pg system-packages python-packages demo-db bench
 
+# The background worker (flask jobs work) as a process of its own beside gunicorn; the trap stops it
+# when gunicorn ends (Ctrl-C reaches gunicorn; a background job of a script ignores SIGINT).
 run: system-packages python-packages demo-db
 	@echo "督导平台已启动：http://$(HOST):$(PORT)  （演示账号见 README.md，Ctrl-C 停止）"
+	@APP_ENV=development $(VENV)/bin/flask jobs work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	APP_ENV=development $(VENV)/bin/gunicorn -c gunicorn.conf.py --workers 2 --threads 4 \
 		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
