@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-arphic-gkai00mp poppler-utils chromium
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-arphic-gkai00mp poppler-utils chromium \
+	redis-server
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -43,7 +44,8 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Debian packages the PDFs (Pango, HarfBuzz subsetting, CJK fonts) and browser tests (Chromium) need.
+# Debian packages the PDFs (Pango, HarfBuzz subsetting, CJK fonts), browser tests (Chromium) and the
+# RQ tests of .ci/run (redis-server) need.
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
