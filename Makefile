@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-arphic-gkai00mp poppler-utils chromium
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-arphic-gkai00mp poppler-utils chromium \
+	redis-server
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -11,8 +12,12 @@ export FLASK_APP := portal:create_app
 
 .PHONY: run test test-pg system-packages python-packages demo-db bench
 
+# The background worker (flask jobs work) as a process of its own beside gunicorn; the trap stops it
+# when gunicorn ends (Ctrl-C reaches gunicorn; a background job of a script ignores SIGINT).
 run: system-packages python-packages demo-db
 	@echo "督导平台已启动：http://$(HOST):$(PORT)  （演示账号见 README.md，Ctrl-C 停止）"
+	@APP_ENV=development $(VENV)/bin/flask jobs work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	APP_ENV=development $(VENV)/bin/gunicorn -c gunicorn.conf.py --workers 2 --threads 4 \
 		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
@@ -39,7 +44,8 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Debian packages the PDFs (Pango, HarfBuzz subsetting, CJK fonts) and browser tests (Chromium) need.
+# Debian packages the PDFs (Pango, HarfBuzz subsetting, CJK fonts), browser tests (Chromium) and the
+# RQ tests of .ci/run (redis-server) need.
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

@@ -23,11 +23,11 @@ from pathlib import Path
 from sqlalchemy import insert
 from weasyprint import HTML
 
-from portal import create_app
+from portal import create_app, jobs
 from portal.documents import batch, compose, notices
 from portal.extensions import db
-from portal.models import (Answer, Inspection, InspectionStatus, Role, Round, RoundKind, School, SchoolKind,
-                           TemplateVersion, User)
+from portal.models import (Answer, DocumentJob, Inspection, InspectionStatus, Role, Round, RoundKind, School,
+                           SchoolKind, TemplateVersion, User)
 from portal.pdf import engine
 from portal.supervision.catalog import load_builtin_templates
 
@@ -91,8 +91,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="dudao-bench-"))
     app = create_app({"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups"),
-                      "DOCUMENT_JOBS": "worker"})
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups")})
     with app.test_request_context():
         db.create_all()
         start = time.perf_counter()
@@ -122,7 +121,7 @@ def main() -> None:
         db.session.commit()
         before = peak_rss_mb()
         start = time.perf_counter()
-        job = batch.run(job.id, TODAY)
+        job = jobs.run(DocumentJob, job.id)
         total = time.perf_counter() - start
         print(f"\nbatch of {job.total} notices ({args.kind}): {job.status.value}, {job.done - len(job.failures)} PDFs, "
               f"{len(job.failures)} failed, zip {job.zip.size // 1024} KB")

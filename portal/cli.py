@@ -1,5 +1,7 @@
-"""flask commands: seed-demo, create-user, import-schools, backup."""
+"""flask commands: seed-demo, create-user, import-schools, backup, jobs work."""
+import signal
 import sqlite3
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -8,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from . import jobs
 from .extensions import db
 from .models import Role, School, User
 
@@ -17,7 +20,7 @@ def init_app(app) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(backup)
     app.cli.add_command(import_schools)
-    app.cli.add_command(documents)
+    app.cli.add_command(job_commands)
 
 
 @click.command("seed-demo")
@@ -103,31 +106,20 @@ def import_schools(path: Path):
     click.echo(f"导入完成：{outcome.summary}。")
 
 
-documents = click.Group("documents", help="公文: background batches of per-school notices.")
+job_commands = click.Group("jobs", help="Background jobs (portal/jobs.py): 公文 batches.")
 
 
-@documents.command("work")
+@job_commands.command("work")
 @click.option("--once", is_flag=True, help="Run the queued jobs, then stop (otherwise wait for new ones).")
-@click.option("--interval", default=3.0, help="Seconds between polls of the database (DOCUMENT_JOBS=worker).")
+@click.option("--interval", default=3.0, help="Seconds between polls of the database (JOBS=worker).")
 @with_appcontext
-def documents_work(once, interval):
-    """Run queued document jobs: from the database (DOCUMENT_JOBS=worker) or from Redis (DOCUMENT_JOBS=rq)."""
-    import time
-
-    from .documents import batch
-
-    if current_app.config["DOCUMENT_JOBS"] == "rq":
-        from rq import SimpleWorker  # jobs run here, in this app's context (no fork per job)
-
-        queue = batch.queue(current_app)
-        SimpleWorker([queue], connection=queue.connection).work(burst=once, with_scheduler=False)
-        return
-    while True:
-        job_id = batch.next_queued()
-        if job_id is not None:
-            job = batch.run(job_id)
-            click.echo(f"任务 {job.id}：{job.status.value}，{job.done}/{job.total}，失败 {len(job.failures)}")
-            continue
-        if once:
-            return
-        time.sleep(interval)
+def jobs_work(once, interval):
+    """Run queued jobs: from the database (JOBS=worker) or from Redis (JOBS=rq)."""
+    # Stopped by `make run`'s Ctrl-C or a service manager: exit as on Ctrl-C, so the PDF workers are shut
+    # down too. A job cut short stays running and is taken back once it has stalled.
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        jobs.work(once, interval, lambda job: click.echo(
+            f"任务 {job.id}：{job.status.value}，{job.done}/{job.total}，失败 {len(job.failures)}"))
+    finally:
+        signal.signal(signal.SIGTERM, previous)

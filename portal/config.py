@@ -82,14 +82,14 @@ class Config:
     # The office's licensed faces (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312 as .ttf/.otf files): used
     # first when there; otherwise the free faces `make` installs (portal/pdf/fonts.py).
     DOC_FONT_DIR = os.environ.get("DOC_FONT_DIR", str(INSTANCE / "fonts"))
-    # Batches of per-school notices: "executor" runs them in this process (a small thread pool owned by
-    # the app, state in the database); "worker" only queues them for `flask documents work` to run;
-    # "rq" puts them on a Redis queue that `flask documents work` serves (portal/documents/batch.py).
-    DOCUMENT_JOBS = os.environ.get("DOCUMENT_JOBS", "executor")
+    # Background jobs (portal/jobs.py: the 公文 batches): "worker" keeps the queue in the database for
+    # `flask jobs work`, a process of its own (`make run` starts one); "rq" puts it on Redis, for
+    # workers on other machines.
+    JOBS = os.environ.get("JOBS", "worker")
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    DOCUMENT_QUEUE = os.environ.get("DOCUMENT_QUEUE", "dudao-documents")
-    # A queued or running batch that has not moved for this long has stopped (its process restarted).
-    DOCUMENT_JOB_STALE_SECONDS = int(os.environ.get("DOCUMENT_JOB_STALE_SECONDS", "300"))
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "dudao-jobs")
+    # A queued or running job that has not moved for this long has stopped (its worker restarted).
+    JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "300"))
     # Photos lose their EXIF on the tablet and on the server, the camera's location with it, unless the
     # office keeps locations: then the position is written back into the stored photo.
     PHOTO_KEEP_LOCATION = _flag("PHOTO_KEEP_LOCATION")
@@ -107,8 +107,8 @@ class Config:
             settings["TEMPLATES_STRICT"] = True
             settings["SECRET_KEY"] = settings["SECRET_KEY"] or _dev_secret()
         if env == "testing":
-            # Document batches stay queued unless a test runs them (no thread outliving its database).
-            settings.update(TESTING=True, ARGON2_TIME_COST=1, ARGON2_MEMORY_KIB=8, DOCUMENT_JOBS="worker")
+            # Jobs stay queued in the database until a test runs them, whatever the machine's JOBS says.
+            settings.update(TESTING=True, ARGON2_TIME_COST=1, ARGON2_MEMORY_KIB=8, JOBS="worker")
             settings.update(overrides or {})
         return settings
 
@@ -117,6 +117,8 @@ def check(config) -> None:
     """Refuse to start on settings that would be unsafe in production."""
     if config["APP_ENV"] not in {"production", "development", "testing"}:
         raise RuntimeError(f"APP_ENV 必须是 production/development/testing，而不是 {config['APP_ENV']!r}")
+    if config["JOBS"] not in {"worker", "rq"}:
+        raise RuntimeError(f"JOBS 必须是 worker 或 rq，而不是 {config['JOBS']!r}")
     key = config.get("SECRET_KEY") or ""
     if config["APP_ENV"] == "production" and (len(key) < 32 or key in {"dev", "changeme", "secret"}):
         raise RuntimeError(

@@ -3,11 +3,14 @@ for the run, in the database it names)."""
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from flask_sqlalchemy.session import Session
@@ -18,6 +21,7 @@ from sqlalchemy.engine import make_url
 # set before the app's config is first imported.
 INSTANCE = os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="dudao-instance-")
 
+import portal  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.auth.passwords import hash_password  # noqa: E402
 from portal.extensions import db  # noqa: E402
@@ -110,6 +114,24 @@ def app(_app, tmp_path):
     _app.config.update(config)
     _app.extensions.clear()
     _app.extensions.update(extensions)
+
+
+@contextmanager
+def worker_process(app):
+    """`flask jobs work` as `make run` starts it: a process of its own, on the app's database and files,
+    the portal of this checkout. Stopped as `make run` stops it (SIGTERM)."""
+    root = str(Path(portal.__file__).parent.parent)
+    env = {**os.environ, "APP_ENV": "testing", "FLASK_APP": "portal:create_app",
+           "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH")))),
+           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+           "BACKUP_FOLDER": app.config["BACKUP_FOLDER"]}
+    process = subprocess.Popen([sys.executable, "-m", "flask", "jobs", "work", "--interval", "0.2"], cwd=root, env=env)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        code = process.wait(timeout=30)
+    assert code == 0  # stopped cleanly, its PDF workers with it
 
 
 class _JoinedSession(Session):

@@ -21,7 +21,7 @@ from portal.rectification import overdue
 from portal.supervision import scoring
 
 from . import gbt9704
-from .conftest import HX, HX_BOOSTED
+from .conftest import HX, HX_BOOSTED, worker_process
 from .test_rectification import Person, jpeg
 
 KEY = "0f5c2a8e-1d3b-4c5a-9e7f-112233445566"
@@ -564,7 +564,8 @@ def start_batch(app, world, kind="opinion"):
 def test_a_batch_makes_every_school_notice_and_reports_a_failure(app, world, monkeypatch):
     import zipfile
 
-    from portal.documents import batch, notices
+    from portal import jobs
+    from portal.documents import notices
     from portal.models import DocumentJob, JobStatus
 
     admin, job_id = start_batch(app, world)
@@ -579,10 +580,10 @@ def test_a_batch_makes_every_school_notice_and_reports_a_failure(app, world, mon
 
     monkeypatch.setattr(notices, "inspection_notice", failing)
     with app.app_context():
-        job = batch.run(job_id)
+        job = jobs.run(DocumentJob, job_id)
         assert (job.status, job.total, job.done) == (JobStatus.DONE, 3, 3)
         assert job.failures == [["城西小学", "RuntimeError: 照片文件缺失"]]
-        assert batch.run(job_id).status is JobStatus.DONE  # run again: nothing happens twice
+        assert jobs.run(DocumentJob, job_id).status is JobStatus.DONE  # run again: nothing happens twice
         assert db.session.get(DocumentJob, job_id).done == 3
     done = admin.get(f"/documents/batch/job/{job_id}", headers=HX).get_data(as_text=True)
     assert "every 1s" not in done and "城西小学" in done and "照片文件缺失" in done and "下载压缩包（2 份 PDF）" in done
@@ -598,22 +599,21 @@ def test_a_batch_makes_every_school_notice_and_reports_a_failure(app, world, mon
     assert principal.get(f"/files/{zip_id}").status_code == 403
 
 
-def test_the_app_runs_a_batch_in_the_background_and_stays_responsive(app, world):
+def test_a_worker_process_runs_the_batch_while_the_app_stays_responsive(app, world):
     import time
 
     from portal.models import DocumentJob, JobStatus
 
-    app.config["DOCUMENT_JOBS"] = "executor"
     admin, job_id = start_batch(app, world, "rectification")
-    assert admin.get("/documents/").status_code == 200  # answered while the job runs
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with app.app_context():
-            job = db.session.get(DocumentJob, job_id)
-            if job.status in (JobStatus.DONE, JobStatus.FAILED):
-                break
-        time.sleep(0.2)
-    app.extensions["document_jobs"].shutdown(wait=True)
+    with worker_process(app):
+        assert admin.get("/documents/").status_code == 200  # answered while the job runs
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with app.app_context():
+                job = db.session.get(DocumentJob, job_id)
+                if job.status in (JobStatus.DONE, JobStatus.FAILED):
+                    break
+            time.sleep(0.2)
     with app.app_context():
         job = db.session.get(DocumentJob, job_id)  # a 整改通知书 only where something is not met: 城南小学
         assert (job.status, job.total, job.done, job.failures) == (JobStatus.DONE, 1, 1, []) and job.zip_id
@@ -623,7 +623,7 @@ def test_the_worker_command_runs_queued_jobs(app, world, runner):
     from portal.models import DocumentJob, JobStatus
 
     _, job_id = start_batch(app, world)
-    result = runner.invoke(args=["documents", "work", "--once"])
+    result = runner.invoke(args=["jobs", "work", "--once"])
     assert result.exit_code == 0 and "已完成，3/3" in result.output
     with app.app_context():
         assert db.session.get(DocumentJob, job_id).status is JobStatus.DONE
@@ -642,7 +642,7 @@ def stall(app, job_id, status, minutes=10):
 
 
 def test_a_batch_that_stopped_mid_way_shows_as_interrupted_and_is_made_again_once(app, world):
-    from portal.documents import batch
+    from portal import jobs
     from portal.models import DocumentJob, JobStatus
 
     admin, job_id = start_batch(app, world)
@@ -657,7 +657,7 @@ def test_a_batch_that_stopped_mid_way_shows_as_interrupted_and_is_made_again_onc
     with app.app_context():
         job = db.session.get(DocumentJob, job_id)
         assert (job.status, job.done, job.failures) == (JobStatus.QUEUED, 0, [])
-        assert not batch.requeue(job_id) and batch.run(job_id).status is JobStatus.DONE
+        assert not jobs.requeue(job) and jobs.run(DocumentJob, job_id).status is JobStatus.DONE
     principal = Person(app, world["principal"])
     assert principal.post(f"/documents/batch/job/{job_id}/restart", {}).status_code == 403
 
@@ -667,7 +667,7 @@ def test_the_worker_takes_up_a_job_a_stopped_worker_left_running(app, world, run
 
     _, job_id = start_batch(app, world)
     stall(app, job_id, JobStatus.RUNNING)
-    result = runner.invoke(args=["documents", "work", "--once"])
+    result = runner.invoke(args=["jobs", "work", "--once"])
     assert result.exit_code == 0 and "已完成，3/3" in result.output
     with app.app_context():
         assert db.session.get(DocumentJob, job_id).status is JobStatus.DONE
@@ -675,32 +675,36 @@ def test_the_worker_takes_up_a_job_a_stopped_worker_left_running(app, world, run
 
 @pytest.fixture
 def redis_queue(app):
-    """DOCUMENT_JOBS=rq against the machine's Redis (REDIS_URL, else 127.0.0.1:6379), on a queue of this
-    test's own."""
+    """JOBS=rq against the Redis at REDIS_URL (else 127.0.0.1:6379; `.ci/run` starts one), on a queue of
+    this test's own."""
     import uuid
 
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisDown
+
+    from portal import jobs
 
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     try:
         Redis.from_url(url).ping()
     except RedisDown:
         pytest.skip(f"no Redis at {url}")
-    app.config.update(DOCUMENT_JOBS="rq", REDIS_URL=url, DOCUMENT_QUEUE=f"dudao-test-{uuid.uuid4().hex}")
-    from portal.documents import batch
-
-    queue = batch.queue(app)
+    app.config.update(JOBS="rq", REDIS_URL=url, JOB_QUEUE=f"dudao-test-{uuid.uuid4().hex}")
+    with app.app_context():
+        queue = jobs.queue()
     yield queue
     queue.delete(delete_jobs=True)
 
 
+@pytest.mark.redis
 def test_on_a_redis_queue_the_worker_command_runs_the_batch(app, world, runner, redis_queue):
+    """The batch goes on the Redis queue, and `flask jobs work --once` (an RQ SimpleWorker in burst mode)
+    makes it."""
     from portal.models import DocumentJob, JobStatus
 
     admin, job_id = start_batch(app, world)
     assert redis_queue.count == 1 and "排队中" in admin.get(f"/documents/batch/job/{job_id}", headers=HX).get_data(as_text=True)
-    result = runner.invoke(args=["documents", "work", "--once"])
+    result = runner.invoke(args=["jobs", "work", "--once"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         job = db.session.get(DocumentJob, job_id)
@@ -711,7 +715,7 @@ def test_on_a_redis_queue_the_worker_command_runs_the_batch(app, world, runner, 
 def test_a_queue_that_cannot_be_reached_fails_the_job_on_its_page(app, world):
     from portal.models import DocumentJob, JobStatus
 
-    app.config.update(DOCUMENT_JOBS="rq", REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    app.config.update(JOBS="rq", REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
     admin, job_id = start_batch(app, world)
     with app.app_context():
         job = db.session.get(DocumentJob, job_id)

@@ -1,10 +1,10 @@
 """Per-school documents of one inspection (督导意见书, 整改通知书), one lesson (推门听课反馈单) or one
 plan, read by whoever may read the record; and a round's batch of notices, made in the background."""
-from flask import abort, current_app, send_file, url_for
+from flask import abort, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from .. import clock
+from .. import clock, jobs
 from ..htmx import render, see_other
 from ..extensions import db
 from ..idempotency import made
@@ -51,7 +51,7 @@ def batch_start(round_id: int):
         return see_other(url_for("documents.batch_job", job_id=existing.id))
     job = batch.create(round_.id, form.kind.data, current_user.id, form.key.data or None)
     db.session.commit()
-    batch.submit(current_app._get_current_object(), job.id)
+    jobs.enqueue(job)
     return see_other(url_for("documents.batch_job", job_id=job.id))
 
 
@@ -59,7 +59,7 @@ def batch_start(round_id: int):
 def batch_job(job_id: int):
     """The job's progress; the page polls this block until the job has finished."""
     job = load(DocumentJob, job_id, Action.MANAGE, joinedload(DocumentJob.round))
-    return render("documents/batch.html", "progress", job=job, kinds=notices.KINDS, stalled=batch.stalled(job),
+    return render("documents/batch.html", "progress", job=job, kinds=notices.KINDS, stalled=jobs.stalled(job),
                   restart_form=KeyForm(formdata=None))
 
 
@@ -69,8 +69,8 @@ def batch_restart(job_id: int):
     job = load(DocumentJob, job_id, Action.MANAGE)
     if not KeyForm().validate():
         abort(400)
-    if batch.requeue(job.id):
-        batch.submit(current_app._get_current_object(), job.id)
+    if jobs.requeue(job):
+        jobs.enqueue(job)
     return see_other(url_for("documents.batch_job", job_id=job.id))
 
 

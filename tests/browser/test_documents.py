@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Document, DocumentRecipient, School
 
+from ..conftest import worker_process
 from .conftest import settled, sign_in
 
 pytestmark = pytest.mark.browser
@@ -99,8 +100,7 @@ def test_a_round_of_notices_in_the_background_with_a_progress_bar(page, live_app
     with live_app.app_context():
         short = len(batch.inspections_of(db.session.scalar(select(Document.round_id).where(Document.round_id.is_not(None))),
                                          "rectification"))  # a 整改通知书 only where something is not met
-    live_app.config["DOCUMENT_JOBS"] = "executor"
-    try:
+    with worker_process(live_app):  # as `make run` starts it beside the server
         sign_in(page, "admin")
         page.goto(page.base + "/documents/")
         page.locator("tr", has_text="学校综合督导").get_by_role("button", name="批量生成整改通知书").tap()
@@ -112,7 +112,3 @@ def test_a_round_of_notices_in_the_background_with_a_progress_bar(page, live_app
         expect(page.locator("#job")).to_contain_text("已完成", timeout=90_000)
         expect(page.get_by_role("link", name=re.compile(rf"下载压缩包（{short} 份 PDF）"))).to_be_visible()
         shot(page, "documents-batch")
-    finally:
-        live_app.extensions["document_jobs"].shutdown(wait=True)
-        live_app.extensions.pop("document_jobs")
-        live_app.config["DOCUMENT_JOBS"] = "worker"
