@@ -81,6 +81,8 @@ def test_the_office_sees_the_county_in_figures_and_charts(client, auth, county):
     assert rows_of(html, "overview-rect-inspectors") == [["赵督学", "2", "1"], ["未指定", "1", "1"]]
     assert ["钱局长", "领导", "2", "10"] in rows_of(html, "overview-observers")
     assert html.count('<svg class="chart"') >= 7
+    groups = html.split('id="overview-groups"', 1)[1].split("</section>", 1)[0]  # red and green bars say what they mean
+    assert "80% 及以上" in groups and "低于 60% 或有一票否决" in groups
 
 
 def test_filters_narrow_every_figure(client, auth, county):
