@@ -1,5 +1,11 @@
 """How the change log (models.AuditLog, 变更记录) reads: the Chinese names of the audited records, their
-fields and the actions, and a recorded value as people read it."""
+fields and the actions, a recorded value as people read it, and a burst of autosaves as one change."""
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from .clock import local
 from .extensions import db
 from .models import School, User
 
@@ -58,6 +64,14 @@ AUDIT_PEOPLE = frozenset({"acknowledged_by", "actor", "author", "created_by", "d
                           "uploaded_by"})
 
 
+# What the log records for the portal's own bookkeeping, not for people: left out of the change log.
+AUDIT_INTERNAL = frozenset({"client_key", "last_key", "revision", "last_device", "last_seq", "updated_at"})
+# Edits of one record by one person this close together read as one change (an autosave per keystroke burst).
+AUDIT_BURST = timedelta(minutes=10)
+DECIMAL = re.compile(r"^-?\d+\.\d+$")
+MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
 def audit_field(name: str) -> str:
     return AUDIT_FIELDS.get(name, name)
 
@@ -75,6 +89,16 @@ def audit_value(value, field: str = "") -> str:
     if isinstance(value, (dict, list)):
         return f"（{len(value)} 项）"
     text = str(value)
+    if DECIMAL.match(text):  # a Decimal as stored (81.000000000000000000000000000): as people write it
+        try:
+            return f"{Decimal(text).normalize():f}"
+        except InvalidOperation:
+            pass
+    if MOMENT.match(text):  # a moment as stored (UTC, ISO, microseconds): the county's time
+        try:
+            return local(datetime.fromisoformat(text))
+        except ValueError:
+            pass
     return text if len(text) <= AUDIT_VALUE_CHARS else text[:AUDIT_VALUE_CHARS] + "…"
 
 
@@ -89,3 +113,49 @@ def audit_entity(entry) -> str:
 
 def audit_action(action: str) -> str:
     return AUDIT_ACTIONS.get(action, action)
+
+
+def audit_items(values: list) -> str:
+    """Records added to or removed from a list, as the log recorded them: their text, or how many
+    when the log could only record what they were in Python (`<ObservationScore …>`)."""
+    shown = [value for value in values if not str(value).startswith("<")]
+    hidden = len(values) - len(shown)
+    return "、".join([*map(str, shown), *([f"{hidden} 项"] if hidden else [])])
+
+
+@dataclass
+class Change:
+    """One row of the change log: an entry, or a burst of one person's updates to one record (`at` its
+    last moment, `since` its first)."""
+    at: datetime
+    actor: str
+    entity: str
+    entity_id: str
+    action: str
+    changes: dict
+    since: datetime
+
+
+def audit_rows(entries) -> list[Change]:
+    """The log's entries (newest first) as people read them: the portal's own bookkeeping left out, a
+    burst of one person's updates to one record (autosaves within AUDIT_BURST of each other) made one
+    row from the first value to the last, and an update that changed nothing people see left out."""
+    rows: list[Change] = []
+    for entry in entries:
+        changes = {key: change for key, change in entry.changes.items() if key not in AUDIT_INTERNAL}
+        last = rows[-1] if rows else None
+        if (entry.action == "update" and last is not None and last.action == "update" and last.actor == entry.actor
+                and (last.entity, last.entity_id) == (entry.entity, entry.entity_id) and last.since - entry.at <= AUDIT_BURST):
+            for key, change in changes.items():  # an older entry: its "before" is the burst's
+                if isinstance(change, list) and isinstance(last.changes.get(key), list):
+                    last.changes[key] = [change[0], last.changes[key][1]]
+                else:
+                    last.changes.setdefault(key, change)
+            last.since = entry.at
+            continue
+        rows.append(Change(entry.at, entry.actor, entry.entity, entry.entity_id, entry.action, changes, entry.at))
+    for row in rows:
+        if row.action == "update":
+            row.changes = {key: change for key, change in row.changes.items()
+                           if not (isinstance(change, list) and change[0] == change[1])}
+    return [row for row in rows if row.action != "update" or row.changes]

@@ -81,3 +81,40 @@ def test_the_change_log_names_fields_and_shortens_values(app, make_school, make_
     assert audit_value({"goals": {}, "milestones": {}}) == "（2 项）" and audit_value(0) == "0"
     long = "很" * (AUDIT_VALUE_CHARS + 5)
     assert audit_value(long) == "很" * AUDIT_VALUE_CHARS + "…"
+
+
+def test_the_change_log_reads_as_people_typed_and_one_burst_of_autosaves_is_one_row(app):
+    """变更记录 as an observer and a leader read it (issue 20.8): no keys, revisions or Python reprs,
+    decimals and moments as people write them, a run of autosaves as one change from first to last."""
+    from datetime import UTC, datetime, timedelta
+
+    from portal.audit import audit_items, audit_rows, audit_value
+
+    with app.app_context():
+        assert audit_value("81.000000000000000000000000000") == "81"
+        assert audit_value("7.50") == "7.5"
+        assert audit_value("2026-11-20T02:05:09.123456+00:00") == "2026-11-20 10:05"  # Beijing time
+        assert audit_value("2026-11-20") == "2026-11-20"
+    assert audit_items(["<ObservationScore (pending 0x7f)>", "<ObservationScore (pending 0x80)>", "一年级1班"]) == \
+        "一年级1班、2 项"
+    start = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+    def entry(minutes, changes, actor="周督学", action="update"):
+        return AuditLog(at=start + timedelta(minutes=minutes), actor=actor, entity="observation", entity_id="1",
+                        action=action, changes=changes)
+
+    newest_first = [
+        entry(30, {"note": ["课堂活跃", "课堂活跃，互动多"]}),  # 22 minutes after the burst: a row of its own
+        entry(8, {"note": ["课堂", "课堂活跃"], "revision": [3, 4], "last_key": ["a", "b"]}),
+        entry(4, {"note": ["", "课堂"], "revision": [2, 3]}),
+        entry(3, {"topic": ["分数", "分数的意义"]}, actor="吴督学"),
+        entry(2, {"revision": [1, 2]}),  # bookkeeping only: nothing people see
+        entry(0, {"subject": "数学"}, action="create"),
+    ]
+    rows = audit_rows(newest_first)
+    assert [(row.actor, row.action, row.changes) for row in rows] == [
+        ("周督学", "update", {"note": ["课堂活跃", "课堂活跃，互动多"]}),
+        ("周督学", "update", {"note": ["", "课堂活跃"]}),
+        ("吴督学", "update", {"topic": ["分数", "分数的意义"]}),
+        ("周督学", "create", {"subject": "数学"}),
+    ]

@@ -129,7 +129,8 @@ def test_no_grade_until_every_dimension_is_scored(app, rubric_version):
     (Decimal(5), ["0", "0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"]),
     (Decimal(10), [str(n) for n in range(11)]),
     (Decimal(15), [str(n) for n in range(16)]),
-    (Decimal(20), [str(n) for n in range(0, 21, 2)]),
+    (Decimal(20), [str(n) for n in range(21)]),  # any whole score, not only even ones
+    (Decimal(30), [str(n) for n in range(0, 31, 2)]),
 ])
 def test_score_chips_step_through_each_dimension(max_points, chips):
     assert [f"{step.normalize():f}" for step in grading.steps(max_points)] == chips
@@ -412,6 +413,15 @@ def test_feedback_is_recorded_by_the_observer_with_errors_beside_fields(app, cli
     assert good.status_code == 303
     saved = stored(app, leader["observation"])
     assert (saved.feedback_way.value, saved.feedback_note) == ("当面", "课后当面交流")
+
+
+def test_the_feedback_date_starts_as_today(app, client, leader):
+    """The first 保存反馈 needs no date typed: it is the day the page was opened, until one is given."""
+    with app.app_context():
+        today = clock.today().isoformat()
+    html = client.get(f"/observations/{leader['observation']}").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="feedback_on"[^>]*>', html)[0]
+    assert f'value="{today}"' in field
 
 
 def test_quick_log_adds_a_stamped_line_once_per_key(app, client, leader):

@@ -69,6 +69,7 @@ def rows_of(html: str, section: str) -> list[list[str]]:
 def test_the_office_sees_the_county_in_figures_and_charts(client, auth, county):
     auth.login_as(Role.ADMIN)
     html = client.get("/overview").get_data(as_text=True)
+    assert "<h1>全县概览</h1>" in html
     assert rows_of(html, "overview-schools") == [["东湖小学", "1", "55", "1"], ["东城小学", "2", "80", "0"],
                                                  ["西山小学", "1", "85", "0"]]
     assert rows_of(html, "overview-groups") == [["东部教育集团", "3", "71.7", "1"], ["西部教育集团", "1", "85", "0"]]
@@ -80,6 +81,8 @@ def test_the_office_sees_the_county_in_figures_and_charts(client, auth, county):
     assert rows_of(html, "overview-rect-inspectors") == [["赵督学", "2", "1"], ["未指定", "1", "1"]]
     assert ["钱局长", "领导", "2", "10"] in rows_of(html, "overview-observers")
     assert html.count('<svg class="chart"') >= 7
+    groups = html.split('id="overview-groups"', 1)[1].split("</section>", 1)[0]  # red and green bars say what they mean
+    assert "80% 及以上" in groups and "低于 60% 或有一票否决" in groups
 
 
 def test_filters_narrow_every_figure(client, auth, county):
@@ -98,12 +101,14 @@ def test_a_principal_sees_only_their_school_and_an_inspector_only_theirs(client,
     auth.login_as(Role.PRINCIPAL, school_id=county["west"])
     html = client.get("/overview").get_data(as_text=True)
     assert "东城小学" not in html and "东湖小学" not in html and "赵督学" not in html
+    assert "<h1>本校概览</h1>" in html and "全县概览" not in html  # the page says whose figures they are
     assert [row[0] for row in rows_of(html, "overview-schools")] == ["西山小学"]
     assert 'id="overview-observers"' not in html  # counts against quotas are the county's
     client.post("/logout", headers={"X-CSRFToken": auth.token()})
     auth.login_as(Role.INSPECTOR, schools=[county["east"]])
     html = client.get("/overview").get_data(as_text=True)
     assert [row[0] for row in rows_of(html, "overview-schools")] == ["东城小学"] and "西山小学" not in html
+    assert "<h1>责任区概览</h1>" in html
 
 
 def test_the_workbook_holds_the_numbers_of_every_chart(client, auth, county):

@@ -13,7 +13,8 @@ from ..supervision import scoring, sheet
 
 HALF = Decimal("0.5")
 CHIP_STEPS = (Decimal("0.5"), Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
-MAX_CHIPS = 16
+MAX_CHIPS = 21
+HALVES_UP_TO = Decimal(5)  # halves are offered as chips on small dimensions only (any is accepted)
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,11 @@ class Result:
 
 
 def steps(max_points: Decimal) -> list[Decimal]:
-    """The chips for a dimension: 0 to max in the smallest step that divides it into at most
-    MAX_CHIPS chips (5 → 0, 0.5, …, 5; 10 → 0, 1, …, 10; 20 → 0, 2, …, 20)."""
-    step = next((s for s in CHIP_STEPS if max_points % s == 0 and max_points / s < MAX_CHIPS), max_points)
+    """The chips for a dimension: every whole score up to 20 points, and the halves up to 5 (5 → 0,
+    0.5, …, 5; 20 → 0, 1, …, 20); a larger maximum in the smallest step that keeps it to MAX_CHIPS
+    chips (30 → 0, 2, …, 30)."""
+    usable = [s for s in CHIP_STEPS if s >= 1 or max_points <= HALVES_UP_TO]
+    step = next((s for s in usable if max_points % s == 0 and max_points / s < MAX_CHIPS), max_points)
     count = int(max_points / step) if step else 0
     return [step * n for n in range(count + 1)] if step else [Decimal(0)]
 

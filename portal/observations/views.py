@@ -218,8 +218,16 @@ def _detail(observation: Observation, form: FeedbackForm | None = None, status: 
                   result=grading.result_of(observation),
                   points={s.item_id: s.points for s in observation.scores},
                   dimensions=grading.dimensions(observation.version), owner=can_record_observation(observation),
-                  form=form or FeedbackForm(formdata=None, obj=observation, feedback_on=today()),
+                  form=form or feedback_form(observation),
                   history=db.session.scalars(audit_trail(observation)).all())
+
+
+def feedback_form(observation: Observation) -> FeedbackForm:
+    """The feedback as recorded; a date not given yet defaults to today (the record's own None would win
+    over a default passed beside it)."""
+    form = FeedbackForm(formdata=None, obj=observation)
+    form.feedback_on.data = observation.feedback_on or today()
+    return form
 
 
 @bp.post("/<int:observation_id>/feedback")

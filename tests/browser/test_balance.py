@@ -53,6 +53,8 @@ def test_the_what_if_moves_the_verdict(page, live_app):
     expect(page.locator("#whatif")).to_contain_text("修改后的结果（未保存）")
     expect(page.locator("#whatif-county")).to_have_text("达标")
     expect(page.locator("#whatif-school")).to_have_text("达标")
+    expect(page.locator("#whatif-county")).to_be_in_viewport()  # both verdicts in sight beside the field typed in
+    expect(page.locator("#whatif-school")).to_be_in_viewport()
     expect(page.locator("#whatif tr", has_text="体育场馆").last).to_contain_text("0.444")
     shot(page, "balance-whatif")
     assert sports_area(live_app, "南湖第二初级中学") == before  # a preview saves nothing
