@@ -599,6 +599,27 @@ def test_a_batch_makes_every_school_notice_and_reports_a_failure(app, world, mon
     assert principal.get(f"/files/{zip_id}").status_code == 403
 
 
+def test_a_batch_holds_no_transaction_while_a_notice_renders(app, world, monkeypatch):
+    """Each notice is prepared, then its read ends before the PDF renders: on SQLite a worker's open
+    transaction holds the write lock, and the inspectors' autosaves would wait behind every render."""
+    from portal import jobs
+    from portal.models import DocumentJob
+    from portal.pdf import pool
+
+    _, job_id = start_batch(app, world)
+    held = []
+
+    def rendering(documents, *args, **kwargs):
+        for tag, html, files in documents:
+            held.append(db.session().in_transaction())  # as the PDF of this notice would render
+            yield tag, b"%PDF-1.7"
+
+    monkeypatch.setattr(pool, "pdfs", rendering)
+    with app.app_context():
+        jobs.run(DocumentJob, job_id)
+    assert held == [False, False, False]
+
+
 def test_a_worker_process_runs_the_batch_while_the_app_stays_responsive(app, world):
     import time
 

@@ -48,7 +48,11 @@ def prepared(inspections: list[Inspection], kind: str, today: date):
     for inspection in inspections:
         try:
             notice = notices.inspection_notice(inspection, kind, today)
-            yield inspection, notice.html(), notice.files
+            html = notice.html()
+            # The read ends here: the next PDF renders without holding the database (on SQLite a
+            # worker's transaction holds the write lock, and every autosave would wait behind it).
+            db.session.commit()
+            yield inspection, html, notice.files
         except Exception as error:  # noqa: BLE001 - one school's document; the batch goes on
             db.session.rollback()
             log.exception("notice for inspection %s failed", inspection.id)
