@@ -15,7 +15,7 @@ from itsdangerous import BadSignature
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
 
 from . import clock
-from .auth.next_url import safe_next
+from .next_url import safe_next
 from .extensions import db, login_manager
 from .htmx import current_url, is_htmx, is_partial, navigate, session_ended
 from .models import (MAX_ID, Attachment, Document, DocumentJob, Draw, Inspection, InspectionStatus, Observation,

@@ -7,7 +7,7 @@ from ..models import log_event
 from ..security import Action, authorize, public
 from . import passwords, signin, throttle, two_factor
 from .forms import CodeForm, LoginForm, PasswordChangeForm
-from .next_url import safe_next
+from ..next_url import safe_next
 
 bp = Blueprint("auth", __name__)
 
