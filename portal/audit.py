@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import select
+
 from .clock import local
 from .extensions import db
 from .models import School, User
@@ -77,15 +79,12 @@ def audit_field(name: str) -> str:
 
 
 def audit_value(value, field: str = "") -> str:
-    """A value as the change log shows it: a person or school by name, yes/no, empty, a long text or a
-    structure cut short."""
+    """A value as the change log shows it: yes/no, empty, a long text or a structure cut short, a
+    decimal or a moment as people write them. People and schools come named already (history())."""
     if value is None or value == "":
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
-    if field == "school_id" or (field.endswith("_id") and field[:-3] in AUDIT_PEOPLE):
-        found = db.session.get(School if field == "school_id" else User, value)
-        return (found.name if field == "school_id" else found.display_name) if found else f"#{value}"
     if isinstance(value, (dict, list)):
         return f"（{len(value)} 项）"
     text = str(value)
@@ -136,10 +135,43 @@ class Change:
     since: datetime
 
 
-def audit_rows(entries) -> list[Change]:
-    """The log's entries (newest first) as people read them: the portal's own bookkeeping left out, a
-    burst of one person's updates to one record (autosaves within AUDIT_BURST of each other) made one
-    row from the first value to the last, and an update that changed nothing people see left out."""
+def history(entries) -> list[Change]:
+    """The log's entries (newest first) as a page shows them (its views hand this to the template):
+    the portal's own bookkeeping left out, a burst of one person's updates to one record (autosaves
+    within AUDIT_BURST of each other) made one row from the first value to the last, an update that
+    changed nothing people see left out, and the people and schools named (one query for each)."""
+    rows = _bursts(entries)
+    _name(rows)
+    return rows
+
+
+def _named(field: str):
+    """The model whose name a field's id stands for (a school, a person), or None."""
+    if field == "school_id":
+        return School
+    return User if field.endswith("_id") and field[:-3] in AUDIT_PEOPLE else None
+
+
+def _name(rows: list[Change]) -> None:
+    ids = {School: set(), User: set()}
+    for row in rows:
+        for field, value in row.changes.items():
+            if (model := _named(field)) is not None:
+                ids[model].update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int))
+    names = {model: dict(db.session.execute(select(model.id, model.name if model is School else model.display_name)
+                                            .where(model.id.in_(found))).all()) if found else {}
+             for model, found in ids.items()}
+
+    def named(model, value):
+        return names[model].get(value, f"#{value}") if isinstance(value, int) else value
+
+    for row in rows:
+        for field, value in row.changes.items():
+            if (model := _named(field)) is not None:
+                row.changes[field] = [named(model, v) for v in value] if isinstance(value, list) else named(model, value)
+
+
+def _bursts(entries) -> list[Change]:
     rows: list[Change] = []
     for entry in entries:
         changes = {key: change for key, change in entry.changes.items() if key not in AUDIT_INTERNAL}

@@ -1,7 +1,7 @@
 """Template globals and filters: local times, the change log's words, permission checks for navigation."""
 from flask_login import current_user
 
-from .audit import audit_action, audit_entity, audit_field, audit_items, audit_rows, audit_value
+from .audit import audit_action, audit_entity, audit_field, audit_items, audit_value
 from .clock import local
 from .idempotency import new_key
 from .models import Role
@@ -23,7 +23,7 @@ def reach(action: Action) -> Reach | None:
 def init_app(app) -> None:
     app.jinja_env.filters.update(local=local, audit_entity=audit_entity, audit_action=audit_action,
                                  audit_field=audit_field, audit_value=audit_value,
-                                 audit_items=audit_items, audit_rows=audit_rows)
+                                 audit_items=audit_items)
     # The records' policies (security.py), for what a page offers: one rule for the page and the view.
     app.jinja_env.globals.update(can=can, reach=reach, Action=Action, Reach=Reach, Role=Role, new_key=new_key,
                                  can_fill_inspection=can_fill_inspection, can_read_inspection=can_read_inspection,

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from .. import excel
+from .. import audit, excel
 from ..extensions import db
 from ..htmx import render, see_other
 from ..models import BalanceRule, Level, ResourceFigures, School
@@ -102,7 +102,7 @@ def school(school_id: int):
     found = queries.county(year, {found_school.id})
     history = [entry for e in found.entries if e.figures for entry in db.session.scalars(audit_trail(e.figures))]
     return render("balance/school.html", school=found_school, found=found, years=queries.years(year),
-                  history=sorted(history, key=lambda entry: -entry.id))
+                  history=audit.history(sorted(history, key=lambda entry: -entry.id)))
 
 
 def load_part(school_id: int, year: int, level: str) -> tuple[School, Level, ResourceFigures | None]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import excel
+from .. import audit, excel
 from ..extensions import db
 from ..htmx import is_partial, render, see_other
 from ..models import ChecklistTemplate, FrozenVersionError, Item, Section, TemplateKind, TemplateVersion
@@ -277,7 +277,7 @@ def _page(version: TemplateVersion, block: str | None = None, status: int = 200,
         section_form=section_form or SectionForm(formdata=None, version=version),
         bands_form=bands_form or BandsForm(formdata=None, bands=version.bands, below=version.below_band),
         add_form=add_form, rename_form=rename_form, editing=editing, item_form=item_form, problems=problems,
-        history=db.session.scalars(versions.trail(version)).all(), oob=block if is_partial() else None, **context,
+        history=audit.history(db.session.scalars(versions.trail(version))), oob=block if is_partial() else None, **context,
     )
 
 

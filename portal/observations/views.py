@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import conflicts, excel
+from .. import audit, conflicts, excel
 from ..clock import local, today
 from ..extensions import db
 from ..htmx import is_partial, render, reswap, see_other
@@ -219,7 +219,7 @@ def _detail(observation: Observation, form: FeedbackForm | None = None, status: 
                   points={s.item_id: s.points for s in observation.scores},
                   dimensions=grading.dimensions(observation.version), owner=can_record_observation(observation),
                   form=form or feedback_form(observation),
-                  history=db.session.scalars(audit_trail(observation)).all())
+                  history=audit.history(db.session.scalars(audit_trail(observation))))
 
 
 def feedback_form(observation: Observation) -> FeedbackForm:

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from .. import clock
+from .. import audit, clock
 from .. import errors, excel
 from ..extensions import db
 from ..files import evidence
@@ -116,7 +116,7 @@ def detail(item_id: int):
 def _detail(item: RectificationItem, block: str | None = None, status: int = 200, **forms):
     forms.setdefault("report_form", ReportForm(formdata=None, data={"report": item.report, "key": new_key()}))
     forms.setdefault("verify_form", VerifyForm(formdata=None, data={"key": new_key()}))
-    history = db.session.scalars(audit_trail(item)).all()
+    history = audit.history(db.session.scalars(audit_trail(item)))
     return render("rectification/detail.html", block, item=item, today=clock.today(), history=history,
                   plan_milestones=plans.milestones_of(item), steps={step.name for step in workflow.allowed_steps(item)},
                   status=status, **forms)

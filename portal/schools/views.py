@@ -1,7 +1,7 @@
 from flask import Blueprint, current_app, flash, request, url_for
 from sqlalchemy import select
 
-from .. import clock
+from .. import audit, clock
 from .. import excel
 from ..extensions import db
 from ..forms import inline_check
@@ -34,7 +34,7 @@ def detail(school_id: int):
         select(User).where((User.school_id == school.id) | User.schools.any(School.id == school.id))
         .where(User.active).order_by(User.role, User.username)
     ).all()
-    history = db.session.scalars(audit_trail(school)).all()
+    history = audit.history(db.session.scalars(audit_trail(school)))
     today = clock.today()
     return render("schools/detail.html", school=school, people=people, history=history,
                   rectification=rectification.counts(today, school.id), school_plan=plans.school_plan(school.id, today))

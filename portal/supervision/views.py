@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from .. import conflicts, excel
+from .. import audit, conflicts, excel
 from ..clock import local, today
 from ..extensions import db
 from ..files import evidence
@@ -211,7 +211,7 @@ def detail(inspection_id: int):
 
 
 def _detail(inspection: Inspection, form: ReviewForm, status: int = 200):
-    history = db.session.scalars(audit_trail(inspection)).all()
+    history = audit.history(db.session.scalars(audit_trail(inspection)))
     return render("supervision/detail.html", "review", inspection=inspection, sheet=sheet.build(inspection),
                   findings=made_of_findings(inspection), form=form, history=history, status=status)
 

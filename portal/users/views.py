@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 
+from .. import audit
 from ..auth import two_factor
 from ..auth.passwords import hash_password
 from ..extensions import db
@@ -99,6 +100,6 @@ def _page(user: User, block: str = "form", status: int = 200, form: UserForm | N
         "users/form.html", block, status=status, user=user,
         form=form if form is not None else UserForm(user=user, formdata=None),
         reset=reset if reset is not None else PasswordResetForm(formdata=None),
-        history=db.session.scalars(audit_trail(user)).all() if user.id else [],
+        history=audit.history(db.session.scalars(audit_trail(user))) if user.id else [],
         second_factor=user.id is not None and two_factor.offered(user),
     )
