@@ -67,6 +67,24 @@ class Semester:
         return self.name
 
 
+@dataclass(frozen=True)
+class Period:
+    """A span of days counts are made over: a semester, its school year, or its calendar year."""
+    start: date
+    end: date   # inclusive
+    name: str
+
+
+def period(term: Semester, span: str = "") -> Period:
+    """`term`'s semester (span ""), its school year ("year": September to August) or the calendar year
+    it starts in ("calendar")."""
+    if span == "year":
+        return Period(date(term.year, 9, 1), date(term.year + 1, 8, 31), f"{term.year}—{term.year + 1}学年")
+    if span == "calendar":
+        return Period(date(term.start.year, 1, 1), date(term.start.year, 12, 31), f"{term.start.year}年")
+    return Period(term.start, term.end, term.name)
+
+
 def semester(day: date) -> Semester:
     """The semester a date belongs to."""
     if day.month >= 9:

@@ -631,6 +631,33 @@ def test_another_schools_lists_cannot_be_imported(client, auth, make_school):
     assert upload(client, auth, other, lists_xlsx(classes=[("七年级", "1班")])).status_code == 403
 
 
+@pytest.mark.parametrize("span,name,leaders,standard", [
+    ("", "2026—2027学年第一学期", 2, "66.7"),   # A's and B's autumn lessons; 2 of 3 up to standard
+    ("year", "2026—2027学年", 3, "50.0"),       # and A's spring lesson (差): 2 of 4
+    ("calendar", "2026年", 3, "75.0"),          # A's lesson of last May instead (优): 3 of 4
+])
+def test_counts_by_semester_school_year_and_calendar_year_with_role_totals_and_standard_rate(
+        app, client, auth, make_school, make_user, make_observation, rubric_version, span, name, leaders, standard):
+    """A report's "领导听课60余节次" and the 优质均衡 plan's 课堂教学达标率 (≥ 95 %), counted by hand here."""
+    school = make_school(name="南湖小学")
+    a, b = make_user("leader", display_name="甲局长"), make_user("leader", display_name="乙局长")
+    inspector = make_user("inspector", display_name="周督学", schools=[school])
+    dims = dimensions(app, rubric_version)
+    full, low = {i: m for i, m in dims}, {i: 0 for i, _ in dims}
+    for observer, day, points in ((a, date(2026, 10, 10), full), (a, date(2027, 3, 1), low), (a, date(2026, 5, 1), full),
+                                  (b, date(2026, 11, 11), full), (inspector, date(2026, 10, 12), low)):
+        make_observation(school, observer, ObservationStatus.FINAL, observed_on=day, points=points)
+    auth.login_as(Role.ADMIN)
+    html = client.get(f"/observations/counts?semester=2026-1&span={span}").get_data(as_text=True)
+    assert name in html
+    assert re.search(rf'<th scope="row">领导合计</th><td>领导</td><td class="num">{leaders}</td>', html)
+    school_table = html.split('id="counts-school"', 1)[1].split("</table>", 1)[0]
+    assert re.search(rf'<tr><td>南湖小学</td><td class="num">{leaders + 1}</td>.*?<td class="num">{standard}</td>',
+                     school_table, re.S)
+    assert re.search(rf'<th scope="row">合计</th><td class="num">{leaders + 1}</td><td class="num">[\d.]+</td>\s*'
+                     rf'<td class="num">{standard}</td>', school_table)
+
+
 def test_counts_default_to_the_current_semester(app, client, auth, make_school, make_user, make_observation):
     school = make_school()
     observer = make_user("leader", display_name="许局长")

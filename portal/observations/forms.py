@@ -176,6 +176,8 @@ class FilterForm(Form):
         csrf = False  # a GET search form
 
     semester = SelectField("学期", validators=[Optional()])
+    span = SelectField("统计范围", choices=options([("", "本学期"), ("year", "所在学年"), ("calendar", "所在自然年")]),
+                       validators=[Optional()])
     school = SelectField("学校", coerce=to_id, validators=[Optional()])
     observer = SelectField("听课人", coerce=to_id, validators=[Optional()])
     subject = StringField("学科", filters=[stripped], validators=[Optional(), Length(max=20)])
@@ -204,3 +206,9 @@ class FilterForm(Form):
     def chosen_semester(self):
         """The semester asked for; none given: every semester, or (counts) the current one."""
         return clock.parse_semester(self.semester.data) or (None if self.all_semesters else clock.semester(clock.today()))
+
+    @property
+    def chosen_period(self) -> clock.Period | None:
+        """The days counted: the chosen semester, or its school year or calendar year (统计范围)."""
+        term = self.chosen_semester
+        return clock.period(term, "" if "span" in self.errors else self.span.data or "") if term else None

@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Observation, ObservationQuota, ObservationStatus, Role, School, SchoolClass, User
+from ..models import (Observation, ObservationQuota, ObservationStatus, Role, School, SchoolClass, TemplateVersion,
+                      User)
 from ..security import Action, readable_observations, school_ids
 
 DEFAULT_QUOTA = {Role.LEADER: 10, Role.INSPECTOR: 20}
@@ -17,9 +18,9 @@ UNKNOWN = "未注明"
 
 def filtered(stmt: Select, form) -> Select:
     """Narrow by the filter form's valid fields (semester, school, observer, subject, 年级, grade, dates)."""
-    semester = form.chosen_semester
-    if semester:
-        stmt = stmt.where(Observation.observed_on.between(semester.start, semester.end))
+    days = form.chosen_period
+    if days:
+        stmt = stmt.where(Observation.observed_on.between(days.start, days.end))
     if form.school.data and "school" not in form.errors:
         stmt = stmt.where(Observation.school_id == form.school.data)
     if form.observer.data and "observer" not in form.errors:
@@ -57,25 +58,47 @@ class Row:
     grades: dict = field(default_factory=dict)
     quota: int | None = None
     role: Role | None = None
+    up_to_standard: int = 0   # lessons graded above the rubric's lowest band (差): 课堂教学达标
 
     @property
     def average(self) -> Decimal | None:
         return (self.total / self.count).quantize(Decimal("0.1")) if self.count else None
 
+    @property
+    def standard_rate(self) -> Decimal | None:
+        """课堂教学达标率, in per cent (the 优质均衡 plan asks ≥ 95 %)."""
+        return (Decimal(100) * self.up_to_standard / self.count).quantize(Decimal("0.1")) if self.count else None
+
+
+def total_of(rows: list[Row], label: str) -> Row:
+    """A table's total row (its groups summed)."""
+    found = Row(label, role=None)
+    for row in rows:
+        found.count += row.count
+        found.total += row.total
+        found.up_to_standard += row.up_to_standard
+        for grade, n in row.grades.items():
+            found.grades[grade] = found.grades.get(grade, 0) + n
+    return found
+
 
 def summary(form, by) -> list[Row]:
     """Counts, average total and grade distribution of finished records, grouped by `by` (a column
     or label expression): one SQL query, one row per (group, grade)."""
-    stmt = (select(by.label("key"), Observation.grade, func.count(), func.coalesce(func.sum(Observation.total), 0))
+    passing = func.sum(case((Observation.grade != TemplateVersion.below_band, 1), else_=0))
+    stmt = (select(by.label("key"), Observation.grade, func.count(), func.coalesce(func.sum(Observation.total), 0),
+                   passing)
             .select_from(Observation).outerjoin(SchoolClass, SchoolClass.id == Observation.class_id)
             .join(School, School.id == Observation.school_id)
+            .join(TemplateVersion, TemplateVersion.id == Observation.version_id)
             .group_by(by, Observation.grade))
     stmt = finished(stmt, form)
     rows: dict[str, Row] = {}
-    for key, grade, count, total in db.session.execute(stmt):
+    for key, grade, count, total, up in db.session.execute(stmt):
         row = rows.setdefault(key or UNKNOWN, Row(key or UNKNOWN))
         row.count += count
         row.total += Decimal(str(total))
+        row.up_to_standard += up or 0
         row.grades[grade or UNKNOWN] = row.grades.get(grade or UNKNOWN, 0) + count
     return sorted(rows.values(), key=lambda r: (-r.count, r.label))
 
@@ -95,6 +118,12 @@ def by_observer(form) -> list[Row]:
     rows = [Row(user.display_name, counts.get(user.id, 0), quota=quotas.get(user.role), role=user.role)
             for user in db.session.scalars(stmt)]
     return sorted(rows, key=lambda r: (r.role.name if r.role else "", -r.count, r.label))
+
+
+def role_totals(observers: list[Row]) -> list[Row]:
+    """The observers' lessons summed by role (all the county's leaders together: the "60余节次" of a report)."""
+    roles = dict.fromkeys(row.role for row in observers if row.role)
+    return [Row(f"{role.value}合计", sum(r.count for r in observers if r.role is role), role=role) for role in roles]
 
 
 def semester_count(semester, observer_id: int | None = None) -> int:

@@ -62,9 +62,12 @@ def counts():
     authorize(Action.OBSERVE)
     form = filters(all_semesters=False)
     tables = {key: (label, queries.summary(form, column)) for key, (label, column) in queries.GROUPS.items()}
+    totals = {key: queries.total_of(rows, "合计") for key, (_, rows) in tables.items()}
+    observers = queries.by_observer(form)
     quotas = queries.quota_table()
-    return render("observations/counts.html", "results", filters=form, observers=queries.by_observer(form),
-                  tables=tables, semester=form.chosen_semester,
+    return render("observations/counts.html", "results", filters=form, observers=observers,
+                  role_totals=queries.role_totals(observers), tables=tables, totals=totals,
+                  semester=form.chosen_semester, period=form.chosen_period,
                   quota_form=QuotaForm(formdata=None, leader=quotas[queries.Role.LEADER],
                                        inspector=quotas[queries.Role.INSPECTOR]))
 
