@@ -49,7 +49,8 @@ RULES: dict[Role, dict[Action, Reach]] = {
         Action.VIEW: Reach.SCOPE, Action.INSPECT: Reach.SCOPE, Action.OBSERVE: Reach.SCOPE,
         Action.ACCOUNT: Reach.ALL,
     },
-    Role.PRINCIPAL: {Action.VIEW: Reach.OWN, Action.EDIT: Reach.OWN, Action.ACCOUNT: Reach.ALL},
+    # A principal (and the school's leaders signed in as principal) also 推门听课 at their own school.
+    Role.PRINCIPAL: {Action.VIEW: Reach.OWN, Action.EDIT: Reach.OWN, Action.OBSERVE: Reach.OWN, Action.ACCOUNT: Reach.ALL},
 }
 
 

@@ -30,7 +30,7 @@ MANAGE = {"admin": {"own", "other"}}
 INSPECT = {"admin": {"own", "other"}, "inspector": {"own"}}
 EDIT = {"admin": {"own", "other"}, "principal": {"own"}}
 SIGNED_IN = {role: {"own", "other"} for role in ("admin", "leader", "inspector", "principal")}
-OBSERVE = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {"own"}}
+OBSERVE = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {"own"}, "principal": {"own"}}
 EDIT = {"admin": {"own", "other"}, "principal": {"own"}}
 # Someone else's observation record: only its observer (not signed in here) and the office.
 OWN_RECORD = {"admin": {"own", "other"}}

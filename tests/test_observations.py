@@ -278,6 +278,26 @@ def test_draw_a_class_openly_and_reproduce_it(app, client, auth, make_school, ma
     assert client.get(f"/draws/{draw.id}").status_code == 200
 
 
+def test_a_principal_observes_lessons_at_their_own_school_only(app, client, auth, make_school, make_classes,
+                                                               rubric_version):
+    """推门听课 by the school's own leaders: at their school, counted against the principals' quota."""
+    school, other = make_school(), make_school()
+    mine = make_classes(school)[0]
+    principal = auth.login_as(Role.PRINCIPAL, school_id=school)
+    key, _ = start_form(client, school)
+    data = {"school": school, "version": rubric_version, "key": key, "school_class": mine, "begin": "开始听课",
+            "csrf_token": auth.token()}
+    assert client.post("/observations/new", data={**data, "school": other, "school_class": ""}).status_code == 403
+    assert client.get(f"/observations/new?school={other}").status_code == 403
+    started = client.post("/observations/new", data=data)
+    assert started.status_code == 303
+    with app.app_context():
+        (observation,) = db.session.scalars(select(Observation)).all()
+        assert (observation.school_id, observation.observer_id) == (school, principal)
+    counts = client.get("/observations/counts").get_data(as_text=True)
+    assert re.search(r"<td>[^<]*</td><td>校长</td><td class=\"num\">0</td>\s*<td class=\"num\">20</td>", counts)
+
+
 def test_start_refuses_a_class_of_another_school_and_schools_out_of_scope(app, client, auth, make_school,
                                                                           make_classes, rubric_version):
     school, other = make_school(), make_school()
@@ -498,7 +518,8 @@ def test_counts_per_observer_against_quota_and_per_school_subject_grade(app, cli
     assert re.search(r"<td>周督学</td><td>督学</td><td class=\"num\">3</td>\s*<td class=\"num\">20</td>", html)
     assert re.search(r"<td>数学</td><td class=\"num\">3</td><td class=\"num\">66.7</td>", html)
     assert "优 2" in html and "差 1" in html and "<td>七年级</td>" in html and "英语" not in html
-    assert client.post("/observations/quota", data={"leader": "12", "inspector": "15", "csrf_token": auth.token()}).status_code == 303
+    assert client.post("/observations/quota", data={"leader": "12", "inspector": "15", "principal": "18",
+                                                    "csrf_token": auth.token()}).status_code == 303
     assert re.search(r"<td class=\"num\">3</td>\s*<td class=\"num\">15</td>", client.get("/observations/counts?semester=2026-1").get_data(as_text=True))
     few = queries_for("/observations/counts?semester=2026-1")
     for n in range(10):

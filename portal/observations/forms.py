@@ -167,8 +167,9 @@ class FeedbackForm(Form):
 class QuotaForm(Form):
     leader = IntegerField("领导每学期听课（节）", validators=[InputRequired("请填写"), NumberRange(0, 500, "0 到 500 之间")])
     inspector = IntegerField("督学每学期听课（节）", validators=[InputRequired("请填写"), NumberRange(0, 500, "0 到 500 之间")])
+    principal = IntegerField("校长每学期听课（节）", validators=[InputRequired("请填写"), NumberRange(0, 500, "0 到 500 之间")])
 
-    ROLES = {"leader": Role.LEADER, "inspector": Role.INSPECTOR}
+    ROLES = {"leader": Role.LEADER, "inspector": Role.INSPECTOR, "principal": Role.PRINCIPAL}
 
 
 class FilterForm(Form):
@@ -195,7 +196,7 @@ class FilterForm(Form):
                                         + [(s.code, s.name) for s in recent])
         self.school.choices = school_choices(schools_for(user, Action.VIEW, active_only=False), blank="全部学校")
         observers = db.session.execute(select(User.id, User.display_name).where(
-            User.role.in_([Role.LEADER, Role.INSPECTOR, Role.ADMIN])).order_by(User.role, User.username))
+            User.role.in_([Role.LEADER, Role.INSPECTOR, Role.PRINCIPAL, Role.ADMIN])).order_by(User.role, User.username))
         self.observer.choices = options([("", "全部听课人")] + [(str(u.id), u.display_name) for u in observers])
         names = []
         for version in rubric.current():

@@ -12,8 +12,10 @@ from ..models import (Observation, ObservationQuota, ObservationStatus, Role, Sc
                       User)
 from ..security import Action, readable_observations, school_ids
 
-DEFAULT_QUOTA = {Role.LEADER: 10, Role.INSPECTOR: 20}
+DEFAULT_QUOTA = {Role.LEADER: 10, Role.INSPECTOR: 20, Role.PRINCIPAL: 20}  # lessons a semester; the office sets its own
 UNKNOWN = "未注明"
+# The roles that 推门听课 against a quota (the office observes too, without one).
+OBSERVERS = (Role.LEADER, Role.INSPECTOR, Role.PRINCIPAL)
 
 
 def filtered(stmt: Select, form) -> Select:
@@ -110,7 +112,7 @@ def by_observer(form) -> list[Row]:
     counts = dict(db.session.execute(
         finished(select(Observation.observer_id, func.count()).group_by(Observation.observer_id), form)).all())
     quotas = quota_table()
-    stmt = select(User).where(User.role.in_([Role.LEADER, Role.INSPECTOR]), User.active).order_by(User.role, User.username)
+    stmt = select(User).where(User.role.in_(OBSERVERS), User.active).order_by(User.role, User.username)
     if form.observer.data:
         stmt = select(User).where(User.id == form.observer.data)
     if school_ids(current_user, Action.VIEW) is not None:  # sees part of the county: others' counts would be partial

@@ -68,8 +68,7 @@ def counts():
     return render("observations/counts.html", "results", filters=form, observers=observers,
                   role_totals=queries.role_totals(observers), tables=tables, totals=totals,
                   semester=form.chosen_semester, period=form.chosen_period,
-                  quota_form=QuotaForm(formdata=None, leader=quotas[queries.Role.LEADER],
-                                       inspector=quotas[queries.Role.INSPECTOR]))
+                  quota_form=QuotaForm(formdata=None, **{name: quotas[role] for name, role in QuotaForm.ROLES.items()}))
 
 
 @bp.post("/quota")
