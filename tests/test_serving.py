@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def make_run_command() -> str:
     """The gunicorn command `make run` would run (make -n: printed, nothing run)."""
     printed = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    command = re.search(r"^APP_ENV=\S+ (\S*gunicorn .*?)(?<!\\)$", printed.replace("\\\n", " "), re.M)
+    # The recipe starts the job worker first, then gunicorn in the same shell line.
+    command = re.search(r"APP_ENV=\S+ (\S*gunicorn .*?)(?<!\\)$", printed.replace("\\\n", " "), re.M)
     return command[1]
 
 
