@@ -399,6 +399,9 @@ def test_soak_200_answers_and_notes_through_drops_500s_a_session_end_and_an_offl
         if step == 150:
             card.get_by_label("说明").blur()
             page.wait_for_timeout(400)  # the last keystrokes are staged; the tablet reloads without network
+            expect(page).to_have_url(re.compile(rf"/inspections/{inspection}/fill$"))  # still on the filling page
+            assert page.evaluate("""async () => (await caches.open("dudao-pages").then(cache => cache.keys()))
+                .some(request => new URL(request.url).pathname === location.pathname)"""), "the page is not kept"
             page.reload()
             expect(cards.first).to_be_visible()
         if step == 160:
