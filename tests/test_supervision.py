@@ -432,3 +432,10 @@ def test_list_filters_and_export_one_row_per_item_with_page_scores(app, client, 
     header = rows[0]
     assert rows[2][header.index("答案")] == "基本达标" and rows[2][header.index("得分")] == 3
     assert rows[1][header.index("得分率(%)")] == 90.0 and rows[1][header.index("等级")] == "优秀"
+
+
+def test_an_empty_score_is_no_answer_not_an_empty_string(app, client, setup):
+    """A note typed on an item with no score stores no value (None), as every other path does; an empty
+    string would read as an answer to anything comparing values."""
+    assert save(client, setup, "points", value="", note="只有说明", key="0123456789abcdef-1").status_code == 200
+    assert answer_of(app, setup["inspection"], setup["points"]).value is None

@@ -64,7 +64,8 @@ class StartForm(Form):
 class AnswerForm(AutosaveForm):
     """One item's answer, as the filling page sends it on every change."""
 
-    value = StringField(filters=[stripped], validators=[Optional(), Length(max=20)])
+    # No value is None however it comes (an empty field, a queued change restored after a reload): never ''.
+    value = StringField(filters=[stripped, lambda value: value or None], validators=[Optional(), Length(max=20)])
     na = BooleanField()
     note = TextAreaField(validators=[Length(max=NOTE_LIMIT, message=f"说明最多 {NOTE_LIMIT} 字")])
 
