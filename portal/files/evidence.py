@@ -68,6 +68,19 @@ def add(owner: Callable[[], object], files: InstrumentedAttribute, upload: FileS
         raise UploadError("刚才有人同时修改了这一项，这个文件没有保存，请重新上传。")
 
 
+def add_from(form, record, files: InstrumentedAttribute, user_id: int) -> str | None:
+    """A file form's upload (rectification.forms.FileForm) kept as one more of `record`'s `files` (an
+    item's report, a milestone's evidence): None, or the message for beside the field."""
+    if not form.validate():
+        return next(iter(form.errors.values()))[0]
+    try:
+        add(lambda: record, files, form.file.data, key=form.key.data, school_id=record.school_id,
+            user_id=user_id, location=form.location)
+    except UploadError as problem:
+        return str(problem)
+    return None
+
+
 def remove(files: list, row) -> None:
     """Delete a piece of evidence from its owner's `files`, and its stored files: the bytes once the
     rows are gone for good."""

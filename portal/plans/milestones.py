@@ -6,7 +6,6 @@ from sqlalchemy import delete, insert, select
 from .. import clock
 from ..extensions import db
 from ..files import evidence
-from ..files.uploads import UploadError
 from ..htmx import is_htmx, is_partial, render
 from ..idempotency import committed, made, new_key
 from ..models import Milestone, MilestoneStatus, MilestoneUpdate, RectificationItem, log_event, milestone_rectification
@@ -54,15 +53,7 @@ def add_file(milestone_id: int):
     """One evidence file, uploaded as soon as it is picked (weak Wi-Fi: one at a time)."""
     milestone = load_milestone(milestone_id, Action.EDIT)
     workflow.check_progress(milestone.goal.plan)
-    form = FileForm()
-    error = None if form.validate() else next(iter(form.errors.values()))[0]
-    if error is None:
-        try:
-            evidence.add(lambda: milestone, Milestone.files, form.file.data, key=form.key.data,
-                         school_id=milestone.school_id, user_id=current_user.id, location=form.location)
-        except UploadError as problem:
-            error = str(problem)
-    return _files(milestone, error)
+    return _files(milestone, evidence.add_from(FileForm(), milestone, Milestone.files, current_user.id))
 
 
 @bp.post("/milestones/<int:milestone_id>/files/<int:file_id>/delete")

@@ -6,7 +6,6 @@ from .. import audit, clock
 from .. import errors, excel
 from ..extensions import db
 from ..files import evidence
-from ..files.uploads import UploadError
 from ..htmx import is_htmx, render, see_other
 from ..idempotency import committed, made, new_key
 from ..models import Inspection, RectificationEvent, RectificationFile, RectificationItem, School, Step, User
@@ -175,15 +174,7 @@ def add_file(item_id: int):
     """One evidence file for the report, uploaded as soon as it is picked (weak Wi-Fi: one at a time)."""
     item = load_item(item_id, workflow.TRANSITIONS[Step.SUBMIT].may)
     workflow.check(item, Step.SUBMIT)
-    form = FileForm()
-    error = None if form.validate() else next(iter(form.errors.values()))[0]
-    if error is None:
-        try:
-            evidence.add(lambda: item, RectificationItem.files, form.file.data, key=form.key.data,
-                         school_id=item.school_id, user_id=current_user.id, location=form.location)
-        except UploadError as problem:
-            error = str(problem)
-    return _files(item, error)
+    return _files(item, evidence.add_from(FileForm(), item, RectificationItem.files, current_user.id))
 
 
 @bp.post("/<int:item_id>/files/<int:file_id>/delete")
