@@ -9,6 +9,11 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := portal:create_app
+# The suite on two processes (pytest-xdist), a test file to a process: module fixtures (the access matrix's
+# world, the fuzz's harvested forms, the demo county) are built once, and each process has its own database
+# files, PostgreSQL schema, upload folders, live server and Chromium. PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 .PHONY: run test test-pg system-packages python-packages demo-db bench
 
@@ -22,12 +27,12 @@ run: system-packages python-packages demo-db
 		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: system-packages python-packages
-	@$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	@$(VENV)/bin/python -m pytest -q $(XDIST) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "没有收集到任何测试：视为失败。"; fi; exit $$rc
 
 # The same suite on PostgreSQL (used by .ci/run).
 test-pg: system-packages python-packages
-	@TEST_DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	@TEST_DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/python -m pytest -q $(XDIST) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "没有收集到任何测试：视为失败。"; fi; exit $$rc
 
 demo-db: python-packages

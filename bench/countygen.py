@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select
 
 from observations import generate as observations
 from plans_board import generate as school_plans
-from portal.demo import GROUPS, SIZES, resource_figures
+from portal.demo import GROUPS, resource_figures, size
 from portal.extensions import db
 from portal.models import (Answer, AnswerType, ChecklistTemplate, Inspection, InspectionStatus, Item, Ownership,
                            ResourceFigures, Role, School, SchoolClass, SchoolKind, Section, TemplateVersion, User,
@@ -47,12 +47,9 @@ def schools(total: int, rng: random.Random) -> list[School]:
     for n in range(have + 1, total + 1):
         kind = rng.choice(KINDS)
         group, town = rng.choice(places)
-        low, high, per_class = SIZES[kind.name]
-        students = rng.randint(low, high)
         rows.append(dict(code=f"37{n:04d}", name=f"{town}第{n}{kind.value}", kind=kind, ownership=Ownership.PUBLIC,
                          township=town, education_group=group, is_project_school=rng.random() < 0.08,
-                         students=students, classes=max(1, round(students / per_class)),
-                         teachers=max(2, round(students / 14)), active=True, created_at=utcnow(), updated_at=utcnow()))
+                         **size(kind.name, town, rng.random()), active=True, created_at=utcnow(), updated_at=utcnow()))
     _bulk(School, rows)
     added = db.session.scalars(select(School).where(School.code.like("37%")).order_by(School.id)).all()
     _bulk(SchoolClass, [dict(school_id=s.id, grade=grade, name=f"{k}班", created_at=utcnow(), updated_at=utcnow())

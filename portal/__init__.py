@@ -31,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
+    from .accountability.views import bp as accountability_bp
     from .auth.views import bp as auth_bp
     from .balance.views import bp as balance_bp
     from .checklists.views import bp as checklists_bp
@@ -45,11 +46,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .observations.views import bp as observations_bp
     from .offline.views import bp as offline_bp
     from .schools.views import bp as schools_bp
+    from .selfcheck.views import bp as selfcheck_bp
     from .supervision.views import bp as supervision_bp
+    from .tasks.views import bp as tasks_bp
+    from .teams.views import bp as teams_bp
     from .users.views import bp as users_bp
+    from .visits.views import bp as visits_bp
 
-    for bp in (auth_bp, balance_bp, checklists_bp, classes_bp, dashboard_bp, documents_bp, draws_bp, files_bp,
-               observations_bp, offline_bp, plans_bp, rectification_bp, rounds_bp, schools_bp, supervision_bp, users_bp):
+    for bp in (accountability_bp, auth_bp, balance_bp, checklists_bp, classes_bp, dashboard_bp, documents_bp, draws_bp,
+               files_bp, observations_bp, offline_bp, plans_bp, rectification_bp, rounds_bp, schools_bp, selfcheck_bp,
+               supervision_bp, tasks_bp, teams_bp, users_bp, visits_bp):
         app.register_blueprint(bp)
 
     security.init_app(app)

@@ -11,7 +11,7 @@ from .clock import local
 from .extensions import db
 from .models import School, User
 
-AUDIT_ENTITIES = {"supervision_round": "督导批次", "draw": "随机抽取", "school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",
+AUDIT_ENTITIES = {"supervision_order": "督办", "escalation_run": "督办检查", "accountability": "问责", "supervision_round": "督导批次", "draw": "随机抽取", "school": "学校", "user": "用户", "attachment": "附件", "checklist_template": "检查表模板",
                   "template_version": "模板版本", "checklist_section": "一级指标", "checklist_item": "评估要点",
                   "resource_figures": "资源数据", "balance_rule": "优质均衡设置",
                   "plan": "发展规划", "plan_goal": "规划目标", "plan_milestone": "规划里程碑", "plan_milestone_update": "里程碑进度",
@@ -19,10 +19,20 @@ AUDIT_ENTITIES = {"supervision_round": "督导批次", "draw": "随机抽取", "
                   "plan_self_assessment": "年度自评", "plan_evaluation": "规划评估", "plan_evaluation_rating": "维度评定",
                   "milestone_rectification": "里程碑关联整改",
                   "document": "公文", "document_recipient": "收文签收", "document_job": "批量生成",
-                  "inspection": "督导检查", "inspection_answer": "检查项答复", "evidence_photo": "检查照片",
+                  "inspection": "督导检查", "inspection_answer": "检查项答复",
+                  "inspection_member": "督导组成员", "inspection_section_assignment": "督导组分工", "evidence_photo": "检查照片",
                   "rectification_item": "整改事项", "rectification_event": "整改记录", "rectification_file": "整改佐证",
                   "observation": "听课记录", "observation_score": "听课评分", "observation_log": "课堂实录",
-                  "observation_quota": "听课任务", "school_class": "班级", "teacher": "教师", "timetable_slot": "课表"}
+                  "observation_quota": "听课任务", "self_check": "学校自查", "self_check_file": "自查报告",
+                  "school_class": "班级", "teacher": "教师", "timetable_slot": "课表",
+                  "report_task": "报送任务", "report_answer": "学校报送",
+                  "supervision_visit": "挂牌督导走访", "supervision_visit_photo": "走访照片",
+                  "inspector_portrait": "督学照片", "sign_job": "公示牌批量生成"}
+# Tables the change log never names: its own, counters, sign-in bookkeeping and pure link tables
+# (their changes are logged on the record they link from).
+AUDIT_UNNAMED = frozenset({"audit_log", "document_counter", "login_failure", "recovery_code", "inspector_school",
+                           "accountability_rectification", "document_rectification", "rectification_evidence",
+                           "self_check_member"})
 # The change log's field names. A column not named here shows as it is.
 AUDIT_FIELDS = {
     "name": "名称", "title": "标题", "text": "内容", "code": "代码", "kind": "类型", "status": "状态", "note": "备注",
@@ -35,7 +45,7 @@ AUDIT_FIELDS = {
     "backbone_teachers": "骨干教师数", "pe_arts_teachers": "体育艺术教师数", "teaching_area": "教学用房面积",
     "sports_area": "体育运动场馆面积", "equipment_value": "教学仪器设备值", "media_classrooms": "多媒体教室数",
     "goal_primary": "小学目标", "goal_junior": "初中目标", "rule": "规则", "year": "年度",
-    "starts_on": "开始日期", "ends_on": "结束日期", "due_date": "期限", "deadline": "期限", "visit_date": "检查日期",
+    "starts_on": "开始日期", "ends_on": "结束日期", "due_date": "期限", "due_on": "上报截止日期", "members": "参与人员", "deadline": "期限", "visit_date": "检查日期",
     "round_id": "督导批次", "version_id": "模板版本", "template_id": "检查表模板", "inspector_id": "督学",
     "percent": "得分率", "band": "等级", "critical_failed": "一票否决未达标", "points": "得分", "max_points": "满分",
     "value": "评定", "na": "不适用", "revision": "版本号", "review_comment": "审核意见", "reviewed_at": "审核时间",
@@ -57,13 +67,21 @@ AUDIT_FIELDS = {
     "attachment_title": "附件标题", "create_items": "生成整改事项", "issued_at": "印发时间", "issued_by_id": "印发人",
     "signed_on": "成文日期", "acknowledged_at": "签收时间", "acknowledged_by_id": "签收人", "opened_at": "阅读时间",
     "reminded_at": "催办时间", "reminders": "催办次数", "total": "总数", "done": "已完成", "failures": "未生成",
+    "measure": "问责措施", "taken_on": "日期", "recorded_by_id": "记录人", "found_on": "督办日期",
+    "days_overdue": "逾期天数", "new_deadline": "督办期限", "document_id": "督办通知", "rectification_id": "整改事项",
+    "notices": "督办通知数", "leaders": "报领导数",
     "filename": "文件名", "size": "大小", "content_type": "文件类型",
+    "user_id": "成员", "member_id": "组员", "section_id": "一级指标", "done_at": "完成时间",
+    "instructions": "说明", "questions": "表单问题", "headers": "表头", "values": "填写内容", "rows": "表格内容",
+    "attachment_id": "报送文件", "returned_at": "退回时间", "return_comment": "退回意见", "reminded_on": "提醒日期",
+    "school_kinds": "适用学校类型", "na_kinds": "不适用的学校类型", "mode": "督导方式", "visited_on": "走访日期",
+    "checked": "查看内容", "findings": "发现的问题",
 }
 AUDIT_VALUE_CHARS = 60
 # Columns <name>_id that hold a user: the log shows the person's name.
 AUDIT_PEOPLE = frozenset({"acknowledged_by", "actor", "author", "created_by", "drawn_by", "evaluator", "inspector",
                           "issued_by", "observer", "opened_by", "reviewed_by", "reviewer", "submitted_by", "updated_by",
-                          "uploaded_by"})
+                          "uploaded_by", "user"})
 
 
 # What the log records for the portal's own bookkeeping, not for people: left out of the change log.
@@ -103,7 +121,7 @@ def audit_value(value, field: str = "") -> str:
 
 AUDIT_ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "logout": "退出",
                  "password": "修改密码", "mfa_enrol": "绑定两步验证", "mfa_fail": "两步验证码错误",
-                 "mfa_codes": "重新生成恢复码", "mfa_reset": "重置两步验证"}
+                 "mfa_codes": "重新生成恢复码", "mfa_reset": "重置两步验证", "items": "关联整改事项"}
 
 
 def audit_entity(entry) -> str:

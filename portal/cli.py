@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, create-user, import-schools, backup, jobs work."""
+"""flask commands: seed-demo, create-user, import-schools, backup, jobs work, duban run."""
 import signal
 import sqlite3
 import sys
@@ -21,6 +21,7 @@ def init_app(app) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(import_schools)
     app.cli.add_command(job_commands)
+    app.cli.add_command(duban_commands)
 
 
 @click.command("seed-demo")
@@ -41,7 +42,7 @@ def seed_demo():
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="显示姓名")
 @click.option("--role", type=click.Choice([r.name.lower() for r in Role]), required=True)
-@click.option("--school", "school_code", help="校长所在学校的代码")
+@click.option("--school", "school_code", help="校长、学校中层所在学校的代码")
 @click.password_option(help="初始密码（至少 8 位）")
 def create_user(username, display_name, role, school_code, password):
     """Create a user (the first admin on a new installation)."""
@@ -52,10 +53,10 @@ def create_user(username, display_name, role, school_code, password):
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise click.BadParameter(f"用户名 {username} 已存在", param_hint="username")
     school = None
-    if role == "principal":
+    if role in ("principal", "staff"):
         school = db.session.scalar(select(School).where(School.code == (school_code or "")))
         if school is None:
-            raise click.BadParameter("校长须用 --school 指定已存在的学校代码", param_hint="--school")
+            raise click.BadParameter(f"{Role[role.upper()].value}须用 --school 指定已存在的学校代码", param_hint="--school")
     db.session.add(User(username=username, display_name=display_name, role=Role[role.upper()],
                         school=school, password_hash=hash_password(password)))
     db.session.commit()
@@ -123,3 +124,24 @@ def jobs_work(once, interval):
             f"任务 {job.id}：{job.status.value}，{job.done}/{job.total}，失败 {len(job.failures)}"))
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+duban_commands = click.Group("duban", help="督办 (portal/accountability/escalation.py): overdue rectification items.")
+
+
+@duban_commands.command("run")
+@click.option("--queue", "queued", is_flag=True, help="Leave the run to the job worker instead of running it here.")
+@with_appcontext
+def duban_run(queued):
+    """Apply the escalation rules to today's overdue items (the office's cron, daily). Safe to repeat."""
+    from .accountability import escalation
+
+    job = escalation.start()
+    if queued:
+        jobs.enqueue(job)
+        click.echo(f"督办检查 {job.id} 已排队。")
+        return
+    job = jobs.run(type(job), job.id)
+    click.echo(f"督办检查 {job.id}：{job.status.value}，督办通知 {job.notices} 份，报领导 {job.leaders} 项。")
+    if job.failures:
+        raise SystemExit(1)

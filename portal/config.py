@@ -82,6 +82,20 @@ class Config:
     # The office's licensed faces (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312 as .ttf/.otf files): used
     # first when there; otherwise the free faces `make` installs (portal/pdf/fonts.py).
     DOC_FONT_DIR = os.environ.get("DOC_FONT_DIR", str(INSTANCE / "fonts"))
+    # 督办 (portal/accountability/escalation.py, run daily by `flask duban run`): an item this many days
+    # overdue gets a 督办通知 (numbered with its own prefix) giving the school this many more days; this
+    # many days overdue it is put before the leaders on their home page. A school with this many
+    # 督办通知 in one school year is a 问责 candidate.
+    DUBAN_NOTICE_DAYS = int(os.environ.get("DUBAN_NOTICE_DAYS", "7"))
+    DUBAN_LEADER_DAYS = int(os.environ.get("DUBAN_LEADER_DAYS", "30"))
+    DUBAN_NEW_DEADLINE_DAYS = int(os.environ.get("DUBAN_NEW_DEADLINE_DAYS", "15"))
+    DUBAN_NUMBER_PREFIX = os.environ.get("DUBAN_NUMBER_PREFIX", "X教督办")
+    DUBAN_CANDIDATE_ORDERS = int(os.environ.get("DUBAN_CANDIDATE_ORDERS", "2"))
+    # 挂牌督导 (portal/visits): the office's 监督电话 printed on every school's sign, and how many visits
+    # a 责任督学 owes each of their schools a semester (about monthly: due again after the semester's
+    # length divided by it).
+    SUPERVISION_PHONE = os.environ.get("SUPERVISION_PHONE", "")
+    VISITS_PER_SEMESTER = int(os.environ.get("VISITS_PER_SEMESTER", "4"))
     # Background jobs (portal/jobs.py: the 公文 batches): "worker" keeps the queue in the database for
     # `flask jobs work`, a process of its own (`make run` starts one); "rq" puts it on Redis, for
     # workers on other machines.
@@ -93,6 +107,13 @@ class Config:
     # Photos lose their EXIF on the tablet and on the server, the camera's location with it, unless the
     # office keeps locations: then the position is written back into the stored photo.
     PHOTO_KEEP_LOCATION = _flag("PHOTO_KEEP_LOCATION")
+    # 学校自查 beside the inspector's answers: an item is marked when the two differ by more than this share of
+    # its maximum (0.2: 2 of 10 points), or give a different rating, or one of them finds it not applicable.
+    SELF_CHECK_MARGIN = float(os.environ.get("SELF_CHECK_MARGIN", "0.2"))
+    # Rankings (supervision/ranking.py) compare schools of one category: "类别=学校类型,学校类型;…", in
+    # the order the tables show them; kinds no category names rank under 其他. Empty: the default below.
+    RANKING_CATEGORIES = (os.environ.get("RANKING_CATEGORIES", "")
+                          or "幼儿园=幼儿园;小学=小学,教学点;初中=初中;九年一贯制=九年一贯制;高中=高中,完全中学")
     PER_PAGE = 50
     TEMPLATES_STRICT = False  # StrictUndefined in development and tests
 
@@ -119,6 +140,17 @@ def check(config) -> None:
         raise RuntimeError(f"APP_ENV 必须是 production/development/testing，而不是 {config['APP_ENV']!r}")
     if config["JOBS"] not in {"worker", "rq"}:
         raise RuntimeError(f"JOBS 必须是 worker 或 rq，而不是 {config['JOBS']!r}")
+    if not 0 < config["DUBAN_NOTICE_DAYS"] < config["DUBAN_LEADER_DAYS"]:
+        raise RuntimeError("DUBAN_NOTICE_DAYS 必须大于 0 且小于 DUBAN_LEADER_DAYS（先发督办通知，再报领导）")
+    if config["DUBAN_NEW_DEADLINE_DAYS"] < 1 or config["DUBAN_CANDIDATE_ORDERS"] < 1:
+        raise RuntimeError("DUBAN_NEW_DEADLINE_DAYS 和 DUBAN_CANDIDATE_ORDERS 必须至少为 1")
+    if not 1 <= config["VISITS_PER_SEMESTER"] <= 30:
+        raise RuntimeError(f"VISITS_PER_SEMESTER 必须在 1 到 30 之间，而不是 {config['VISITS_PER_SEMESTER']!r}")
+    from .supervision.ranking import Grouping
+    try:
+        Grouping(config["RANKING_CATEGORIES"])
+    except ValueError as problem:
+        raise RuntimeError(f"RANKING_CATEGORIES：{problem}") from None
     key = config.get("SECRET_KEY") or ""
     if config["APP_ENV"] == "production" and (len(key) < 32 or key in {"dev", "changeme", "secret"}):
         raise RuntimeError(

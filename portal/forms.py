@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import FloatField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.meta import DefaultMeta
-from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import idempotency
@@ -27,6 +27,16 @@ class CheckboxList(SelectMultipleField):
     """A multiple choice shown as a list of checkboxes (touch-friendly, no ctrl-click)."""
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, invalid_choice_message: str = "所选内容中有无效的选项", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_choice_message = invalid_choice_message
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:  # WTForms' Chinese catalogue lacks the multiple-choice message
+            raise ValidationError(self.invalid_choice_message) from None
 
 
 KEY = Regexp(idempotency.PATTERN, message="无效的请求标识")  # a client key (portal/idempotency.py)
@@ -81,8 +91,8 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def enum_field(label: str, enum_cls, blank: str | None = None, **kwargs) -> SelectField:
-    """A select over an enum: the name travels, the Chinese label shows."""
+def enum_field(label: str, enum_cls, blank: str | None = None, field=SelectField, **kwargs) -> SelectField:
+    """A select (or `field`: RadioField for chips) over an enum: the name travels, the Chinese label shows."""
     choices = [(member.name, member.value) for member in enum_cls]
     if blank is not None:
         choices.insert(0, ("", blank))
@@ -95,7 +105,7 @@ def enum_field(label: str, enum_cls, blank: str | None = None, **kwargs) -> Sele
         except KeyError:
             raise ValueError("无效的选项") from None
 
-    return SelectField(label, choices=options(choices), coerce=coerce, **kwargs)
+    return field(label, choices=options(choices), coerce=coerce, **kwargs)
 
 
 def workbook_field(label: str) -> FileField:

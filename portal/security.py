@@ -2,25 +2,27 @@
 
 A permission is a role's right to an action (VIEW, EDIT, ...) over a scope of schools:
 ALL schools, the user's own SCOPE (an inspector's 责任区 plus their rounds) or their OWN
-school (a principal). Views never test roles themselves.
+school (a principal, a school's 中层). Views never test roles themselves.
 """
 import enum
 import time
 from functools import wraps
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from itsdangerous import BadSignature
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select
+from sqlalchemy.orm import aliased
 
 from . import clock
 from .next_url import safe_next
 from .extensions import db, login_manager
 from .htmx import current_url, is_htmx, is_partial, navigate, session_ended
-from .models import (MAX_ID, Attachment, Document, DocumentJob, Draw, Inspection, InspectionStatus, Observation,
-                     ObservationStatus, Photo, PlanFile, RectificationFile, RectificationItem, Role, Round, User,
-                     inspector_school)
+from .models import (MAX_ID, Accountability, Attachment, Document, DocumentJob, Draw, Inspection, InspectionMember,
+                     InspectionStatus, Observation, ObservationStatus, Photo, PlanFile, Portrait, Purpose, RectificationFile,
+                     RectificationItem, ReportAnswer, ReportTask, Role, Round, SectionAssignment, SelfCheck, SelfCheckFile,
+                     SignJob, SupervisionOrder, User, Visit, VisitPhoto, inspector_school, self_check_member)
 
 
 
@@ -33,6 +35,8 @@ class Action(enum.StrEnum):
     DOCUMENTS = "documents"  # read the office's issued 公文 and who has signed for them (leaders)
     ACCOUNT = "account"  # one's own account (password); every role, no school involved
     SECOND_FACTOR = "second_factor"  # a second factor (TOTP) on one's own account: the office and leaders
+    LESSONS = "lessons"  # read a school's 推门听课 records and counts (whoever VIEWs it, and its 中层)
+    ACCOUNTS = "accounts"  # a school's 中层 accounts: create, edit, deactivate (its principal; the office all)
 
 
 class Reach(enum.Enum):
@@ -44,25 +48,33 @@ class Reach(enum.Enum):
 RULES: dict[Role, dict[Action, Reach]] = {
     Role.ADMIN: {action: Reach.ALL for action in Action},
     Role.LEADER: {Action.VIEW: Reach.ALL, Action.OBSERVE: Reach.ALL, Action.ACCOUNT: Reach.ALL, Action.DOCUMENTS: Reach.ALL,
-                  Action.SECOND_FACTOR: Reach.ALL},
+                  Action.SECOND_FACTOR: Reach.ALL, Action.LESSONS: Reach.ALL},
     Role.INSPECTOR: {
         Action.VIEW: Reach.SCOPE, Action.INSPECT: Reach.SCOPE, Action.OBSERVE: Reach.SCOPE,
-        Action.ACCOUNT: Reach.ALL,
+        Action.ACCOUNT: Reach.ALL, Action.LESSONS: Reach.SCOPE,
     },
-    # A principal (and the school's leaders signed in as principal) also 推门听课 at their own school.
-    Role.PRINCIPAL: {Action.VIEW: Reach.OWN, Action.EDIT: Reach.OWN, Action.OBSERVE: Reach.OWN, Action.ACCOUNT: Reach.ALL},
+    # A principal also 推门听课 at their own school, and keeps the accounts of its 中层.
+    Role.PRINCIPAL: {Action.VIEW: Reach.OWN, Action.EDIT: Reach.OWN, Action.OBSERVE: Reach.OWN, Action.ACCOUNT: Reach.ALL,
+                     Action.LESSONS: Reach.OWN, Action.ACCOUNTS: Reach.OWN},
+    # A school's 中层 (教导主任, 教研组长 …) 推门听课 at their own school and read its lessons: not its
+    # inspections, plan, circulars or anything else of it.
+    Role.STAFF: {Action.OBSERVE: Reach.OWN, Action.LESSONS: Reach.OWN, Action.ACCOUNT: Reach.ALL},
 }
+
+# Actions that read what a school has (an inspector reads it also at a round's schools outside the 责任区).
+READS = (Action.VIEW, Action.LESSONS)
 
 
 def inspector_school_ids(user: User, action: Action) -> set[int]:
-    """An inspector's schools: the assigned 责任区. A round that sends them to a school outside it lets
-    them see that school (VIEW) while the round has not ended; what they may do there is the
-    inspection the round gave them (can_fill_inspection), nothing else and not for ever."""
+    """An inspector's schools: the assigned 责任区. A round that sends them to a school outside it (as its
+    inspector or in its 督导组) lets them see that school (VIEW) while the round has not ended; what they
+    may do there is the inspection the round gave them (can_fill_inspection), nothing else and not for ever."""
     zone = select(inspector_school.c.school_id).where(inspector_school.c.user_id == user.id)
-    if action is not Action.VIEW:
+    if action not in READS:
         return set(db.session.scalars(zone))
+    on_team = select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id)
     rounds = (select(Inspection.school_id).join(Round, Round.id == Inspection.round_id)
-              .where(Inspection.inspector_id == user.id, Round.ends_on >= clock.today()))
+              .where(or_(Inspection.inspector_id == user.id, Inspection.id.in_(on_team)), Round.ends_on >= clock.today()))
     return set(db.session.scalars(zone.union(rounds)))
 
 
@@ -76,7 +88,7 @@ def school_ids(user, action: Action) -> set[int] | None:
     if extent is Reach.OWN:
         return {user.school_id} if user.school_id else set()
     cache = g.setdefault("_scope_cache", {})
-    key = (user.id, action is Action.VIEW)
+    key = (user.id, action in READS)
     if key not in cache:
         cache[key] = inspector_school_ids(user, action)
     return cache[key]
@@ -175,56 +187,183 @@ def round_open(supervision_round) -> bool:
 
 
 # 督导检查 (models.Inspection): the inspectors' work until the office approves it; then its school's.
+# A 督导组 (models.InspectionMember, SectionAssignment) fills one inspection together: its inspector is
+# the 组长, who submits and sets the team; each 组员 reads the whole inspection and fills the sections
+# given to them; a section given to nobody is the 组长's.
+
+def team_member(inspection: Inspection) -> InspectionMember | None:
+    """The current user's place in the inspection's 督导组 as a 组员 (None: not a member)."""
+    return next((m for m in inspection.members if _mine(m.user_id)), None)
+
 
 def can_read_inspection(inspection: Inspection) -> bool:
-    """Approved: whoever sees its school. Before that: its own inspector, whoever inspects at its
-    school, and the office. Principals and leaders never see a result the office has not approved."""
+    """Approved: whoever sees its school. Before that: its own inspector and its team, whoever inspects
+    at its school, and the office. Principals and leaders never see a result the office has not approved.
+    A school's self-check is read as its SelfCheck is (can_read_self_check)."""
+    if inspection.is_self_check:
+        return can_read_self_check(inspection.self_check)
     if inspection.released:
         return allowed(current_user, Action.VIEW, inspection.school_id)
-    return _mine(inspection.inspector_id) or allowed(current_user, Action.INSPECT, inspection.school_id)
+    return (_mine(inspection.inspector_id) or allowed(current_user, Action.INSPECT, inspection.school_id)
+            or (allowed(current_user, Action.INSPECT) and team_member(inspection) is not None))
 
 
 def can_fill_inspection(inspection: Inspection) -> bool:
-    """Answers, notes, photos and 提交: its own inspector, nobody else's draft; a round's inspection
+    """Opening it to fill in: its own inspector and its team, nobody else's draft; a round's inspection
     only until the round ends (one returned for correction stays theirs to correct); one without an
-    inspector, whoever inspects at its school; always the office. Whether it is still open for
-    changes at all is its state's matter (the views answer 409)."""
+    inspector, whoever inspects at its school; always the office. Which sections each may change is
+    can_fill_section; whether it is still open for changes at all is its state's matter (the views
+    answer 409). A school's self-check: can_fill_self_check."""
+    if inspection.is_self_check:
+        return can_fill_self_check(inspection.self_check)
     if allowed(current_user, Action.MANAGE, inspection.school_id):
         return True
     if not allowed(current_user, Action.INSPECT):
         return False
-    if inspection.inspector_id is None:
-        return allowed(current_user, Action.INSPECT, inspection.school_id)
-    return _mine(inspection.inspector_id) and (
-        inspection.status is InspectionStatus.RETURNED or round_open(inspection.round))
+    if _mine(inspection.inspector_id) or team_member(inspection) is not None:
+        return inspection.status is InspectionStatus.RETURNED or round_open(inspection.round)
+    return inspection.inspector_id is None and allowed(current_user, Action.INSPECT, inspection.school_id)
+
+
+def section_filler(inspection: Inspection, section_id: int) -> int | None:
+    """Who fills a section: the member it is given to, else the 组长 (None: an inspection without an inspector)."""
+    given = next((a for a in inspection.assignments if a.section_id == section_id), None)
+    return given.member.user_id if given is not None else inspection.inspector_id
+
+
+def can_fill_section(inspection: Inspection, section_id: int) -> bool:
+    """Answers and photos of one section: whoever may fill the inspection, and in a team only the section's
+    own filler (section_filler); always the office."""
+    if not can_fill_inspection(inspection):
+        return False
+    if not inspection.members or allowed(current_user, Action.MANAGE, inspection.school_id):
+        return True
+    filler = section_filler(inspection, section_id)
+    return filler is None or _mine(filler)
+
+
+def can_lead_inspection(inspection: Inspection) -> bool:
+    """提交 and its 督导组 (who is on it, who fills which section): whoever fills it except a mere 组员,
+    that is its 组长; the office."""
+    if allowed(current_user, Action.MANAGE, inspection.school_id):
+        return True
+    return can_fill_inspection(inspection) and team_member(inspection) is None
+
+
+def can_mark_part_done(member: InspectionMember) -> bool:
+    """已完成 on a 组员's part: that member, while they may fill the inspection."""
+    return _mine(member.user_id) and can_fill_inspection(member.inspection)
 
 
 def can_act_on_findings(inspection: Inspection) -> bool:
-    """生成整改事项 from a finding: its own inspector, whoever inspects at its school, the office."""
-    return allowed(current_user, Action.INSPECT) and (
+    """生成整改事项 from a finding: its own inspector, whoever inspects at its school, the office; never
+    from a school's self-check (its findings are the school's own)."""
+    return not inspection.is_self_check and allowed(current_user, Action.INSPECT) and (
         _mine(inspection.inspector_id) or allowed(current_user, Action.INSPECT, inspection.school_id))
 
 
 def readable_inspections_clause() -> ColumnElement:
-    """The condition on Inspection of can_read_inspection, for list queries and county figures."""
+    """The condition on Inspection of can_read_inspection, for list queries and county figures: official
+    inspections only. A school's self-check is never among results (its list: readable_self_checks)."""
+    official = Inspection.purpose == Purpose.OFFICIAL
     viewing, inspecting = school_ids(current_user, Action.VIEW), school_ids(current_user, Action.INSPECT)
     if inspecting is None:
-        return true()
+        return official
     approved = Inspection.status == InspectionStatus.APPROVED
     if viewing is not None:
         approved = and_(approved, Inspection.school_id.in_(viewing))
-    return or_(approved, Inspection.school_id.in_(inspecting), Inspection.inspector_id == current_user.id)
+    mine = Inspection.inspector_id == current_user.id
+    if allowed(current_user, Action.INSPECT):  # a 组员's, as can_read_inspection reads them
+        mine = or_(mine, Inspection.id.in_(
+            select(InspectionMember.inspection_id).where(InspectionMember.user_id == current_user.id)))
+    return and_(official, or_(approved, Inspection.school_id.in_(inspecting), mine))
 
 
 def readable_inspections(stmt: Select) -> Select:
     return stmt.where(readable_inspections_clause())
 
 
+# 学校自查 (models.SelfCheck, and its Inspection of purpose SELF): the school's own work. Its principal
+# and the staff they named fill it; the office reads and fills it always; once handed in, the inspectors
+# who will inspect the school read it (those of its 责任区, and the one the round sends there). Leaders
+# and other schools never.
+
+def _school_fills(self_check: SelfCheck) -> bool:
+    """The school's principal (EDIT at the school), or a user of that school named on it."""
+    if current_user.school_id != self_check.school_id:
+        return False
+    return allowed(current_user, Action.EDIT, self_check.school_id) or any(
+        member.id == current_user.id for member in self_check.members)
+
+
+def can_fill_self_check(self_check: SelfCheck) -> bool:
+    """Its answers, report and 上报. Whether it is still open for changes is its state's matter (409)."""
+    return allowed(current_user, Action.MANAGE, self_check.school_id) or _school_fills(self_check)
+
+
+def can_name_self_check_staff(self_check: SelfCheck) -> bool:
+    """Who fills it besides the principal: the principal (EDIT at the school) and the office."""
+    return allowed(current_user, Action.MANAGE, self_check.school_id) or (
+        current_user.school_id == self_check.school_id and allowed(current_user, Action.EDIT, self_check.school_id))
+
+
+def _inspects_for(self_check: SelfCheck) -> bool:
+    """An inspector who will inspect its school: its 责任区, or the round's inspection there."""
+    if not allowed(current_user, Action.INSPECT):
+        return False
+    if allowed(current_user, Action.INSPECT, self_check.school_id):
+        return True
+    return self_check.round_id is not None and db.session.scalar(select(func.count()).select_from(Inspection).where(
+        Inspection.round_id == self_check.round_id, Inspection.school_id == self_check.school_id,
+        Inspection.inspector_id == current_user.id)) > 0
+
+
+def can_read_self_check(self_check: SelfCheck) -> bool:
+    if can_fill_self_check(self_check):
+        return True
+    return self_check.inspection.submitted_at is not None and _inspects_for(self_check)
+
+
+def readable_self_checks(stmt: Select) -> Select:
+    """Narrow a list of SelfCheck rows (joined to their Inspection) to those can_read_self_check allows."""
+    if allowed(current_user, Action.MANAGE):
+        return stmt
+    own = SelfCheck.school_id == current_user.school_id if current_user.school_id else false()
+    if not allowed(current_user, Action.EDIT, current_user.school_id):
+        own = and_(own, SelfCheck.id.in_(select(self_check_member.c.self_check_id)
+                                          .where(self_check_member.c.user_id == current_user.id)))
+    handed_in = false()
+    if allowed(current_user, Action.INSPECT):
+        official = aliased(Inspection)  # the round's inspection, beside the self-check's own in the list's join
+        rounds = select(official.id).where(official.inspector_id == current_user.id,
+                                           official.round_id == SelfCheck.round_id,
+                                           official.school_id == SelfCheck.school_id)
+        handed_in = and_(Inspection.submitted_at.is_not(None), or_(
+            SelfCheck.school_id.in_(school_ids(current_user, Action.INSPECT)), rounds.exists()))
+    return stmt.where(or_(own, handed_in))
+# A 督导组's rows (models.InspectionMember, SectionAssignment) are read as their inspection is.
+
+def can_read_team_member(member: InspectionMember) -> bool:
+    return can_read_inspection(member.inspection)
+
+
+def readable_team_members(stmt: Select) -> Select:
+    return stmt.join(Inspection, Inspection.id == InspectionMember.inspection_id).where(readable_inspections_clause())
+
+
+def can_read_assignment(assignment: SectionAssignment) -> bool:
+    return can_read_inspection(assignment.inspection)
+
+
+def readable_assignments(stmt: Select) -> Select:
+    return stmt.join(Inspection, Inspection.id == SectionAssignment.inspection_id).where(readable_inspections_clause())
+
+
 # 推门听课 (models.Observation): an open record is its observer's alone; a finished one its school's.
 
 def can_read_observation(observation: Observation) -> bool:
     if observation.final:
-        return allowed(current_user, Action.VIEW, observation.school_id)
+        return allowed(current_user, Action.LESSONS, observation.school_id)
     return can_record_observation(observation)
 
 
@@ -234,10 +373,24 @@ def can_record_observation(observation: Observation) -> bool:
 
 
 def readable_observations(stmt: Select) -> Select:
-    stmt = scoped(stmt, Observation.school_id, Action.VIEW)
+    stmt = scoped(stmt, Observation.school_id, Action.LESSONS)
     if allowed(current_user, Action.MANAGE):
         return stmt
     return stmt.where(or_(Observation.status == ObservationStatus.FINAL, Observation.observer_id == current_user.id))
+
+
+# 账号 (models.User): the office keeps every account; a principal the accounts of their school's 中层.
+
+def can_manage_account(user: User) -> bool:
+    if allowed(current_user, Action.MANAGE):
+        return True
+    return user.role is Role.STAFF and user.school_id is not None and allowed(current_user, Action.ACCOUNTS, user.school_id)
+
+
+def manageable_accounts(stmt: Select) -> Select:
+    if allowed(current_user, Action.MANAGE):
+        return stmt
+    return stmt.where(User.role == Role.STAFF, User.school_id.in_(school_ids(current_user, Action.ACCOUNTS)))
 
 
 # 整改事项 (models.RectificationItem): its school's, and its named verifier's wherever they work.
@@ -263,6 +416,54 @@ def readable_items(stmt: Select) -> Select:
     if ids is None:
         return stmt
     return stmt.where(or_(RectificationItem.school_id.in_(ids), RectificationItem.inspector_id == current_user.id))
+
+
+# 督办 (models.SupervisionOrder) and 问责 (models.Accountability): the school's record, read by whoever
+# sees the school (the office and the leaders every school's, a 责任督学 their 责任区's, a principal
+# their own school's); only the office records 问责 (Action.MANAGE), and only the escalation run makes 督办.
+
+def can_read_order(order: SupervisionOrder) -> bool:
+    return allowed(current_user, Action.VIEW, order.school_id)
+
+
+def readable_orders(stmt: Select) -> Select:
+    return scoped(stmt, SupervisionOrder.school_id)
+
+
+def can_read_accountability(entry: Accountability) -> bool:
+    return allowed(current_user, Action.VIEW, entry.school_id)
+
+
+def readable_accountability(stmt: Select) -> Select:
+    return scoped(stmt, Accountability.school_id)
+
+
+# 责任督学 visits (models.Visit): its school's (the principal reads their own school's), and its
+# inspector's wherever they go later (a school leaving their 责任区 keeps their record theirs to read).
+
+def can_read_visit(visit: Visit) -> bool:
+    return allowed(current_user, Action.VIEW, visit.school_id) or _mine(visit.inspector_id)
+
+
+def can_record_visit(visit: Visit) -> bool:
+    """Its fields and photos: its inspector while they inspect, or the office."""
+    return allowed(current_user, Action.MANAGE, visit.school_id) or (
+        _mine(visit.inspector_id) and allowed(current_user, Action.INSPECT))
+
+
+def readable_visits(stmt: Select) -> Select:
+    ids = school_ids(current_user, Action.VIEW)
+    if ids is None:
+        return stmt
+    return stmt.where(or_(Visit.school_id.in_(ids), Visit.inspector_id == current_user.id))
+
+
+# An inspector's portrait (models.Portrait): printed on their schools' signs at the gate, so whoever
+# signs in may see it; only the inspector themselves and the office change it.
+
+def can_change_portrait(user: User) -> bool:
+    return user.role is Role.INSPECTOR and (_mine(user.id) and allowed(current_user, Action.INSPECT)
+                                            or allowed(current_user, Action.MANAGE))
 
 
 # 随机抽取 (models.Draw): a class drawn at a school is that school's; a round's draws (which
@@ -296,14 +497,52 @@ def can_read_attachment(attachment: Attachment) -> bool:
     evidence = db.session.scalar(select(RectificationFile).where(either(RectificationFile)))
     if evidence is not None:
         return can_read_item(evidence.rectification)
+    report = db.session.scalar(select(SelfCheckFile).where(either(SelfCheckFile)))
+    if report is not None:
+        return can_read_self_check(report.self_check)
     if db.session.scalar(select(Document.id).where(Document.pdf_id == attachment.id)):
         return allowed(current_user, Action.DOCUMENTS)  # only issued documents have a stored PDF
     if db.session.scalar(select(DocumentJob.id).where(DocumentJob.zip_id == attachment.id)):
+        return allowed(current_user, Action.MANAGE)
+    template_of = db.session.scalar(select(ReportTask).where(ReportTask.template_id == attachment.id))
+    if template_of is not None:
+        return can_read_report_task(template_of)
+    answer = db.session.scalar(select(ReportAnswer).where(ReportAnswer.attachment_id == attachment.id))
+    if answer is not None:
+        return can_read_report_answer(answer)
+    visit_photo = db.session.scalar(select(VisitPhoto).where(either(VisitPhoto)))
+    if visit_photo is not None:
+        return can_read_visit(visit_photo.visit)
+    if db.session.scalar(select(Portrait.user_id).where(either(Portrait))):
+        return allowed(current_user, Action.VIEW)
+    if db.session.scalar(select(SignJob.id).where(SignJob.pdf_id == attachment.id)):
         return allowed(current_user, Action.MANAGE)
     milestone_file = db.session.scalar(select(PlanFile).where(either(PlanFile)))
     if milestone_file is not None:
         return allowed(current_user, Action.VIEW, milestone_file.school_id)
     return allowed(current_user, Action.VIEW, attachment.school_id)
+
+
+# 报送 (models.ReportTask, ReportAnswer): a task is the office's; each school's answer is that school's
+# alone (a principal never sees another school's), and the task itself whoever sees one of its schools.
+
+def can_read_report_answer(answer: ReportAnswer) -> bool:
+    return allowed(current_user, Action.VIEW, answer.school_id)
+
+
+def readable_report_answers(stmt: Select) -> Select:
+    return scoped(stmt, ReportAnswer.school_id)
+
+
+def can_read_report_task(task: ReportTask) -> bool:
+    """The office, and whoever sees one of the schools it was sent to (its wording, its template)."""
+    ids = school_ids(current_user, Action.VIEW)
+    return ids is None or any(a.school_id in ids for a in task.answers)
+
+
+def readable_report_tasks(stmt: Select) -> Select:
+    ids = school_ids(current_user, Action.VIEW)
+    return stmt if ids is None else stmt.where(ReportTask.answers.any(ReportAnswer.school_id.in_(ids)))
 
 
 # 公文 (models.Document): the office drafts and manages them; leaders read the issued ones.
@@ -399,6 +638,8 @@ class SessionCookie(SecureCookieSessionInterface):
         return session
 
     def should_set_cookie(self, app, session) -> bool:
+        if g.get("leave_session"):
+            return False
         signed_at = getattr(session, "signed_at", None)
         if signed_at is not None and not session.modified and time.time() - signed_at < SESSION_RESIGN_AFTER:
             return False
@@ -429,6 +670,13 @@ def init_app(app) -> None:
         login = url_for("auth.login", next=back)
         if is_htmx():
             return navigate(login, 401)
+        if request.headers.get("Sec-Fetch-Dest") == "empty":
+            # A script's request (fetch or XHR: the service worker keeping a page): 401, and no session
+            # cookie sent back. A redirect's flash, or the sign-in page it leads to, would begin a new
+            # session if the request went without a cookie, and its token would refuse a sign-in form
+            # opened meanwhile. (An image or a page still goes to the sign-in page, as before.)
+            g.leave_session = True
+            return make_response("", 401)
         flash("请先登录。", "info")
         return redirect(login)
 

@@ -7,6 +7,7 @@ from .idempotency import new_key
 from .models import Role
 from .security import Action, Reach, allowed, can_act_on_findings, can_fill_inspection, can_read_inspection
 from .security import reach as reach_of
+from .supervision.ranking import change_text, rank_text
 
 
 def can(action: Action, obj=None) -> bool:
@@ -23,7 +24,7 @@ def reach(action: Action) -> Reach | None:
 def init_app(app) -> None:
     app.jinja_env.filters.update(local=local, audit_entity=audit_entity, audit_action=audit_action,
                                  audit_field=audit_field, audit_value=audit_value,
-                                 audit_items=audit_items)
+                                 audit_items=audit_items, rank_text=rank_text, rank_change=change_text)
     # The records' policies (security.py), for what a page offers: one rule for the page and the view.
     app.jinja_env.globals.update(can=can, reach=reach, Action=Action, Reach=Reach, Role=Role, new_key=new_key,
                                  can_fill_inspection=can_fill_inspection, can_read_inspection=can_read_inspection,

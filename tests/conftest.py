@@ -107,6 +107,7 @@ def app(_app, tmp_path):
     afterwards, its files in the test's folder, every table empty."""
     config, extensions = dict(_app.config), dict(_app.extensions)
     _app.config.update(UPLOAD_FOLDER=str(tmp_path / "uploads"), BACKUP_FOLDER=str(tmp_path / "backups"))
+    _app.extensions.pop("storage", None)  # made for the folder above (a module's fixture may have made one for its own)
     with _app.app_context():
         empty_tables()
     yield _app
@@ -267,19 +268,23 @@ SMALL_TEMPLATE = [
 def template_maker(app):
     counter = iter(range(1, 10_000))
 
-    def make(spec=SMALL_TEMPLATE, name=None) -> int:
-        """A published template version; returns the version id."""
+    def make(spec=SMALL_TEMPLATE, name=None, school_kinds=()) -> int:
+        """A published template version; returns the version id. Item flags: critical, na, photo,
+        note, na:KIND,KIND (N/A for those kinds of school); `school_kinds`: the kinds it fits."""
         version = TemplateVersion(number=1, status=VersionStatus.PUBLISHED, published_at=utcnow())
         for s, (title, items) in enumerate(spec, 1):
             section = Section(position=s, title=title)
             for i, (wording, answer_type, points, flags) in enumerate(items, 1):
                 evidence = {"photo": EvidenceRule.PHOTO, "note": EvidenceRule.NOTE}
                 rule = next((evidence[f] for f in flags.split() if f in evidence), EvidenceRule.NONE)
+                na_kinds = next((f[3:].split(",") for f in flags.split() if f.startswith("na:")), [])
                 section.items.append(Item(position=i, text=wording, answer_type=answer_type, max_points=Decimal(points),
-                                          critical="critical" in flags, na_allowed="na" in flags, evidence=rule))
+                                          critical="critical" in flags, na_allowed="na" in flags.split(), evidence=rule,
+                                          na_kinds=na_kinds))
             version.sections.append(section)
         with app.app_context():
-            db.session.add(ChecklistTemplate(name=name or f"测试检查表{next(counter)}", versions=[version]))
+            db.session.add(ChecklistTemplate(name=name or f"测试检查表{next(counter)}", versions=[version],
+                                             school_kinds=list(school_kinds)))
             db.session.commit()
             return version.id
 

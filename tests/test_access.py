@@ -15,7 +15,7 @@ from flask import url_for
 
 from portal.extensions import db
 from portal.files.uploads import store
-from portal.models import (Answer, Draw, Inspection, InspectionStatus, Photo, RectificationFile, RectificationItem,
+from portal.models import (Answer, Draw, Inspection, InspectionMember, InspectionStatus, Photo, RectificationFile, RectificationItem,
                            RectificationStatus, Role, Round, RoundKind, User)
 
 from .conftest import (PASSWORD, csrf_token, empty_tables, inspection_maker, new_app, rolled_back, school_maker,
@@ -29,8 +29,16 @@ VIEW = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {"ow
 MANAGE = {"admin": {"own", "other"}}
 INSPECT = {"admin": {"own", "other"}, "inspector": {"own"}}
 EDIT = {"admin": {"own", "other"}, "principal": {"own"}}
-SIGNED_IN = {role: {"own", "other"} for role in ("admin", "leader", "inspector", "principal")}
-OBSERVE = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {"own"}, "principal": {"own"}}
+ROLES = ("admin", "leader", "inspector", "principal", "staff")  # staff: a school's 中层 (学校中层), at "own"
+SIGNED_IN = {role: {"own", "other"} for role in ROLES}
+OBSERVE = {"admin": {"own", "other"}, "leader": {"own", "other"}, "inspector": {"own"}, "principal": {"own"},
+           "staff": {"own"}}
+# Whoever sees any school at all: a 中层 sees none (a round's drawn schools, once in, are everyone else's).
+SEES_SCHOOLS = {role: {"own", "other"} for role in ROLES if role != "staff"}
+# A school's lessons (推门听课 records and counts): whoever sees the school, and its 中层 (nothing else of it).
+LESSONS = {**VIEW, "staff": {"own"}}
+# The accounts of a school's 中层: the office, and the school's principal.
+ACCOUNTS = {"admin": {"own", "other"}, "principal": {"own"}}
 EDIT = {"admin": {"own", "other"}, "principal": {"own"}}
 # Someone else's observation record: only its observer (not signed in here) and the office.
 OWN_RECORD = {"admin": {"own", "other"}}
@@ -42,6 +50,14 @@ READ_INSPECTION = {"approved": VIEW, "submitted": INSPECT, "draft": INSPECT, "re
 # Filling one in: nobody fills another inspector's draft but the office (an approved or submitted one
 # answers 409 or goes to its page: closed for changes, not forbidden).
 FILL_INSPECTION = {"draft": INSPECT, "returned": INSPECT, "submitted": INSPECT, "draft_theirs": OFFICE}
+# A school's self-check (学校自查): its principal (and named staff) and the office; once handed in, also the
+# inspectors of its school. Leaders and other schools never.
+SELF_CHECK = {"draft": EDIT, "submitted": {**EDIT, "inspector": {"own"}}}
+# A self-check's inspection on the inspections' pages: as its self-check; filled by the school and the office.
+READ_SELF = {"self_draft": EDIT, "self_submitted": SELF_CHECK["submitted"]}
+FILL_SELF = {"self_draft": EDIT, "self_submitted": EDIT}
+# A 组员's own part of a 督导组 (已完成): that member alone, who is never signed in here; not even the office.
+MEMBER_ONLY = {}
 # A second factor on one's own account: the office and the leaders.
 SECOND_FACTOR = {"admin": {"own", "other"}, "leader": {"own", "other"}}
 # What compares every school (the county's 优质均衡 table): those who see every school.
@@ -75,8 +91,9 @@ def school(endpoint, **extra):
 
 def fixed(endpoint, **extra):
     """A route not bound to one school (lists, forms): any reach of the role suffices. An `extra`
-    given as None is the world's id of that name (e.g. round_id=None: the world's round)."""
-    url = lambda w, where: url_for(endpoint, **{k: w[k] if v is None else v for k, v in extra.items()})  # noqa: E731
+    given as None is the world's id of that name (e.g. round_id=None: the world's round), one given as
+    a string the world's id of that key."""
+    url = lambda w, where: url_for(endpoint, **{k: w[k if v is None else v] for k, v in extra.items()})  # noqa: E731
     url.school_bound = False
     return url
 
@@ -101,6 +118,11 @@ def observation(endpoint, **ids):
     """A route on the own/other school's observation record in the given state (draft or final)."""
     return lambda w, where, state: url_for(endpoint, observation_id=w[f"observation_{state}_{where}"],
                                            **{arg: w[key] for arg, key in ids.items()})
+
+
+def visit(endpoint, **ids):
+    """A route on another inspector's visit at the own/other school; `ids` name further world keys."""
+    return lambda w, where: url_for(endpoint, visit_id=w[f"visit_{where}"], **{k: w[f"{v}_{where}"] for k, v in ids.items()})
 
 
 def draw(endpoint):
@@ -128,6 +150,33 @@ def document(endpoint, kind, **ids):
     return url
 
 
+def self_check(endpoint, **ids):
+    """A route on the own/other school's self-check in the given state (draft, submitted); `ids` name further
+    world keys (<key>_<where>)."""
+    return lambda w, where, state: url_for(endpoint, check_id=w[f"selfcheck_{state}_{where}"],
+                                           **{arg: w[f"{key}_{where}"] for arg, key in ids.items()})
+
+
+SELF_CHECK_DRAFT = {"draft": EDIT}
+
+
+def report_task(endpoint):
+    """A 报送 task (office-wide: not bound to a school): one sent to both schools, one to the other alone."""
+    url = lambda w, where, state: url_for(endpoint, task_id=w[state])  # noqa: E731
+    url.unbound = {"task_both", "task_other"}
+    return url
+
+
+def report_answer(endpoint):
+    """The own/other school's answer to the task sent to both."""
+    return lambda w, where: url_for(endpoint, answer_id=w[f"report_answer_{where}"])
+
+
+def account(endpoint):
+    """A route on the own/other school's principal's or 中层's account."""
+    return lambda w, where, state: url_for(endpoint, user_id=w[f"user_{state}_{where}"])
+
+
 def checklist(endpoint, part=None):
     """A route on the world's checklist draft (office-wide: not bound to a school); `part`: section or item."""
     def url(w, where):
@@ -138,6 +187,11 @@ def checklist(endpoint, part=None):
 
 
 ROUTES = {
+    "accountability.index": Route(VIEW, fixed("accountability.index")),
+    "accountability.school": Route(VIEW, school("accountability.school")),
+    "accountability.create": Route(MANAGE, school("accountability.create"), ("GET", "POST")),
+    "accountability.entry": Route(VIEW, lambda w, where: url_for("accountability.entry", entry_id=w[f"accountability_{where}"])),
+    "accountability.run": Route(MANAGE, fixed("accountability.run"), ("POST",)),
     "auth.login": Route(None, fixed("auth.login"), ("GET",)),
     "auth.logout": Route(None, fixed("auth.logout"), ("POST",)),
     "auth.change_password": Route(SIGNED_IN, fixed("auth.change_password"), ("GET", "POST")),
@@ -169,6 +223,7 @@ ROUTES = {
     "checklists.delete_item": Route(MANAGE, checklist("checklists.delete_item", "item"), ("POST",)),
     "checklists.move_item": Route(MANAGE, checklist("checklists.move_item", "item"), ("POST",)),
     "checklists.edit_bands": Route(MANAGE, checklist("checklists.edit_bands"), ("POST",)),
+    "checklists.edit_kinds": Route(MANAGE, fixed("checklists.edit_kinds", template_id=None), ("POST",)),
     "checklists.publish": Route(MANAGE, checklist("checklists.publish"), ("POST",)),
     "checklists.new_version": Route(MANAGE, checklist("checklists.new_version"), ("POST",)),
     "checklists.delete_draft": Route(MANAGE, checklist("checklists.delete_draft"), ("POST",)),
@@ -181,7 +236,7 @@ ROUTES = {
     "dashboard.index": Route(SIGNED_IN, fixed("dashboard.index")),
     "dashboard.county": Route(VIEW, fixed("dashboard.county")),
     "dashboard.county_export": Route(VIEW, fixed("dashboard.county_export")),
-    "draws.detail": Route(States({"class": VIEW, "schools_under_way": COUNTY, "schools_done": SIGNED_IN,
+    "draws.detail": Route(States({"class": VIEW, "schools_under_way": COUNTY, "schools_done": SEES_SCHOOLS,
                                   "assignment_under_way": COUNTY}), draw("draws.detail")),
     "documents.index": Route(DOCUMENTS, fixed("documents.index")),
     "documents.faces": Route(MANAGE, fixed("documents.faces")),
@@ -199,7 +254,7 @@ ROUTES = {
     "documents.inbox": Route(VIEW, fixed("documents.inbox")),
     "documents.inspection_notice": Route(States(READ_INSPECTION), inspection("documents.inspection_notice", plain={"kind": "opinion"})),
     "documents.plan_document": Route(VIEW, plan("documents.plan_document", "plan_approved")),
-    "documents.observation_sheet": Route(States({"final": VIEW, "draft": OWN_RECORD}), observation("documents.observation_sheet")),
+    "documents.observation_sheet": Route(States({"final": LESSONS, "draft": OWN_RECORD}), observation("documents.observation_sheet")),
     "documents.batch_start": Route(MANAGE, fixed("documents.batch_start", round_id=None), ("POST",)),
     "documents.batch_job": Route(MANAGE, fixed("documents.batch_job", job_id=None)),
     "documents.batch_zip": Route(MANAGE, fixed("documents.batch_zip", job_id=None)),
@@ -207,8 +262,11 @@ ROUTES = {
     "documents.received": Route(VIEW, lambda w, where: url_for("documents.received", recipient_id=w[f"recipient_{where}"])),
     "documents.received_pdf": Route(VIEW, lambda w, where: url_for("documents.received_pdf", recipient_id=w[f"recipient_{where}"])),
     "documents.acknowledge": Route(EDIT, lambda w, where: url_for("documents.acknowledge", recipient_id=w[f"recipient_{where}"]), ("POST",)),
-    # A school's file; a photo of a draft inspection (read as its inspection is, until approved).
-    "files.download": Route(States({"file": VIEW, "file_photo_draft": INSPECT, "file_photo_draft_theirs": INSPECT}),
+    # A school's file; a photo of a draft inspection (read as its inspection is, until approved); a self-check's
+    # report; a school's 报送 file; a 责任督学 visit's photo.
+    "files.download": Route(States({"file": VIEW, "file_photo_draft": INSPECT, "file_photo_draft_theirs": INSPECT,
+                                    "file_self_draft": EDIT, "file_self_submitted": SELF_CHECK["submitted"],
+                                    "file_report_answer": VIEW, "file_visit": VIEW}),
                             lambda w, where, state: url_for("files.download", attachment_id=w[f"{state}_{where}"])),
     "rectification.index": Route(VIEW, fixed("rectification.index")),
     "rectification.export_items": Route(VIEW, fixed("rectification.export_items")),
@@ -256,19 +314,22 @@ ROUTES = {
     "rounds.detail": Route(MANAGE, fixed("rounds.detail", round_id=None)),
     "schools.index": Route(VIEW, fixed("schools.index")),
     "schools.detail": Route(VIEW, school("schools.detail")),
+    "schools.school_history": Route(VIEW, school("schools.school_history")),
+    "schools.history_export": Route(VIEW, school("schools.history_export")),
     "schools.create": Route(MANAGE, fixed("schools.create"), ("GET", "POST")),
     "schools.edit": Route(MANAGE, school("schools.edit"), ("GET", "POST")),
     "schools.import_roster": Route(MANAGE, fixed("schools.import_roster"), ("GET", "POST")),
     "schools.roster_template": Route(MANAGE, fixed("schools.roster_template")),
     "schools.export_roster": Route(VIEW, fixed("schools.export_roster")),
-    "users.index": Route(MANAGE, fixed("users.index")),
-    "users.create": Route(MANAGE, fixed("users.create"), ("GET", "POST")),
-    "users.edit": Route(MANAGE, lambda w, where: url_for("users.edit", user_id=w[f"user_{where}"]), ("GET", "POST")),
-    "users.reset_password": Route(MANAGE, lambda w, where: url_for("users.reset_password", user_id=w[f"user_{where}"]), ("POST",)),
-    "users.reset_two_factor": Route(MANAGE, lambda w, where: url_for("users.reset_two_factor", user_id=w[f"user_{where}"]), ("POST",)),
-    "users.toggle_active": Route(MANAGE, lambda w, where: url_for("users.toggle_active", user_id=w[f"user_{where}"]), ("POST",)),
-    "observations.index": Route(VIEW, fixed("observations.index")),
-    "observations.export_records": Route(VIEW, fixed("observations.export_records")),
+    "users.index": Route(ACCOUNTS, fixed("users.index")),
+    "users.create": Route(ACCOUNTS, fixed("users.create"), ("GET", "POST")),
+    # Another principal's account (the office's alone), and a 中层's (its school's principal's too).
+    "users.edit": Route(States(principal=MANAGE, staff=ACCOUNTS), account("users.edit"), ("GET", "POST")),
+    "users.reset_password": Route(States(principal=MANAGE, staff=ACCOUNTS), account("users.reset_password"), ("POST",)),
+    "users.reset_two_factor": Route(States(principal=MANAGE, staff=MANAGE), account("users.reset_two_factor"), ("POST",)),
+    "users.toggle_active": Route(States(principal=MANAGE, staff=ACCOUNTS), account("users.toggle_active"), ("POST",)),
+    "observations.index": Route(LESSONS, fixed("observations.index")),
+    "observations.export_records": Route(LESSONS, fixed("observations.export_records")),
     "observations.counts": Route(OBSERVE, fixed("observations.counts")),
     "observations.quota": Route(MANAGE, fixed("observations.quota"), ("POST",)),
     "observations.start": Route(OBSERVE, fixed("observations.start"), ("GET", "POST")),
@@ -281,23 +342,65 @@ ROUTES = {
                               ("POST",)),
     "observations.finish": Route(States({"draft": OWN_RECORD, "final": OWN_RECORD}), observation("observations.finish"),
                                  ("POST",)),
-    "observations.detail": Route(States({"final": VIEW, "draft": OWN_RECORD}), observation("observations.detail")),
+    "observations.detail": Route(States({"final": LESSONS, "draft": OWN_RECORD}), observation("observations.detail")),
     "observations.feedback": Route(States({"final": OWN_RECORD, "draft": OWN_RECORD}), observation("observations.feedback"),
                                    ("POST",)),
     "observations.acknowledge": Route(States({"final": EDIT, "draft": EDIT}), observation("observations.acknowledge"),
                                       ("POST",)),
+    "selfcheck.index": Route(VIEW, fixed("selfcheck.index")),
+    "selfcheck.ask_school": Route(MANAGE, fixed("selfcheck.ask_school"), ("GET", "POST")),
+    "selfcheck.ask_round": Route(MANAGE, fixed("selfcheck.ask_round", round_id=None), ("GET", "POST")),
+    "selfcheck.detail": Route(States(SELF_CHECK), self_check("selfcheck.detail")),
+    "selfcheck.add_member": Route(States(SELF_CHECK_DRAFT), self_check("selfcheck.add_member"), ("POST",)),
+    "selfcheck.remove_member": Route(States(SELF_CHECK_DRAFT), self_check("selfcheck.remove_member", user_id="user_principal"),
+                                     ("POST",)),
+    "selfcheck.add_file": Route(States(SELF_CHECK_DRAFT), self_check("selfcheck.add_file"), ("POST",)),
+    "selfcheck.delete_file": Route(States(SELF_CHECK_DRAFT), self_check("selfcheck.delete_file", file_id="selfcheck_file"),
+                                   ("POST",)),
+    "selfcheck.submit": Route(States(SELF_CHECK_DRAFT), self_check("selfcheck.submit"), ("POST",)),
+    "tasks.index": Route(VIEW, fixed("tasks.index")),
+    "tasks.create": Route(MANAGE, fixed("tasks.create"), ("GET", "POST")),
+    "tasks.detail": Route(States({"task_both": SEES_SCHOOLS, "task_other": COUNTY}), report_task("tasks.detail")),
+    "tasks.remind": Route(MANAGE, fixed("tasks.remind", task_id=None), ("POST",)),
+    "tasks.download": Route(MANAGE, fixed("tasks.download", task_id=None)),
+    "tasks.workbook": Route(MANAGE, fixed("tasks.workbook", task_id=None)),
+    "tasks.answer": Route(VIEW, report_answer("tasks.answer")),
+    "tasks.submit": Route(EDIT, report_answer("tasks.submit"), ("POST",)),
+    "tasks.return_answer": Route(MANAGE, report_answer("tasks.return_answer"), ("POST",)),
+    "visits.index": Route(VIEW, fixed("visits.index")),
+    "visits.create": Route(INSPECT, fixed("visits.create"), ("GET", "POST")),
+    # Another inspector's visit at the own/other school: its school reads it; only they and the office change it.
+    "visits.detail": Route(VIEW, visit("visits.detail")),
+    "visits.edit": Route(OFFICE, visit("visits.edit"), ("GET", "POST")),
+    "visits.add_photo": Route(OFFICE, visit("visits.add_photo"), ("POST",)),
+    "visits.delete_photo": Route(OFFICE, visit("visits.delete_photo", file_id="visit_photo"), ("POST",)),
+    "visits.sign_pdf": Route(VIEW, school("visits.sign_pdf")),
+    "visits.signs": Route(MANAGE, fixed("visits.signs")),
+    "visits.batch_start": Route(MANAGE, fixed("visits.batch_start"), ("POST",)),
+    "visits.batch_job": Route(MANAGE, fixed("visits.batch_job", job_id="sign_job")),
+    "visits.batch_pdf": Route(MANAGE, fixed("visits.batch_pdf", job_id="sign_job")),
+    # Another inspector's portrait: they and the office (the signed-in inspector changes only their own).
+    "visits.portrait": Route(OFFICE, fixed("visits.portrait", user_id="colleague"), ("GET", "POST")),
     "supervision.index": Route(VIEW, fixed("supervision.index")),
     "supervision.export_answers": Route(VIEW, fixed("supervision.export_answers")),
     "supervision.start": Route(INSPECT, fixed("supervision.start"), ("GET", "POST")),
-    "supervision.detail": Route(States(READ_INSPECTION), inspection("supervision.detail")),
-    "supervision.printable": Route(States(READ_INSPECTION), inspection("supervision.printable")),
-    "supervision.review": Route(States({"submitted": MANAGE, "draft": MANAGE}), inspection("supervision.review"), ("POST",)),
-    "supervision.fill": Route(States(FILL_INSPECTION), inspection("supervision.fill")),
-    "supervision.submit": Route(States(FILL_INSPECTION), inspection("supervision.submit"), ("POST",)),
-    "supervision.answer": Route(States(FILL_INSPECTION), inspection("supervision.answer", item_id="item"), ("POST",)),
+    "supervision.detail": Route(States({**READ_INSPECTION, **READ_SELF}), inspection("supervision.detail")),
+    "supervision.printable": Route(States({**READ_INSPECTION, **READ_SELF}), inspection("supervision.printable")),
+    # Nobody reviews a school's self-check, the office included.
+    "supervision.review": Route(States({"submitted": MANAGE, "draft": MANAGE, "self_submitted": {}}),
+                                inspection("supervision.review"), ("POST",)),
+    "supervision.fill": Route(States({**FILL_INSPECTION, **FILL_SELF}), inspection("supervision.fill")),
+    "supervision.submit": Route(States({**FILL_INSPECTION, **FILL_SELF}), inspection("supervision.submit"), ("POST",)),
+    "supervision.answer": Route(States({**FILL_INSPECTION, **FILL_SELF}), inspection("supervision.answer", item_id="item"),
+                                ("POST",)),
     "supervision.add_photo": Route(States(FILL_INSPECTION), inspection("supervision.add_photo", item_id="item"), ("POST",)),
     "supervision.delete_photo": Route(States({"draft": INSPECT, "draft_theirs": OFFICE}),
                                       inspection("supervision.delete_photo", photo_id="photo"), ("POST",)),
+    # The 督导组 and its sections: whoever submits (the 组长, one without an inspector whoever inspects at
+    # its school) and the office; a submitted or approved one answers 409 to a change, not 403.
+    "teams.edit": Route(States(FILL_INSPECTION), inspection("teams.edit"), ("GET", "POST")),
+    "teams.assign": Route(States(FILL_INSPECTION), inspection("teams.assign"), ("POST",)),
+    "teams.done": Route(States({"draft_theirs": MEMBER_ONLY}), inspection("teams.done", member_id="member"), ("POST",)),
 }
 
 
@@ -335,6 +438,13 @@ def world(matrix_app, matrix_make_user):
                             InspectionStatus.RETURNED)}
     files.update({f"draft_theirs_{where}": make_inspection(sid, version, InspectionStatus.DRAFT, colleague)
                   for where, sid in (("own", own), ("other", other))})
+    teammate = make_user("inspector")  # a 组员 of the colleague's 督导组, never signed in here
+    with app.app_context():
+        for where in ("own", "other"):
+            member = InspectionMember(inspection_id=files[f"draft_theirs_{where}"], user_id=teammate)
+            db.session.add(member)
+            db.session.commit()
+            files[f"member_draft_theirs_{where}"] = member.id
     with app.app_context():
         for where, sid in (("own", own), ("other", other)):
             attachment = store(PNG, "照片.png", "image/png", school_id=sid, user_id=None)
@@ -362,15 +472,18 @@ def world(matrix_app, matrix_make_user):
                 db.session.add(rect)
                 db.session.commit()
                 files[f"{kind}_{where}"], files[f"{kind}_file_{where}"] = rect.id, rect.files[0].id
-    users = {"user_own": make_user("principal", school_id=own), "user_other": make_user("principal", school_id=other)}
+    users = {f"user_{role}_{where}": make_user(role, school_id=sid)
+             for role in ("principal", "staff") for where, sid in (("own", own), ("other", other))}
     with app.app_context():  # the template editor's routes work on a draft with one section and one item
         from portal.models import ChecklistTemplate, Item, Section, TemplateVersion
 
         item = Item(position=1, text="访问测试项", max_points=5)
         draft = TemplateVersion(number=1, sections=[Section(position=1, title="一、访问测试", items=[item])])
-        db.session.add(ChecklistTemplate(name="访问测试模板", versions=[draft]))
+        template = ChecklistTemplate(name="访问测试模板", versions=[draft])
+        db.session.add(template)
         db.session.commit()
-        checklist = {"checklist_version": draft.id, "checklist_section": draft.sections[0].id, "checklist_item": item.id}
+        checklist = {"checklist_version": draft.id, "checklist_section": draft.sections[0].id, "checklist_item": item.id,
+                     "template_id": template.id}
         supervision_round = Round(name="访问测试批次", kind=RoundKind.SPECIAL, version_id=version, starts_on=date(2026, 9, 1),
                                   ends_on=date(2026, 9, 30))
         db.session.add(supervision_round)
@@ -434,6 +547,26 @@ def world(matrix_app, matrix_make_user):
             files[f"plan_file_{where}"] = milestone.files[0].id
 
 
+    with app.app_context():  # a self-check at each school still being filled, and one handed in, each with its report
+        from portal.models import Purpose, SelfCheck, SelfCheckFile
+        from portal.models.base import utcnow
+
+        for where, sid in (("own", own), ("other", other)):
+            for state in ("draft", "submitted"):
+                handed_in = state == "submitted"
+                check = SelfCheck(school_id=sid, due_on=date(2026, 12, 31), inspection=Inspection(
+                    school_id=sid, version_id=version, visit_date=date(2026, 11, 20), purpose=Purpose.SELF,
+                    status=InspectionStatus.SUBMITTED if handed_in else InspectionStatus.DRAFT,
+                    submitted_at=utcnow() if handed_in else None))
+                check.inspection.answers.append(Answer(item_id=files[f"item_{where}"], value="5"))
+                check.files.append(SelfCheckFile(client_key="k", attachment=store(PNG, "自查报告.png", "image/png",
+                                                                                  school_id=sid, user_id=None)))
+                db.session.add(check)
+                db.session.commit()
+                files[f"selfcheck_{state}_{where}"], files[f"self_{state}_{where}"] = check.id, check.inspection_id
+                files[f"file_self_{state}_{where}"] = check.files[0].attachment_id
+                if not handed_in:
+                    files[f"selfcheck_file_{where}"] = check.files[0].id
     with app.app_context():  # a circular issued to both schools, and a draft
         from portal.models import Document, DocumentRecipient, DocumentStatus
 
@@ -452,6 +585,46 @@ def world(matrix_app, matrix_make_user):
         db.session.add(job)
         db.session.commit()
         files["job_id"] = job.id
+    with app.app_context():  # a 问责 record at each school
+        from portal.models import Accountability, Measure
+
+        for where, sid in (("own", own), ("other", other)):
+            entry = Accountability(school_id=sid, measure=Measure.TALK, taken_on=date(2026, 11, 23), reason="访问测试问责")
+            db.session.add(entry)
+            db.session.commit()
+            files[f"accountability_{where}"] = entry.id
+    with app.app_context():  # a table task sent to both schools, and a file task to the other alone
+        from portal.models import ReportAnswer, ReportTask, TaskKind
+
+        both = ReportTask(title="访问测试报送", kind=TaskKind.TABLE, headers=["备注"], due_date=date(2099, 12, 31),
+                          answers=[ReportAnswer(school_id=sid, attachment=store(PNG, "e.png", "image/png", school_id=sid,
+                                                                                 user_id=None)) for sid in (own, other)])
+        theirs = ReportTask(title="访问测试报送（他校）", kind=TaskKind.FILE, due_date=date(2099, 12, 31),
+                            answers=[ReportAnswer(school_id=other)])
+        db.session.add_all([both, theirs])
+        db.session.commit()
+        files.update(task_both=both.id, task_other=theirs.id, task_id=both.id,
+                     report_answer_own=both.answers[0].id, report_answer_other=both.answers[1].id,
+                     file_report_answer_own=both.answers[0].attachment_id,
+                     file_report_answer_other=both.answers[1].attachment_id)
+    with app.app_context():  # a visit by the colleague at each school, with a photo; their portrait; a finished batch of signs
+        from portal.models import Portrait, SignJob, Visit, VisitPhoto
+
+        for where, sid in (("own", own), ("other", other)):
+            record = Visit(school_id=sid, inspector_id=colleague, visited_on=date(2026, 11, 20), checked=["safety"],
+                           findings="访问测试", photos=[VisitPhoto(client_key="k", attachment=store(
+                               PNG, "e.png", "image/png", school_id=sid, user_id=None))])
+            db.session.add(record)
+            db.session.commit()
+            files[f"visit_{where}"], files[f"visit_photo_{where}"] = record.id, record.photos[0].id
+            files[f"file_visit_{where}"] = record.photos[0].attachment_id
+        db.session.add(Portrait(user_id=colleague, client_key="k",
+                                attachment=store(PNG, "f.png", "image/png", school_id=None, user_id=None)))
+        signs = SignJob(status=JobStatus.DONE, total=2, done=2,
+                        pdf=store(b"%PDF-1.4", "公示牌.pdf", "application/pdf", school_id=None, user_id=None))
+        db.session.add(signs)
+        db.session.commit()
+        files.update(sign_job=signs.id, colleague=colleague)
     return {"own": own, "other": other, **files, **users, **checklist}
 
 
@@ -471,7 +644,8 @@ def case_app(matrix_app, world):
 
 
 def sign_in(client, make_user, role, world):
-    kwargs = {"principal": {"school_id": world["own"]}, "inspector": {"schools": [world["own"]]}}.get(role, {})
+    kwargs = {"principal": {"school_id": world["own"]}, "staff": {"school_id": world["own"]},
+              "inspector": {"schools": [world["own"]]}}.get(role, {})
     user_id = make_user(role, **kwargs)
 
     with client.application.app_context():
@@ -486,7 +660,7 @@ def sessions(matrix_app, matrix_make_user, world):
     the session as it was just after signing in (whatever a case does to it, logging out included, is
     rolled back with the case)."""
     found = {}
-    for role in ("admin", "leader", "inspector", "principal"):
+    for role in ROLES:
         client = matrix_app.test_client()
         sign_in(client, matrix_make_user, role, world)
         token = csrf_token(client, "/account/password")
@@ -503,7 +677,7 @@ def cases():
     for endpoint, route in ROUTES.items():
         for state, _, bound in route.variants():
             for method in route.methods:
-                for role in ("anonymous", "admin", "leader", "inspector", "principal"):
+                for role in ("anonymous", *ROLES):
                     for where in ("own", "other") if bound else ("any",):
                         name = f"{endpoint}{f'[{state}]' if state else ''}-{method}-{role}-{where}"
                         yield pytest.param(endpoint, state, method, role, where, id=name)

@@ -122,3 +122,10 @@ def test_the_change_log_reads_as_people_typed_and_one_burst_of_autosaves_is_one_
         ("吴督学", "update", {"topic": ["分数", "分数的意义"]}),
         ("周督学", "create", {"subject": "数学"}),
     ]
+
+
+def test_every_table_the_log_can_meet_has_a_chinese_name(app):
+    """A record of a new kind reads 督导… in the change log, not its table name (supervision_visit #74)."""
+    from portal.audit import AUDIT_ENTITIES, AUDIT_UNNAMED
+    unnamed = sorted(set(db.metadata.tables) - set(AUDIT_ENTITIES) - AUDIT_UNNAMED)
+    assert unnamed == []

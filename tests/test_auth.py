@@ -191,7 +191,10 @@ def test_throttle_is_stored_in_the_database(auth, make_user, app):
     make_user("admin", username="boss")
     for _ in range(app.config["LOGIN_FREE_FAILURES_PER_ACCOUNT"] + 1):
         auth.login("boss", "nope")
-    other = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    # The other instance lets no failure go free, so the wait its stored failures impose (32 s) outlasts
+    # making it under any load (with the same setting the wait was 1 s and sometimes over: a 303).
+    other = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "LOGIN_FREE_FAILURES_PER_ACCOUNT": 0})
     other_client = other.test_client()
     token = csrf_token(other_client)
     response = other_client.post("/login", data={"username": "boss", "password": PASSWORD, "csrf_token": token})
@@ -287,13 +290,44 @@ def test_production_strength_parameters():
 
 def test_csrf_enforced_on_login_and_htmx_posts(client, auth, make_user):
     make_user("admin", username="boss")
-    assert client.post("/login", data={"username": "boss", "password": PASSWORD}).status_code == 400
+    response = client.post("/login", data={"username": "boss", "password": PASSWORD})
+    assert response.status_code == 422 and "登录页已过期" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # not signed in
     auth.login("boss")
     response = client.post("/logout", headers=HX)
     assert response.status_code == 400
     assert "app-error" in response.headers["HX-Trigger"]
     token = auth.token()
     assert client.post("/logout", headers={**HX, "X-CSRFToken": token}).status_code == 303
+
+
+def test_a_sign_in_page_whose_session_was_replaced_asks_only_for_the_password_again(client, make_user):
+    """Signed out in another tab, or another request began a new session after the page was opened."""
+    make_user("inspector", username="ins")
+    stale = csrf_token(client)
+    client.delete_cookie("session")
+    client.get("/login?next=/visits/new")  # a new session, with a token of its own
+    response = client.post("/login", data={"username": "ins", "password": PASSWORD, "csrf_token": stale})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "登录页已过期，请再输入一次密码后登录。" in html and 'value="ins"' in html
+    assert PASSWORD not in html  # the password is typed again, never sent back
+    fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post("/login", data={"username": "ins", "password": PASSWORD, "csrf_token": fresh})
+    assert response.status_code == 303 and client.get("/").status_code == 200
+
+
+def test_a_scripts_request_while_signed_out_leaves_the_session_alone(client):
+    """The service worker keeping a page after sign-out: a 401, not a redirect whose flash (or the
+    sign-in page after it) would begin a new session and refuse the sign-in form open in the tab."""
+    csrf_token(client)  # the sign-in page open: a session with its token
+    session = client.get_cookie("session").value
+    response = client.get("/inspections/1/fill", headers={"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"})
+    assert response.status_code == 401 and "Set-Cookie" not in response.headers
+    assert client.get_cookie("session").value == session
+    assert client.get("/inspections/1/fill", headers={"Sec-Fetch-Mode": "navigate",
+                                                      "Sec-Fetch-Dest": "document"}).status_code == 302
+    assert client.get("/files/1", headers={"Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"}).status_code == 302
 
 
 def test_logout_is_post_only(client, auth):

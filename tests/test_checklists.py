@@ -595,16 +595,17 @@ def upload(client, admin, data: bytes, headers=None, filename="检查表.xlsx", 
                                                    **fields}, headers=headers, follow_redirects=follow_redirects)
 
 
-def xlsx(*rows, headers=workbook.HEADERS, bands=None) -> bytes:
+def xlsx(*rows, headers=workbook.HEADERS, bands=None, kinds=None) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.append(headers)
     for values in rows:
         sheet.append(values or [])
-    if bands is not None:
-        levels = book.create_sheet("结果等级")
-        for values in bands:
-            levels.append(values)
+    for title, extra in (("结果等级", bands), ("适用学校", kinds)):
+        if extra is not None:
+            added = book.create_sheet(title)
+            for values in extra:
+                added.append(values)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -616,11 +617,12 @@ def test_export_has_one_row_per_item(client, admin, app, draft):
     assert "attachment" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["一级指标", "二级指标/评估要点", "评分标准", "答题方式", "分值", "可不适用", "一票否决", "佐证要求"]
+    assert rows[0] == ["一级指标", "二级指标/评估要点", "评分标准", "答题方式", "分值", "可不适用", "一票否决", "佐证要求",
+                       "不适用的学校类型"]
     assert rows[1:] == [
-        ["一、学校常规管理", "校务管理规范", "校务管理规范的评分标准", "计分", 5, "否", "否", "不要求"],
-        ["一、学校常规管理", "招生行为规范", "招生行为规范的评分标准", "达标/基本达标/未达标", 6, "否", "是", "未达标须拍照"],
-        ["二、安全管理", "消防设施完好", "消防设施完好的评分标准", "是/否", 7.5, "否", "否", "不要求"],
+        ["一、学校常规管理", "校务管理规范", "校务管理规范的评分标准", "计分", 5, "否", "否", "不要求", None],
+        ["一、学校常规管理", "招生行为规范", "招生行为规范的评分标准", "达标/基本达标/未达标", 6, "否", "是", "未达标须拍照", None],
+        ["二、安全管理", "消防设施完好", "消防设施完好的评分标准", "是/否", 7.5, "否", "否", "不要求", None],
     ]
 
 
@@ -629,22 +631,29 @@ def test_export_then_import_round_trips(client, admin, app):
     with app.app_context():
         version = db.session.get(TemplateVersion, ids["version"])
         version.sections[0].items[0].na_allowed = True
+        version.sections[1].items[0].na_kinds = ["KINDERGARTEN", "TEACHING_POINT"]
         version.bands = [[88, "优秀"], [77, "良好"], [66, "合格"]]
+        version.template.school_kinds = ["PRIMARY", "JUNIOR", "NINE_YEAR"]
         db.session.commit()
         version.status = VersionStatus.PUBLISHED
         db.session.commit()
     exported = client.get(f"/checklists/versions/{ids['version']}/export.xlsx").data
+    with app.app_context():  # kinds the file says, not kinds the template happens to have
+        db.session.get(ChecklistTemplate, ids["template"]).school_kinds = []
+        db.session.commit()
     response = upload(client, admin, exported, template=str(ids["template"]))
     assert response.status_code == 303
     with app.app_context():
         template = db.session.get(ChecklistTemplate, ids["template"])
         old, new = template.versions
         assert (new.number, new.status) == (2, VersionStatus.DRAFT)
+        assert template.school_kinds == ["PRIMARY", "JUNIOR", "NINE_YEAR"]
 
         def fields(v):
             return v.bands, [(s.title, [(i.text, i.standard, i.answer_type, i.max_points, i.na_allowed, i.critical,
-                                         i.evidence) for i in s.items]) for s in v.sections]
+                                         i.evidence, i.na_kinds) for i in s.items]) for s in v.sections]
         assert fields(new) == fields(old)
+        assert new.sections[1].items[0].na_kinds == ["KINDERGARTEN", "TEACHING_POINT"]
         assert response.headers["Location"] == f"/checklists/versions/{new.id}"
     assert workbook.read(client.get(f"/checklists/versions/{new.id}/export.xlsx").data)[1] == []
 
@@ -665,6 +674,60 @@ def test_import_as_a_new_template(client, admin, app):
         assert (first.items[1].answer_type, first.items[1].max_points, first.items[1].critical) == \
             (AnswerType.POINTS, Decimal("2.5"), False)
         assert (second.items[0].na_allowed, second.items[0].evidence) == (True, EvidenceRule.NOTE)
+
+
+def test_kinds_are_written_in_chinese_and_read_back_into_a_new_template(client, admin, app):
+    ids = build(app, VersionStatus.PUBLISHED)
+    with app.app_context():
+        version = db.session.get(TemplateVersion, ids["version"])
+        version.template.school_kinds = ["JUNIOR", "PRIMARY"]
+        db.session.commit()
+        version.status = VersionStatus.DRAFT  # a published version's items do not change: edited as a draft
+        db.session.commit()
+        version.sections[0].items[1].na_kinds = ["SENIOR", "KINDERGARTEN"]
+        db.session.commit()
+    book = load_workbook(io.BytesIO(client.get(f"/checklists/versions/{ids['version']}/export.xlsx").data))
+    assert [row[-1] for row in book["检查表"].iter_rows(min_row=2, values_only=True)] == [None, "幼儿园、高中", None]
+    assert book["适用学校"]["A1"].value == "适用学校类型" and book["适用学校"]["A2"].value == "小学、初中"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = upload(client, admin, buffer.getvalue(), template="", name="导入的模板", headers=HX_BOOSTED,
+                      follow_redirects=True)
+    assert "适用于小学、初中" in response.get_data(as_text=True)
+    with app.app_context():
+        template = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.name == "导入的模板"))
+        assert template.school_kinds == ["PRIMARY", "JUNIOR"]
+        assert [i.na_kinds for s in template.versions[0].sections for i in s.items] == [[], ["KINDERGARTEN", "SENIOR"], []]
+
+
+def test_every_kind_and_an_older_file_without_kinds(client, admin, app):
+    ids = build(app, VersionStatus.PUBLISHED)
+    every = xlsx(["一、甲", "项", "", "", 5, "", "", "", ""], kinds=[["适用学校类型"], ["所有类型"]])
+    assert upload(client, admin, every, template="", name="所有类型").status_code == 303
+    older = xlsx(["一、甲", "项", "", "", 5], headers=workbook.HEADERS[:5])  # before the kind columns
+    with app.app_context():
+        db.session.get(ChecklistTemplate, ids["template"]).school_kinds = ["KINDERGARTEN"]
+        db.session.commit()
+    assert upload(client, admin, older, template=str(ids["template"])).status_code == 303
+    with app.app_context():
+        named = {t.name: t for t in db.session.scalars(select(ChecklistTemplate))}
+        assert named["所有类型"].school_kinds == [] and named["测试检查表"].school_kinds == ["KINDERGARTEN"]
+        assert named["测试检查表"].versions[-1].sections[0].items[0].na_kinds == []
+
+
+def test_an_unknown_kind_is_an_error_on_its_row_and_nothing_is_imported(client, admin, app, draft):
+    before = snapshot(app)
+    data = xlsx(["一、甲", "课后服务", "", "", 5, "", "", "", "幼儿园、高中"],
+                ["一、甲", "午休", "", "", 5, "", "", "", "幼儿园，月球学校"],
+                ["一、甲", "作业", "", "", 5, "", "", "", "小学 初中"],
+                kinds=[["适用学校类型"], ["小学、初中"], ["火星"]])
+    response = upload(client, admin, data, template="", name="坏文件", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "文件未导入" in html
+    assert "第 3 行</td><td>不适用的学校类型</td><td>“月球学校”不是学校类型" in html
+    assert "「适用学校」第 3 行</td><td>适用学校类型</td><td>“火星”不是学校类型" in html
+    assert "第 2 行</td><td>不适用" not in html and "第 4 行" not in html  # the good rows are not errors
+    assert snapshot(app) == before
 
 
 def test_import_reports_every_bad_row_and_changes_nothing(client, admin, app, draft):
@@ -751,3 +814,52 @@ def test_only_the_office_sees_the_nav_link(client, auth):
     client.post("/logout", data={"csrf_token": auth.token()})
     auth.login_as("admin")
     assert "检查表模板" in client.get("/").get_data(as_text=True)
+
+
+def test_school_kinds_named_at_creation_and_shown_in_the_list(client, admin, app):
+    response = post(client, admin, "/checklists/new", {"name": "幼儿园检查表", "school_kinds": ["KINDERGARTEN"]})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(ChecklistTemplate.school_kinds)) == ["KINDERGARTEN"]
+    row = client.get("/checklists/").get_data(as_text=True).split("幼儿园检查表</a></td>")[1].split("</tr>")[0]
+    assert '<td class="small">幼儿园</td>' in row
+
+
+def test_school_kinds_can_be_changed_on_a_published_checklist_and_are_audited(client, admin, app):
+    built = build(app, VersionStatus.PUBLISHED)
+    url = f"/checklists/{built['template']}/kinds"
+    response = post(client, admin, url, {"school_kinds": ["JUNIOR", "PRIMARY"]}, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith('<section class="panel" id="kinds">')
+    assert "目前：小学、初中。" in html  # in SchoolKind's order, whatever order they were ticked
+    with app.app_context():
+        assert db.session.get(ChecklistTemplate, built["template"]).school_kinds == ["JUNIOR", "PRIMARY"]
+        entry = db.session.scalars(select(AuditLog).where(AuditLog.entity == "checklist_template",
+                                                          AuditLog.action == "update")).one()
+        assert entry.changes["school_kinds"] == [[], ["JUNIOR", "PRIMARY"]]
+    cleared = post(client, admin, url, {})  # nothing ticked: every kind again
+    assert cleared.status_code == 303 and cleared.headers["Location"].endswith("#kinds")
+    assert one(app, ChecklistTemplate, built["template"]).school_kinds == []
+    before = snapshot(app)
+    refused = post(client, admin, url, {"school_kinds": ["CASTLE"]}, headers=HX)
+    assert refused.status_code == 422 and "所选内容中有无效的选项" in refused.get_data(as_text=True)
+    assert snapshot(app) == before
+
+
+def test_an_item_names_the_kinds_it_is_na_for_and_the_next_draft_keeps_them(client, admin, app):
+    built = build(app)
+    v, i = built["version"], built["items"][0][0]
+    data = item_data(f"i{i}", na_kinds=["SENIOR", "KINDERGARTEN"])
+    assert post(client, admin, f"/checklists/versions/{v}/items/{i}/edit", data).status_code == 303
+    assert one(app, Item, i).na_kinds == ["SENIOR", "KINDERGARTEN"]
+    assert "对幼儿园、高中不适用" in client.get(f"/checklists/versions/{v}").get_data(as_text=True)
+    assert post(client, admin, f"/checklists/versions/{v}/publish").status_code == 303
+    post(client, admin, f"/checklists/versions/{v}/new")
+    with app.app_context():
+        draft = db.session.scalars(select(TemplateVersion).where(TemplateVersion.number == 2)).one()
+        assert draft.sections[0].items[0].na_kinds == ["SENIOR", "KINDERGARTEN"]
+        d, copied = draft.id, draft.sections[0].items[0].id
+    bad = post(client, admin, f"/checklists/versions/{d}/items/{copied}/edit",
+               item_data(f"i{copied}", na_kinds=["MOON"]), headers=HX)
+    assert bad.status_code == 422 and "所选内容中有无效的选项" in bad.get_data(as_text=True)
+    assert one(app, Item, copied).na_kinds == ["SENIOR", "KINDERGARTEN"]

@@ -50,3 +50,17 @@ def test_backup_makes_a_consistent_copy(runner, app, make_school, tmp_path):
     copy = next(tmp_path.glob("dudao-*.sqlite3"))
     names = [row[0] for row in sqlite3.connect(copy).execute("select name from school")]
     assert names == ["备份小学"]
+
+
+def test_the_demo_inspects_every_school_with_a_checklist_that_fits_it(runner, app):
+    from portal.models import Inspection, Round, SchoolKind
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        inspections = db.session.scalars(select(Inspection)).all()
+        assert all(i.version.template.fits(i.school.kind) for i in inspections)
+        kindergartens = [i for i in inspections if i.school.kind is SchoolKind.KINDERGARTEN]
+        assert kindergartens and {i.version.template.name for i in kindergartens} == {"幼儿园保育教育督导检查表"}
+        five_rules = db.session.scalar(select(Round).where(Round.name.contains("五项管理")))
+        assert {i.school.kind for i in five_rules.inspections} <= {SchoolKind.PRIMARY, SchoolKind.JUNIOR,
+                                                                   SchoolKind.NINE_YEAR}
+        assert "小学、初中、九年一贯制" in five_rules.school_draw.rule and "不含教学点" in five_rules.school_draw.rule

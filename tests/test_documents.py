@@ -6,7 +6,6 @@ import os
 import re
 import threading
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pdfplumber
 import pytest
@@ -18,7 +17,6 @@ from portal.extensions import db
 from portal.models import (Answer, AuditLog, Document, DocumentCounter, DocumentRecipient, Inspection,
                            InspectionStatus, IssuedDocumentError, RectificationItem, Round, RoundKind, School, TemplateVersion)
 from portal.rectification import overdue
-from portal.supervision import scoring
 
 from . import gbt9704
 from .conftest import HX, HX_BOOSTED, worker_process
@@ -76,15 +74,6 @@ def drafted(app, world) -> int:
         return document.id
 
 
-def test_ranks_share_ties_and_skip():
-    def result(name, percent):
-        return compose.SchoolResult(name, name, scoring.Score(percent=None if percent is None else Decimal(percent)))
-
-    ranked = compose.ranked([result("B", "80"), result("A", "95"), result("C", "80"), result("D", "70"),
-                             result("E", None)])
-    assert [(r.school, r.rank) for r in ranked] == [("A", 1), ("B", 2), ("C", 2), ("D", 4), ("E", None)]
-
-
 def test_compose_prefills_every_section_from_the_round(app, world):
     with app.app_context():
         document = db.session.get(Document, drafted(app, world))
@@ -97,8 +86,11 @@ def test_compose_prefills_every_section_from_the_round(app, world):
         assert problems[0].startswith("（一）“招生规范，无违规招生”未达到要求。共1所学校：城南小学。")
         assert problems[0].endswith("督学记录：城南小学“招生简章未公示”。")  # the note's own stop dropped inside the quote
         assert problems[1].startswith("（二）“消防设施完好”未达到要求")
-        assert document.table == [[1, "城东小学", "100.0", "优秀"], [1, "城西小学", "100.0", "优秀"],
-                                  [3, "城南小学", "35.0", "不合格"]]
+        # The ranking (supervision/ranking.py): a tie shared, the critical failure after it, unranked;
+        # no earlier round on this checklist to compare with.
+        assert document.table == [["小学", "1（并列）", "城东小学", "100.0", "优秀", "—"],
+                                  ["小学", "1（并列）", "城西小学", "100.0", "优秀", "—"],
+                                  ["小学", "一票否决", "城南小学", "35.0", "不合格", "—"]]
         assert document.deadline == overdue.default_due(today(app))
 
 

@@ -137,6 +137,27 @@ def files_kept(matrix_app):
             path.write_bytes(data)
 
 
+@pytest.fixture(scope="module")
+def rendered_once():
+    """Each distinct document laid out once for the module: the PDF routes ignore what the fuzz sends
+    beside their ids, so every example asked WeasyPrint for the same PDF again (5-13 s each under load,
+    a fifth of the module). The same HTML, files and faces give the same PDF; the views still run in full."""
+    from portal.pdf import engine
+
+    made = {}
+
+    def pdf_of(html, files, static_folder, font_files):
+        key = (html, tuple(sorted((files or {}).items())), static_folder, repr(font_files))
+        if key not in made:
+            made[key] = laid_out(html, files, static_folder, font_files)
+        return made[key]
+
+    laid_out = engine.pdf_of
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "pdf_of", pdf_of)
+        yield made
+
+
 def cases():
     with_state = []
     for endpoint, route in ROUTES.items():
@@ -156,7 +177,7 @@ def body(pairs) -> bytes:
 
 @pytest.mark.parametrize("endpoint,state,method,role", cases())
 def test_malformed_input_never_gives_a_500_and_a_refusal_changes_nothing(
-        matrix_app, sessions, world, fields, files_kept, endpoint, state, method, role):
+        rendered_once, matrix_app, sessions, world, fields, files_kept, endpoint, state, method, role):
     route = ROUTES[endpoint]
     with matrix_app.test_request_context():
         url = route.url(world, "own", state) if state else route.url(world, "own")

@@ -24,7 +24,20 @@ def test_inspector_home_lists_open_work_and_offers_offline_preparation(app, auth
     assert "第2项请补拍照片" in work and "已答 0/3" in work
     assert f"/inspections/{waiting}\"" in work and f"/inspections/{done}" not in work
     assert work.index(f"/inspections/{returned}/fill") < work.index(f"/inspections/{draft}/fill")  # returned first
-    assert "离线准备（2 个页面）" in work
+    assert "离线准备（3 个页面）" in work and "/visits/new" in work  # the two sheets and 记录走访
+
+
+def test_offline_preparation_keeps_the_visit_form_for_a_responsible_inspector(auth, client, make_school):
+    """A 责任督学 going to a school keeps 记录走访 too: a visit typed there waits until the network is back."""
+    auth.login_as(Role.INSPECTOR, schools=[make_school(name="南湖小学")])
+    work = section(client.get("/").get_data(as_text=True), "work")
+    assert "离线准备（1 个页面）" in work and "/visits/new" in work and "没有待办的检查或听课" in work
+
+
+def test_an_inspector_without_schools_has_no_visit_form_to_keep(auth, client):
+    auth.login_as(Role.INSPECTOR)
+    work = section(client.get("/").get_data(as_text=True), "work")
+    assert "离线准备" not in work and "/visits/new" not in work
 
 
 def test_someone_elses_work_is_not_on_my_home(auth, client, make_school, make_inspection, make_user):

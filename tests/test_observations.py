@@ -6,14 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from flask import url_for
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal import clock
 from portal.draws import lots
 from portal.extensions import db
-from portal.models import (AuditLog, Item, Observation, ObservationScore, ObservationStatus, Role, SchoolClass,
-                           TimetableSlot, User, utcnow)
+from portal.models import (AuditLog, InspectionStatus, Item, Observation, ObservationScore, ObservationStatus, Role,
+                           SchoolClass, TimetableSlot, User, utcnow)
 from portal.observations import grading, rubric
 from portal.clock import local_date
 
@@ -298,6 +299,63 @@ def test_a_principal_observes_lessons_at_their_own_school_only(app, client, auth
     assert re.search(r"<td>[^<]*</td><td>校长</td><td class=\"num\">0</td>\s*<td class=\"num\">20</td>", counts)
 
 
+def test_a_schools_staff_observes_at_their_own_school_counted_as_staff(app, client, auth, make_school, make_user,
+                                                                      make_classes, make_observation, rubric_version):
+    """推门听课 by a school's 中层 (教导主任, 教研组长): at their school only, against their own quota and
+    summed as 学校中层; their principal sees their counts beside their own."""
+    school, other = make_school(name="城关第一小学"), make_school(name="石门乡中心小学")
+    mine = make_classes(school)[0]
+    staff = auth.login_as(Role.STAFF, school_id=school)
+    key, _ = start_form(client, school)
+    data = {"school": school, "version": rubric_version, "key": key, "school_class": mine, "begin": "开始听课",
+            "csrf_token": auth.token()}
+    assert client.get(f"/observations/new?school={other}").status_code == 403
+    assert client.post("/observations/new", data={**data, "school": other, "school_class": ""}).status_code == 403
+    assert client.post("/observations/new", data=data).status_code == 303
+    with app.app_context():
+        (observation,) = db.session.scalars(select(Observation)).all()
+        assert (observation.school_id, observation.observer_id) == (school, staff)
+        name = db.session.get(User, staff).display_name
+    today = date.today()
+    make_observation(school, staff, ObservationStatus.FINAL, observed_on=today)
+    make_observation(other, make_user("leader"), ObservationStatus.FINAL, observed_on=today)
+    counts = client.get("/observations/counts").get_data(as_text=True)
+    assert re.search(rf"<td>{name}</td><td>学校中层</td><td class=\"num\">1</td>\s*<td class=\"num\">20</td>", counts)
+    assert "石门乡中心小学" not in counts  # the other school's lesson is not theirs to count
+    principal = Auth(app, app.test_client(), make_user)
+    principal.login_as(Role.PRINCIPAL, school_id=school)
+    counts = principal.client.get("/observations/counts").get_data(as_text=True)
+    assert re.search(rf"<td>{name}</td><td>学校中层</td><td class=\"num\">1</td>", counts)
+    assert re.search(r"<td>[^<]*</td><td>校长</td><td class=\"num\">0</td>", counts)
+    assert re.search(r'<th scope="row">学校中层合计</th><td>学校中层</td><td class="num">1</td>', counts)
+
+
+def test_a_schools_staff_reads_its_finished_lessons_and_nothing_else_of_it(app, client, auth, make_school, make_user,
+                                                                          make_observation, make_inspection):
+    school, other = make_school(), make_school()
+    leader = make_user("leader")
+    done = make_observation(school, leader, ObservationStatus.FINAL, teacher_name="林晓梅")
+    open_ = make_observation(school, leader, teacher_name="周燕")
+    elsewhere = make_observation(other, leader, ObservationStatus.FINAL, teacher_name="邻校教师")
+    inspection = make_inspection(school, status=InspectionStatus.APPROVED)
+    auth.login_as(Role.STAFF, school_id=school)
+    listed = client.get("/observations/").get_data(as_text=True)
+    assert "林晓梅" in listed and "周燕" not in listed and "邻校教师" not in listed
+    assert client.get(f"/observations/{done}").status_code == 200
+    assert client.get(f"/observations/{open_}").status_code == 403
+    assert client.get(f"/observations/{elsewhere}").status_code == 403
+    token = auth.token()
+    assert client.post(f"/observations/{done}/acknowledge", data={"csrf_token": token}).status_code == 403
+    with app.test_request_context():
+        urls = [url_for("schools.detail", school_id=school), url_for("supervision.detail", inspection_id=inspection),
+                url_for("supervision.index"), url_for("rectification.index"), url_for("documents.inbox"),
+                url_for("plans.school_plans", school_id=school), url_for("dashboard.county"), url_for("users.index")]
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+    home = client.get("/").get_data(as_text=True)
+    assert "开始听课" in home and "本校听课记录" in home and "督导检查" not in home
+
+
 def test_start_refuses_a_class_of_another_school_and_schools_out_of_scope(app, client, auth, make_school,
                                                                           make_classes, rubric_version):
     school, other = make_school(), make_school()
@@ -519,7 +577,7 @@ def test_counts_per_observer_against_quota_and_per_school_subject_grade(app, cli
     assert re.search(r"<td>数学</td><td class=\"num\">3</td><td class=\"num\">66.7</td>", html)
     assert "优 2" in html and "差 1" in html and "<td>七年级</td>" in html and "英语" not in html
     assert client.post("/observations/quota", data={"leader": "12", "inspector": "15", "principal": "18",
-                                                    "csrf_token": auth.token()}).status_code == 303
+                                                    "staff": "16", "csrf_token": auth.token()}).status_code == 303
     assert re.search(r"<td class=\"num\">3</td>\s*<td class=\"num\">15</td>", client.get("/observations/counts?semester=2026-1").get_data(as_text=True))
     few = queries_for("/observations/counts?semester=2026-1")
     for n in range(10):

@@ -14,7 +14,8 @@ def test_service_worker_keeps_the_shell_and_only_the_filling_pages(client):
     assert '"/offline"' in script
     pages = re.compile(shell.FIELD_PAGES.pattern)
     assert pages.match("/inspections/12/fill") and pages.match("/observations/3/record")
-    assert not pages.match("/inspections/12") and not pages.match("/rectification/3")
+    assert pages.match("/visits/new")  # a visit typed at the school, saved with no network
+    assert not pages.match("/inspections/12") and not pages.match("/rectification/3") and not pages.match("/visits/3")
 
 
 def test_shell_version_follows_the_files(app, tmp_path):

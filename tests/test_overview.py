@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from portal import clock
 from portal.extensions import db
@@ -161,3 +162,21 @@ def test_plan_milestones_by_dimension_count_only_approved_plans_running_now(app,
     rows = {row[0]: row[1:] for row in rows_of(client.get("/overview").get_data(as_text=True), "overview-plans")}
     assert rows["提高课程教学质量"] == ["3", "1", "1", "1", "1"]  # the late one is also missed (past its date)
     assert rows["明确办学方向"] == ["0", "0", "0", "0", "0"]
+
+
+def test_the_observers_chart_counts_inspectors_and_leaders_not_a_schools_own_people(app, client, auth, county,
+                                                                                    make_user):
+    """A principal's and a 中层's lessons are their school's (counted on 听课统计), not the county's observers'."""
+    principal = make_user("principal", school_id=county["west"], display_name="孙校长")
+    staff = make_user("staff", school_id=county["west"], display_name="李教导")
+    with app.app_context():
+        version = db.session.scalar(select(Observation.version_id))
+        day = county["now"].start + timedelta(days=10)
+        for observer in (principal, staff, staff):
+            db.session.add(Observation(school_id=county["west"], observer_id=observer, version_id=version,
+                                       observed_on=day, status=ObservationStatus.FINAL))
+        db.session.commit()
+    auth.login_as(Role.ADMIN)
+    rows = rows_of(client.get("/overview").get_data(as_text=True), "overview-observers")
+    names = [row[0] for row in rows]
+    assert "钱局长" in names and "赵督学" in names and "孙校长" not in names and "李教导" not in names

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.draws import lots
 from portal.extensions import db
-from portal.models import Draw, Inspection, InspectionStatus, RectificationItem, Role, Round
+from portal.models import Draw, Inspection, InspectionStatus, RectificationItem, Role, Round, RoundKind, RoundMode
 from portal.rounds import planning
 
 from .conftest import HX
@@ -25,7 +25,7 @@ def county(app, auth, make_school, make_user, make_template):
 
 def form(county, **fields):
     data = {"csrf_token": county["token"], "key": fields.pop("key", "round-key-1"), "name": "2026 秋季专项督导",
-            "kind": "SPECIAL", "version": str(county["version"]), "starts_on": "2026-11-02", "ends_on": "2026-11-30",
+            "kind": "SPECIAL", "mode": "PROCESS", "version": str(county["version"]), "starts_on": "2026-11-02", "ends_on": "2026-11-30",
             "school_mode": "picked", "schools": [str(s) for s in county["schools"][:4]],
             "inspector_mode": "assigned", "inspectors": [str(i) for i in county["inspectors"]]}
     data.update(fields)
@@ -49,6 +49,9 @@ def test_picked_schools_get_one_inspection_each_inspectors_in_turn(app, client, 
     assert response.status_code == 303
     (made,) = rounds(app)
     assert response.headers["Location"].endswith(f"/rounds/{made.id}")
+    assert (made.kind, made.mode) == (RoundKind.SPECIAL, RoundMode.PROCESS)
+    listed = client.get("/rounds/").get_data(as_text=True)
+    assert "<td>专项督导</td>\n        <td>过程督导</td>" in listed
     rows = inspections_of(app, made.id)
     assert [r[0] for r in rows] == county["schools"][:4]
     assert [r[1] for r in rows] == county["inspectors"] + county["inspectors"][:1]
@@ -110,6 +113,8 @@ def test_an_exclusion_nobody_can_satisfy_is_refused_and_nothing_is_saved(app, cl
     ({"schools": ["999999"]}, "不符合筛选条件或已停用"),
     ({"version": "abc"}, "请选择"),
     ({"name": ""}, "请填写批次名称"),
+    ({"mode": ""}, "请选择督导方式"),
+    ({"mode": "BOGUS"}, 'has-error" id="field-mode"'),
 ])
 def test_bad_input_is_422_with_the_reason_and_nothing_is_saved(app, client, county, fields, message):
     response = client.post("/rounds/new", data=form(county, **fields), headers=HX)
@@ -178,3 +183,15 @@ def test_rectification_list_narrows_to_a_round(app, client, county):
     html = client.get(f"/rectification/?round={made.id}").get_data(as_text=True)
     assert "批次内发现的问题" in html and "批次外的问题" not in html
     assert "批次外的问题" in client.get("/rectification/").get_data(as_text=True)
+
+
+def test_the_rounds_list_filters_by_mode(app, client, county):
+    assert client.post("/rounds/new", data=form(county, name="过程督导批次")).status_code == 303
+    assert client.post("/rounds/new", data=form(county, name="学区督导批次", mode="DISTRICT", key="round-key-2")).status_code == 303
+    page = client.get("/rounds/?mode=DISTRICT").get_data(as_text=True)
+    assert "学区督导批次" in page and "过程督导批次" not in page and "共 1 个批次" in page
+    partial = client.get("/rounds/?mode=PROCESS", headers=HX).get_data(as_text=True)
+    assert "过程督导批次" in partial and "学区督导批次" not in partial and "<h1>" not in partial
+    assert "没有这种督导方式的批次" in client.get("/rounds/?mode=SELF", headers=HX).get_data(as_text=True)
+    everything = client.get("/rounds/?mode=BOGUS").get_data(as_text=True)  # an unknown mode filters nothing
+    assert "学区督导批次" in everything and "过程督导批次" in everything

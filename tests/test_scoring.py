@@ -3,7 +3,7 @@ from decimal import Decimal as D
 import pytest
 
 from portal.models import AnswerType
-from portal.supervision.scoring import Answer, ItemRule, band_for, is_not_met, score
+from portal.supervision.scoring import Answer, ItemRule, band_for, is_not_met, not_applicable, score
 
 P = AnswerType.POINTS
 
@@ -93,3 +93,34 @@ def test_combining_section_scores_equals_scoring_every_item_at_once():
     whole = score(rules, answers)
     parts = combine([score(rules[:2], answers), score(rules[2:], answers)])
     assert parts == whole and whole.band == "不合格" and whole.percent == D("72.5")
+
+
+# Items a checklist marks N/A for a kind of school (课后服务 at a 幼儿园).
+AFTER_SCHOOL = ItemRule(3, D(20), P, na_kinds=("KINDERGARTEN", "SENIOR"))
+
+
+def test_an_item_na_for_the_schools_kind_leaves_the_total_whatever_was_answered():
+    answers = {1: Answer(D(40)), 2: Answer(D(30)), 3: Answer(D(0))}  # 0 of 20 given before the kind was named
+    at_kindergarten = score(rules(50, 30) + [AFTER_SCHOOL], answers, school_kind="KINDERGARTEN")
+    assert (at_kindergarten.points, at_kindergarten.max_points, at_kindergarten.percent) == (D(70), D(80), D("87.5"))
+    assert at_kindergarten.band == "良好" and at_kindergarten.applicable == 2 and at_kindergarten.not_met == []
+    at_primary = score(rules(50, 30) + [AFTER_SCHOOL], answers, school_kind="PRIMARY")
+    assert (at_primary.points, at_primary.max_points, at_primary.percent) == (D(70), D(100), D("70.0"))
+    assert at_primary.band == "合格" and at_primary.not_met == [3]
+
+
+def test_a_critical_item_na_for_the_kind_cannot_fail_the_inspection():
+    phones = ItemRule(2, D(10), AnswerType.YES_NO, critical=True, na_kinds=("KINDERGARTEN",))
+    answers = {1: Answer(D(9)), 2: Answer("否")}
+    assert score([*rules(10), phones], answers, school_kind="KINDERGARTEN").band == "优秀"
+    assert score([*rules(10), phones], answers, school_kind="JUNIOR").critical_failures == [2]
+
+
+def test_an_unanswered_item_na_for_the_kind_is_not_owed():
+    result = score(rules(10) + [AFTER_SCHOOL], {1: Answer(D(10))}, school_kind="SENIOR")
+    assert (result.answered, result.applicable, result.percent) == (1, 1, D("100.0"))
+
+
+def test_not_applicable_needs_a_named_kind():
+    assert not_applicable(AFTER_SCHOOL, "KINDERGARTEN") and not not_applicable(AFTER_SCHOOL, "PRIMARY")
+    assert not not_applicable(AFTER_SCHOOL, None)  # a score for no school in particular keeps every item

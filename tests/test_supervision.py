@@ -3,6 +3,7 @@ import io
 import os
 import re
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.idempotency import among
-from portal.models import Answer, AuditLog, Inspection, InspectionStatus, Item, Photo, Role, User
+from portal.models import Answer, AnswerType, AuditLog, Inspection, InspectionStatus, Item, Photo, Role, SchoolKind, User
 from portal.supervision import sheet
 
 from .conftest import HX, HX_BOOSTED, Auth, answer_of, csrf_token, items, save
@@ -439,3 +440,119 @@ def test_an_empty_score_is_no_answer_not_an_empty_string(app, client, setup):
     string would read as an answer to anything comparing values."""
     assert save(client, setup, "points", value="", note="只有说明", key="0123456789abcdef-1").status_code == 200
     assert answer_of(app, setup["inspection"], setup["points"]).value is None
+
+
+# --- the 推门听课 item: the school's lesson records beside the inspector's score -------------------
+
+LESSON_ITEM = "推门听课：随机听课节次，课堂教学达标（听课记录）"
+
+
+def test_the_lesson_item_shows_the_schools_lessons_of_the_semester_on_the_filling_and_read_pages(
+        app, client, auth, make_school, make_user, make_template, make_inspection):
+    from datetime import timedelta
+
+    from portal import clock
+    from portal.models import AnswerType, Observation, ObservationStatus
+    from portal.observations.rubric import load_default_rubric
+
+    school, other = make_school(), make_school()
+    version = make_template([("二、教育教学", [(LESSON_ITEM, AnswerType.POINTS, 10, ""),
+                                            ("作业管理规范", AnswerType.POINTS, 5, "")])])
+    leader = make_user("leader")
+    with app.app_context():
+        day = clock.today()
+        semester = clock.semester(day)
+        rubric = load_default_rubric().versions[0]
+        good, poor = rubric.bands[0][1], rubric.below_band
+
+        def lesson(sid=school, grade=good, status=ObservationStatus.FINAL, on=day):
+            return Observation(school_id=sid, observer_id=leader, version=rubric, observed_on=on, status=status,
+                               grade=grade)
+        db.session.add_all([lesson(), lesson(), lesson(grade=poor),  # counted: 3, 2 达标
+                            lesson(status=ObservationStatus.DRAFT, grade=None),  # open: not counted
+                            lesson(sid=other),  # another school's
+                            lesson(on=semester.start - timedelta(days=1))])  # the semester before
+        db.session.commit()
+    inspector = auth.login_as(Role.INSPECTOR, schools=[school])
+    inspection = make_inspection(school, version, inspector_id=inspector)
+    fill = client.get(f"/inspections/{inspection}/fill").get_data(as_text=True)
+    with app.test_request_context():
+        from flask import url_for
+        link = url_for("observations.index", school=school, semester=semester.code)
+
+    def panels(html):
+        return re.findall(r'<div class="lesson-records".*?</div>', html, re.S)
+
+    (panel,) = panels(fill)
+    assert semester.name in panel and "已完成 <strong>3</strong> 节" in panel and "达标 <strong>2</strong> 节" in panel
+    assert "达标率 <strong>66.7%</strong>" in panel and f'href="{link.replace("&", "&amp;")}"' in panel
+    assert fill.index(LESSON_ITEM) < fill.index(panel) < fill.index("作业管理规范")  # beside that item only
+    listed = client.get(link).get_data(as_text=True)
+    assert "共 3 条听课记录" in listed  # the link lists the very lessons counted
+    (read,) = panels(client.get(f"/inspections/{inspection}").get_data(as_text=True))
+    assert "已完成 <strong>3</strong> 节" in read
+
+
+def test_a_checklist_without_the_lesson_item_shows_no_lesson_records(client, setup):
+    assert "lesson-records" not in client.get(f"/inspections/{setup['inspection']}/fill").get_data(as_text=True)
+    assert "lesson-records" not in client.get(f"/inspections/{setup['inspection']}").get_data(as_text=True)
+
+
+KINDERGARTEN_AND_SCHOOLS = [
+    ("一、保育教育", [("户外活动每天不少于2小时", AnswerType.POINTS, 10, ""),
+                 ("课后服务开展", AnswerType.POINTS, 10, "na:KINDERGARTEN")]),
+]
+
+
+def test_a_kindergarten_is_inspected_with_a_checklist_that_fits_it(app, client, auth, make_school, make_template):
+    kindergarten = make_school(name="城东幼儿园", kind=SchoolKind.KINDERGARTEN)
+    auth.login_as(Role.INSPECTOR, schools=[kindergarten])
+    for_schools = make_template(name="中小学检查表", school_kinds=["PRIMARY", "JUNIOR"])
+    fitting = make_template(KINDERGARTEN_AND_SCHOOLS, name="幼儿园检查表", school_kinds=["KINDERGARTEN", "PRIMARY"])
+    page = client.get(f"/inspections/new?school={kindergarten}").get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"school": kindergarten, "version": for_schools, "visit_date": "2026-11-20", "key": key,
+            "csrf_token": auth.token()}
+    refused = client.post("/inspections/new", data=data, headers=HX)
+    assert refused.status_code == 422 and "该检查表不适用于幼儿园" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Inspection)) == 0
+    started = client.post("/inspections/new", data={**data, "version": fitting})
+    assert started.status_code == 303
+    with app.app_context():
+        inspection = db.session.scalar(select(Inspection))
+        outdoor, after_school = (item.id for item in inspection.version.sections[0].items)
+    fill = client.get(f"/inspections/{inspection.id}/fill").get_data(as_text=True)
+    marked = fill.split(f'id="item-{after_school}"')[1].split("</article>")[0]
+    assert "本项对幼儿园不适用，不作答、不计分" in marked and 'name="value"' not in marked
+    setup = {"inspection": inspection.id, "outdoor": outdoor, "token": auth.token()}
+    saved = save(client, setup, "outdoor", value="8").get_data(as_text=True)
+    assert "8 / 10 分 · 80.0%" in saved  # out of 10, not 20: 课后服务 is not a 幼儿园's
+    submitted = client.post(f"/inspections/{inspection.id}/submit", data={"csrf_token": auth.token()})
+    assert submitted.status_code == 303  # the N/A item is not owed an answer
+    with app.app_context():
+        assert db.session.get(Inspection, inspection.id).percent == Decimal("80.0")
+
+
+def test_each_subject_group_gets_its_own_result_on_the_inspection_page(app, client, auth, make_school, make_template,
+                                                                        make_inspection):
+    school = make_school()
+    inspector = auth.login_as(Role.INSPECTOR, schools=[school])
+    groups = [(group, [("备课", AnswerType.GRADE, 10, ""), ("反思改进", AnswerType.GRADE, 10, "")])
+              for group in ("一、语文组", "二、数学组", "三、英语组")]
+    inspection = make_inspection(school, make_template(groups), inspector_id=inspector)
+    chinese, maths, _ = _group_items(app, inspection)
+    setup = {"inspection": inspection, "token": auth.token()}
+    for item, grade in zip(chinese + maths, ["优", "优", "合格", "不合格"]):
+        setup["item"] = item
+        assert save(client, setup, "item", value=grade).status_code == 200
+    page = client.get(f"/inspections/{inspection}").get_data(as_text=True)
+    heads = {h.split("<small>")[0].strip(): h for h in page.split('<section class="sheet-part">')[1:]}
+    assert 'title="本部分评定">优秀</span>' in heads["<h2>一、语文组"].split("</h2>")[0]
+    assert 'title="本部分评定">不合格</span>' in heads["<h2>二、数学组"].split("</h2>")[0]  # 30 %
+    assert "本部分评定" not in heads["<h2>三、英语组"].split("</h2>")[0]  # not checked yet: no result
+
+
+def _group_items(app, inspection_id):
+    with app.app_context():
+        return [[i.id for i in s.items] for s in db.session.get(Inspection, inspection_id).version.sections]

@@ -430,11 +430,11 @@ def test_admin_cannot_deactivate_themselves(client, admin, app):
 # --- who may -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["inspector", "principal", "leader"])
+@pytest.mark.parametrize("role", ["inspector", "leader", "staff"])
 def test_only_the_admin_manages_users(client, auth, app, make_school, make_user, role):
     sid = make_school()
     target = make_user("leader", username="target")
-    auth.login_as(role, school_id=sid if role == "principal" else None, schools=[sid] if role == "inspector" else ())
+    auth.login_as(role, school_id=sid if role == "staff" else None, schools=[sid] if role == "inspector" else ())
     token, before, count = auth.token(), snapshot(app, target), user_count(app)
     requests = [
         ("GET", "/users/", None),
@@ -462,3 +462,78 @@ def test_search_treats_underscore_literally(client, admin, make_user):
     make_user("leader", username="wangAxz")
     html = client.get("/users/?q=wang_x", headers=HX).get_data(as_text=True)
     assert "wang_xz" in html and "wangAxz" not in html
+
+
+# --- a principal keeps their school's 中层 accounts -------------------------------------------
+
+
+def staff_data(token, **extra):
+    return {"username": "jiaodao.li", "display_name": "李教导", "phone": "139-2222-3333", "password": "temp-pass-1",
+            "csrf_token": token, **extra}
+
+
+@pytest.fixture
+def school_people(make_school, make_user):
+    own, other = make_school(name="城关第一小学"), make_school(name="石门乡中心小学")
+    return {"own": own, "other": other,
+            "staff": make_user("staff", school_id=own, username="own.staff", display_name="王教研"),
+            "other_staff": make_user("staff", school_id=other, username="other.staff", display_name="邻校教导"),
+            "deputy": make_user("principal", school_id=own, username="deputy", display_name="副校长")}
+
+
+def test_a_principal_creates_a_staff_account_at_their_own_school(client, auth, app, school_people):
+    auth.login_as("principal", school_id=school_people["own"])
+    page = client.get("/users/new").get_data(as_text=True)
+    assert 'name="role"' not in page and 'name="school_id"' not in page and 'name="school_ids"' not in page
+    # a role or school slipped into the form changes nothing: a principal makes 中层 of their own school
+    response = client.post("/users/new", data=staff_data(auth.token(), role="ADMIN", school_id=str(school_people["other"])))
+    assert response.status_code == 303
+    made = snapshot(app, username="jiaodao.li")
+    assert made["role"] is Role.STAFF and made["school_id"] == school_people["own"] and made["schools"] == []
+    assert audit(app, made["id"], "create")
+    assert can_sign_in(app, "jiaodao.li", "temp-pass-1")
+
+
+def test_a_principal_s_staff_form_answers_422_beside_the_field(client, auth, app, school_people):
+    auth.login_as("principal", school_id=school_people["own"])
+    count = user_count(app)
+    response = client.post("/users/new", data=staff_data(auth.token(), username="own.staff", password="short"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert errors_beside(html, "username") == ["该用户名已被使用"] and errors_beside(html, "password")
+    assert user_count(app) == count
+
+
+def test_a_principal_lists_and_deactivates_only_their_own_school_s_staff(client, auth, app, school_people):
+    auth.login_as("principal", school_id=school_people["own"])
+    html = client.get("/users/?status=all").get_data(as_text=True)
+    assert "王教研" in html and "邻校教导" not in html and "副校长" not in html
+    assert 'name="role"' not in html and 'name="school"' not in html
+    response = client.post(f"/users/{school_people['staff']}/active", data={"active": "0", "csrf_token": auth.token()})
+    assert response.status_code == 303 and snapshot(app, school_people["staff"])["active"] is False
+    assert not can_sign_in(app, "own.staff")
+
+
+@pytest.mark.parametrize("target", ["other_staff", "deputy"])
+def test_a_principal_keeps_no_other_account(client, auth, app, school_people, target):
+    """Another school's 中层, or anyone of their own school who is not 中层 (another principal)."""
+    auth.login_as("principal", school_id=school_people["own"])
+    user_id, token = school_people[target], auth.token()
+    before = snapshot(app, user_id)
+    for method, url, data in [("GET", f"/users/{user_id}/edit", None),
+                              ("POST", f"/users/{user_id}/edit", staff_data(token, username="x.y")),
+                              ("POST", f"/users/{user_id}/password", {"password": "whatever-123", "csrf_token": token}),
+                              ("POST", f"/users/{user_id}/active", {"active": "0", "csrf_token": token}),
+                              ("POST", f"/users/{user_id}/two-factor/reset", {"csrf_token": token})]:
+        assert client.open(url, method=method, data=data).status_code == 403, url
+    assert snapshot(app, user_id) == before
+
+
+def test_the_office_makes_a_staff_account_only_with_a_school(client, admin, app, make_school):
+    token = admin.token()
+    response = client.post("/users/new", data=new_user(token, role="STAFF"))
+    assert response.status_code == 422
+    assert errors_beside(response.get_data(as_text=True), "school_id") == ["学校中层必须指定所在学校"]
+    sid = make_school()
+    assert client.post("/users/new", data=new_user(token, role="STAFF", school_id=str(sid))).status_code == 303
+    assert snapshot(app, username="wang.xz")["school_id"] == sid

@@ -1,6 +1,8 @@
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
+from ..errors import handle_csrf
 from ..extensions import db
 from ..htmx import is_htmx, render, see_other, trigger
 from ..models import log_event
@@ -23,6 +25,19 @@ def _refused(template: str, form, field, attempt: signin.Attempt, message: str, 
         return trigger(response, "app-error", {"message": wait, "status": 429}) if is_htmx() else response
     field.errors.append(message)
     return render(template, form=form, status=422, **context)
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(error: CSRFError):
+    """The sign-in page's token is no longer the session's: the session was replaced after the page
+    was opened (signed out in another tab, or an answer to another request from this browser began
+    a new one). The form comes back with a fresh token and the username kept; only the password is
+    typed again (it is never sent back). Any other form here is answered as anywhere."""
+    if request.endpoint != "auth.login" or current_user.is_authenticated:
+        return handle_csrf(error)
+    form = LoginForm.resuming(request.args.get("username", ""))  # filled from what was posted
+    form.password.errors = ["登录页已过期，请再输入一次密码后登录。"]
+    return render("auth/login.html", form=form, status=422)
 
 
 @bp.route("/login", methods=["GET", "POST"])

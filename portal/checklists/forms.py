@@ -7,8 +7,8 @@ from wtforms.validators import (AnyOf, DataRequired, InputRequired, Length, Numb
                                 ValidationError)
 
 from ..extensions import db
-from ..forms import Form, enum_field, options, stripped, to_id, workbook_field
-from ..models import AnswerType, ChecklistTemplate, EvidenceRule, TemplateKind, TemplateVersion
+from ..forms import CheckboxList, Form, enum_field, options, stripped, to_id, workbook_field
+from ..models import AnswerType, ChecklistTemplate, EvidenceRule, SchoolKind, TemplateKind, TemplateVersion
 
 
 MAX_POINTS = Decimal(100)
@@ -61,7 +61,16 @@ TITLE_RULE = Length(max=120, message="最多 120 个字")
 NAME_RULE = Length(max=80, message="最多 80 个字")
 
 
-class TemplateForm(Form):
+def kinds_field(label: str) -> CheckboxList:
+    """Kinds of school, ticked: their names travel, the Chinese labels show."""
+    return CheckboxList(label, choices=options([(kind.name, kind.value) for kind in SchoolKind]))
+
+
+class KindsForm(Form):
+    school_kinds = kinds_field("适用学校类型（都不勾选：适用于所有类型）")
+
+
+class TemplateForm(KindsForm):
     kind = HiddenField(default=TemplateKind.CHECKLIST.name,
                        validators=[AnyOf([kind.name for kind in TemplateKind], message="无效的模板类型")])
     name = StringField("模板名称", filters=[stripped], validators=[DataRequired("请填写模板名称"), NAME_RULE])
@@ -101,10 +110,12 @@ class ItemForm(Form):
     evidence = enum_field("佐证要求", EvidenceRule, validators=[DataRequired("请选择佐证要求")])
     na_allowed = BooleanField("可不适用（N/A）")
     critical = BooleanField("一票否决 ★")
+    na_kinds = kinds_field("对以下类型的学校不适用（不作答、不计分）")
 
     def populate_obj(self, item) -> None:
         super().populate_obj(item)
         item.standard = item.standard or ""
+        item.na_kinds = list(self.na_kinds.data or [])
 
 
 BAND_NAMES = ("优秀", "良好", "合格")

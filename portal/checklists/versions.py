@@ -73,10 +73,11 @@ def version_items(version: TemplateVersion) -> list[Item]:
     return [item for section in version.sections for item in section.items]
 
 
-def create_template(name: str, description: str = "", kind: TemplateKind = TemplateKind.CHECKLIST) -> ChecklistTemplate:
+def create_template(name: str, description: str = "", kind: TemplateKind = TemplateKind.CHECKLIST,
+                    school_kinds=()) -> ChecklistTemplate:
     """A new template with an empty draft, version 1, graded as that kind usually is (editable)."""
     bands, below = STARTING_BANDS[kind]
-    template = ChecklistTemplate(name=name, description=description, kind=kind)
+    template = ChecklistTemplate(name=name, description=description, kind=kind, school_kinds=list(school_kinds))
     template.versions.append(TemplateVersion(number=1, status=VersionStatus.DRAFT,
                                              bands=[list(b) for b in bands], below_band=below))
     db.session.add(template)
@@ -86,7 +87,7 @@ def create_template(name: str, description: str = "", kind: TemplateKind = Templ
 def copy_item(item: Item, position: int | None = None) -> Item:
     return Item(position=item.position if position is None else position, text=item.text, standard=item.standard,
                 answer_type=item.answer_type, max_points=item.max_points, na_allowed=item.na_allowed,
-                critical=item.critical, evidence=item.evidence)
+                critical=item.critical, evidence=item.evidence, na_kinds=list(item.na_kinds or []))
 
 
 def new_draft(template: ChecklistTemplate) -> tuple[TemplateVersion, bool]:

@@ -12,10 +12,11 @@ from sqlalchemy.orm import selectinload
 from .. import audit, excel
 from ..extensions import db
 from ..htmx import is_partial, render, see_other
-from ..models import ChecklistTemplate, FrozenVersionError, Item, Section, TemplateKind, TemplateVersion
+from ..models import (ChecklistTemplate, FrozenVersionError, Item, Section, TemplateKind, TemplateVersion,
+                      kinds_in_words)
 from ..security import Action, authorize, load
 from . import versions, workbook
-from .forms import BandsForm, ImportForm, ItemForm, MoveForm, SectionForm, TemplateForm, points_text
+from .forms import BandsForm, ImportForm, ItemForm, KindsForm, MoveForm, SectionForm, TemplateForm, points_text
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
 PAGE = "checklists/version.html"
@@ -24,6 +25,12 @@ PAGE = "checklists/version.html"
 @bp.app_template_filter("points")
 def points_filter(value) -> str:
     return points_text(value)
+
+
+@bp.app_template_filter("school_kinds")
+def school_kinds_filter(names, empty: str = "所有类型") -> str:
+    """["PRIMARY", "JUNIOR"] -> "小学、初中", in SchoolKind's order."""
+    return kinds_in_words(names) or empty
 
 
 @bp.get("/")
@@ -43,7 +50,8 @@ def create():
     form = TemplateForm()
     if not form.validate_on_submit():
         return _index(form, status=422)
-    template = versions.create_template(form.name.data, form.description.data or "", _kind(form.kind.data))
+    template = versions.create_template(form.name.data, form.description.data or "", _kind(form.kind.data),
+                                        form.school_kinds.data or [])
     db.session.commit()
     flash(f"模板“{template.name}”已创建，请添加一级指标和评估要点。", "success")
     return see_other(url_for("checklists.version", version_id=template.versions[0].id))
@@ -207,6 +215,21 @@ def edit_bands(version_id: int):
     return _changed(version, "bands", "bands")
 
 
+@bp.post("/<int:template_id>/kinds")
+def edit_kinds(template_id: int):
+    """The kinds of school the checklist fits (any time: they decide which schools a round may
+    take, not how a version scores)."""
+    template = load(ChecklistTemplate, template_id, Action.MANAGE)
+    version = versions.current_of(template) or template.versions[-1]
+    form = KindsForm()
+    if not form.validate_on_submit():
+        return _page(version, "kinds", 422, kinds_form=form)
+    template.school_kinds = list(form.school_kinds.data or [])
+    db.session.commit()
+    flash("适用学校类型已保存。", "success")
+    return _changed(version, "kinds", "kinds")
+
+
 # A version's life ---------------------------------------------------------------------------
 
 @bp.post("/versions/<int:version_id>/publish")
@@ -253,7 +276,8 @@ def delete_draft(version_id: int):
 
 
 def _page(version: TemplateVersion, block: str | None = None, status: int = 200, *, forms: dict | None = None,
-          section_form: SectionForm | None = None, bands_form: BandsForm | None = None, editing: int | None = None,
+          section_form: SectionForm | None = None, bands_form: BandsForm | None = None,
+          kinds_form: KindsForm | None = None, editing: int | None = None,
           item_form: ItemForm | None = None, problems=(), **context):
     """The version page, or one block of it. `forms` carry a submitted form back with its errors;
     every other form on the page starts empty. A fragment carries the changed totals along (oob)."""
@@ -276,6 +300,7 @@ def _page(version: TemplateVersion, block: str | None = None, status: int = 200,
         current=versions.current_of(template), draft_version=versions.draft_of(template),
         section_form=section_form or SectionForm(formdata=None, version=version),
         bands_form=bands_form or BandsForm(formdata=None, bands=version.bands, below=version.below_band),
+        kinds_form=kinds_form or KindsForm(formdata=None, obj=template),
         add_form=add_form, rename_form=rename_form, editing=editing, item_form=item_form, problems=problems,
         history=audit.history(db.session.scalars(versions.trail(version))), oob=block if is_partial() else None, **context,
     )
@@ -304,5 +329,6 @@ def import_workbook():
                         then=lambda outcome: url_for("checklists.version", version_id=outcome.draft.id),
                         page=lambda errors, status: render("checklists/import.html", "upload", status, form=form,
                                                            errors=errors, headers=workbook.HEADERS,
-                                                           choices=workbook.CHOICES, max_rows=workbook.MAX_ROWS))
+                                                           choices=workbook.CHOICES, kinds=workbook.KIND_NAMES,
+                                                           max_rows=workbook.MAX_ROWS))
 

@@ -2,15 +2,17 @@
 work one tap away, what waits for the office's review, and a school's circulars and plan."""
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
+from ..accountability import escalation, queries as accountability
 from ..documents import distribution
 from ..extensions import db
-from ..models import (AuditLog, Inspection, InspectionStatus, Observation, ObservationStatus, Plan, PlanStatus, Role,
-                      Round, School, SchoolKind, TemplateVersion, User)
+from ..models import (AuditLog, Inspection, InspectionMember, InspectionStatus, Observation, ObservationStatus, OrderRule,
+                      Plan, PlanStatus, Purpose, Role, Round, School, SchoolKind, TemplateVersion, User)
 from ..plans import queries as plans
 from ..supervision import sheet
+from ..teams import roster
 
 INBOX_SIZE = 5
 RECENT_CHANGES = 10
@@ -20,10 +22,12 @@ WITH_SCHOOL_AND_TEMPLATE = (joinedload(Inspection.school), joinedload(Inspection
 
 
 def field_work(user) -> dict:
-    """The user's inspections still to fill (drafts, and those returned with the reviewer's comment)
-    with their progress, those waiting for review, and their lessons still open."""
+    """The user's inspections still to fill, as its inspector or in its 督导组 (drafts, and those returned
+    with the reviewer's comment) with their progress and teams, those waiting for review, and their
+    lessons still open."""
+    on_team = select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id)
     mine = db.session.scalars(
-        select(Inspection).where(Inspection.inspector_id == user.id, Inspection.status.in_(
+        select(Inspection).where(or_(Inspection.inspector_id == user.id, Inspection.id.in_(on_team)), Inspection.status.in_(
             [InspectionStatus.DRAFT, InspectionStatus.RETURNED, InspectionStatus.SUBMITTED]))
         .options(*WITH_SCHOOL_AND_TEMPLATE)
         .outerjoin(Inspection.round).order_by(Inspection.visit_date, Round.ends_on, Inspection.id)).unique().all()
@@ -34,13 +38,14 @@ def field_work(user) -> dict:
     return dict(returned=[i for i in open_work if i.status is InspectionStatus.RETURNED],
                 drafts=[i for i in open_work if i.status is InspectionStatus.DRAFT],
                 waiting=[i for i in mine if i.status is InspectionStatus.SUBMITTED],
-                lessons=lessons, progress=sheet.totals(open_work))
+                lessons=lessons, progress=sheet.totals(open_work), teams=roster.team_names(mine))
 
 
 def to_review() -> dict:
-    """The office's queue: inspections submitted for review, plans awaiting the office's review."""
+    """The office's queue: inspections submitted for review (not self-checks: nobody reviews those), plans
+    awaiting the office's review."""
     inspections = db.session.scalars(
-        select(Inspection).where(Inspection.status == InspectionStatus.SUBMITTED)
+        select(Inspection).where(Inspection.status == InspectionStatus.SUBMITTED, Inspection.purpose == Purpose.OFFICIAL)
         .options(*WITH_SCHOOL_AND_TEMPLATE, joinedload(Inspection.inspector))
         .order_by(Inspection.submitted_at)).unique().all()
     plans = db.session.scalars(
@@ -73,3 +78,9 @@ def school(school_id: int | None, today: date) -> dict:
         return dict(received=[], school_plan=None)
     return dict(received=db.session.scalars(distribution.inbox({school_id}, INBOX_SIZE)).all(),
                 school_plan=plans.school_plan(school_id, today))
+
+
+def escalated(today: date) -> dict:
+    """督办 before the leaders: items overdue DUBAN_LEADER_DAYS or more, with the school's 责任督学."""
+    return dict(escalated=dict(rows=accountability.before_leaders(today),
+                               days=escalation.threshold(OrderRule.LEADERS)))

@@ -1,7 +1,10 @@
 """The county at a glance (全县概览): every figure is an aggregate in SQL over the schools the user
-may see, narrowed by the filters (semester, school kind, group, township, project schools), so a
-page's query count and time do not grow with the records behind it. Each function returns plain
-rows: the page draws them as charts with their numbers in a table, the workbook as sheets."""
+may see, narrowed by the filters (semester, school kind, group, township, project schools; and which
+results: a checklist template, a round, a round mode), so a page's query count and time do not grow
+with the records behind it. Each function returns plain rows: the page draws them as charts with
+their numbers in a table, the workbook as sheets. Scores are never averaged over unlike checklists:
+a school's or a group's average is per template, and the ranking (supervision/ranking.py) is of one
+round or of one template over the semester."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,8 +14,9 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 
 from .. import clock
 from ..extensions import db
-from ..models import (Dimension, Goal, Inspection, InspectionStatus, Milestone, Observation, ObservationStatus, Plan,
-                      PlanStatus, RectificationItem, Role, Round, School, User)
+from ..models import (ChecklistTemplate, Dimension, Goal, Inspection, InspectionStatus, Milestone, Observation,
+                      ObservationStatus, Plan, PlanStatus, RectificationItem, Role, Round, RoundMode, School,
+                      TemplateVersion, User)
 from ..observations.queries import quota_table
 from ..plans import board, progress
 from ..plans.progress import Tally
@@ -20,6 +24,7 @@ from ..rectification.overdue import overdue_clause
 from ..rectification.workflow import AWAITING_SCHOOL
 from ..schools.queries import filtered
 from ..security import Action, readable_inspections_clause, school_ids, scoped
+from ..supervision import ranking, standings
 
 DONE = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
 
@@ -30,6 +35,9 @@ class Scope:
     schools: Select | None   # ids of the schools (visible to the user, matching the filters); None: all
     semester: clock.Semester
     today: date
+    template_id: int | None = None      # results on this checklist template only
+    round: Round | None = None          # results of this round only (whatever their dates)
+    mode: RoundMode | None = None       # results of rounds of this mode only
 
     @property
     def days(self):
@@ -43,11 +51,27 @@ class Scope:
 
 def scope_of(form, today: date) -> Scope:
     """The filters' schools within the user's reach, closed ones included (their past work counts)."""
-    chosen = {name: form[name].data for name in form.FIELDS[1:]}
+    chosen = {name: form[name].data for name in form.SCHOOL_FIELDS}
+    results = dict(template_id=form.chosen("template"), mode=form.chosen("mode"),
+                   round=db.session.get(Round, form.chosen("round")) if form.chosen("round") else None)
     if school_ids(current_user, Action.VIEW) is None and not any(chosen.values()):
-        return Scope(None, form.chosen_semester, today)
+        return Scope(None, form.chosen_semester, today, **results)
     schools = scoped(filtered(**chosen, status="all"), School.id, Action.VIEW).with_only_columns(School.id).order_by(None)
-    return Scope(schools, form.chosen_semester, today)
+    return Scope(schools, form.chosen_semester, today, **results)
+
+
+def which_results(scope: Scope, dated: bool = True) -> ColumnElement:
+    """The inspections the result filters keep: the round's, else (when `dated`) the semester's, on
+    the template, of rounds of the mode."""
+    if scope.round is not None:
+        return Inspection.round_id == scope.round.id
+    kept = [Inspection.visit_date.between(*scope.days)] if dated else []
+    if scope.template_id:
+        kept.append(Inspection.version_id.in_(select(TemplateVersion.id).where(
+            TemplateVersion.template_id == scope.template_id)))
+    if scope.mode:
+        kept.append(Inspection.round_id.in_(select(Round.id).where(Round.mode == scope.mode)))
+    return and_(true(), *kept)
 
 
 def _average(value) -> Decimal | None:
@@ -76,9 +100,21 @@ def rounds(scope: Scope) -> list[RoundRow]:
                func.count().filter(Inspection.status == InspectionStatus.APPROVED),
                func.count().filter(~handed & (Round.ends_on < scope.today)))
         .join(Inspection, Inspection.round_id == Round.id)
-        .where(scope.covers(Inspection.school_id), Round.starts_on <= end, Round.ends_on >= start)
+        .where(scope.covers(Inspection.school_id), *_rounds_kept(scope, start, end))
         .group_by(Round.id).order_by(Round.ends_on.desc(), Round.id.desc()))
     return [RoundRow(*row) for row in rows]
+
+
+def _rounds_kept(scope: Scope, start: date, end: date) -> list[ColumnElement]:
+    if scope.round is not None:
+        return [Round.id == scope.round.id]
+    kept = [Round.starts_on <= end, Round.ends_on >= start]
+    if scope.template_id:
+        kept.append(Round.version_id.in_(select(TemplateVersion.id).where(
+            TemplateVersion.template_id == scope.template_id)))
+    if scope.mode:
+        kept.append(Round.mode == scope.mode)
+    return kept
 
 
 @dataclass
@@ -96,17 +132,24 @@ def results() -> ColumnElement:
 
 
 def _done_in_semester(stmt: Select, scope: Scope) -> Select:
-    start, end = scope.days
-    return stmt.where(results(), Inspection.visit_date.between(start, end), scope.covers(Inspection.school_id))
+    return stmt.where(results(), which_results(scope), scope.covers(Inspection.school_id))
 
 
 def scores_by(scope: Scope, column) -> list[ScoreRow]:
-    """Handed-in inspections of the semester grouped by `column` (a school's name, its group):
-    how many, the average percent, how many failed a critical (一票否决) item. Worst average first."""
+    """Handed-in inspections of the semester grouped by `column` (a school's name, its group) and
+    checklist template: how many, the average percent, how many failed a critical (一票否决) item.
+    Worst average first. The template is named after the label when there is more than one."""
     stmt = _done_in_semester(
-        select(column, func.count(), func.avg(Inspection.percent), func.count().filter(Inspection.critical_failed))
-        .select_from(Inspection).join(School, School.id == Inspection.school_id).group_by(column), scope)
-    rows = [ScoreRow(label or "未分组", n, _average(avg), critical) for label, n, avg, critical in db.session.execute(stmt)]
+        select(column, ChecklistTemplate.name, func.count(), func.avg(Inspection.percent),
+               func.count().filter(Inspection.critical_failed))
+        .select_from(Inspection).join(School, School.id == Inspection.school_id)
+        .join(TemplateVersion, TemplateVersion.id == Inspection.version_id)
+        .join(ChecklistTemplate, ChecklistTemplate.id == TemplateVersion.template_id)
+        .group_by(column, ChecklistTemplate.name), scope)
+    found = db.session.execute(stmt).all()
+    several = len({template for _, template, *_ in found}) > 1
+    rows = [ScoreRow(f"{label or '未分组'} · {template}" if several else (label or "未分组"), n, _average(avg), critical)
+            for label, template, n, avg, critical in found]
     return sorted(rows, key=lambda r: (r.average is None, r.average or 0, r.label))
 
 
@@ -126,10 +169,38 @@ def trend(scope: Scope, count: int = 6) -> list[tuple[clock.Semester, int, Decim
     terms = list(reversed(clock.recent_semesters(scope.semester.end, count)))
     which = case(*((Inspection.visit_date.between(t.start, t.end), t.code) for t in terms), else_=None)
     stmt = (select(which, func.count(), func.avg(Inspection.percent))
-            .where(results(), scope.covers(Inspection.school_id),
+            .where(results(), scope.covers(Inspection.school_id), which_results(scope, dated=False),
                    Inspection.visit_date.between(terms[0].start, terms[-1].end)).group_by(which))
     found = {code: (n, _average(avg)) for code, n, avg in db.session.execute(stmt)}
     return [(t, *found.get(t.code, (0, None))) for t in terms]
+
+
+@dataclass
+class Ranking:
+    title: str
+    standings: list[ranking.Standing]
+    compared_with: str   # what the rank change is since, in words ("" when there is nothing comparable)
+
+
+def ranking_of(scope: Scope) -> Ranking | None:
+    """The round's ranking, or the template's over the semester (of the mode's rounds), with only the
+    places of the schools in scope; None when neither a round nor a template is chosen."""
+    if scope.round is not None:
+        before = standings.previous_round(scope.round)
+        found = Ranking(scope.round.name, standings.of_round(scope.round), f"上一批次“{before.name}”（同一检查表、同一督导方式）" if before else "")
+    elif scope.template_id:
+        template = db.session.get(ChecklistTemplate, scope.template_id)
+        found = Ranking(f"{template.name} · {scope.semester.name}" + (f" · {scope.mode.value}" if scope.mode else ""),
+                        standings.of_term(scope.template_id, scope.semester, scope.mode),
+                        f"上一学期（{scope.semester.previous().name}）同一检查表" + ("、同一督导方式" if scope.mode else ""))
+    else:
+        return None
+    if scope.schools is not None:
+        seen = set(db.session.scalars(scope.schools))
+        for standing in found.standings:
+            standing.places = [p for p in standing.places if p.result.school_id in seen]
+        found.standings = [s for s in found.standings if s.places]
+    return found
 
 
 @dataclass
@@ -203,6 +274,6 @@ def figures(scope: Scope, county: bool) -> dict:
     the observers' counts against their quotas are whole and can be shown."""
     return dict(semester=scope.semester, rounds=rounds(scope), by_school=scores_by(scope, School.name),
                 by_group=scores_by(scope, School.education_group), bands=bands(scope),
-                critical=critical_failures(scope), trend=trend(scope),
+                critical=critical_failures(scope), trend=trend(scope), ranking=ranking_of(scope),
                 rect_schools=rectification_by_school(scope), rect_inspectors=rectification_by_inspector(scope),
                 plans=plan_dimensions(scope), observers=observers(scope) if county else None)

@@ -9,7 +9,9 @@ from ..htmx import render
 from ..models import School
 from ..observations import queries as observations
 from ..rectification import queries as rectification
+from ..visits import queries as visits
 from ..security import Action, Reach, allowed, authorize, reach, school_ids, scoped
+from ..tasks import queries as tasks
 from . import export, home, overview
 from .forms import OverviewForm
 
@@ -19,18 +21,21 @@ bp = Blueprint("dashboard", __name__)
 @bp.get("/")
 def index():
     """Each role lands on a home page of its own: what it shows follows from the user's rights."""
-    authorize(Action.VIEW)
+    authorize(Action.ACCOUNT)  # every role: a school's 中层 sees no school's data, only their lessons
     schools = db.session.scalars(
         scoped(select(School).where(School.active), School.id).order_by(School.code)
     ).all()
     context = dict(schools=schools, rectification=rectification.home(current_user))
+    context["visits"] = visits.home(current_user)  # 挂牌督导: the schools due a visit
     seen = reach(current_user, Action.VIEW)
     if seen is Reach.ALL:  # the office and leaders: the county
         context.update(home.county())
+        context.update(home.escalated(clock.today()))
     if seen is Reach.SCOPE:  # the 责任区, and apart from it the schools rounds send them to
         context["zone"] = sorted((s for s in current_user.schools if s.active), key=lambda s: s.code)
     if seen is Reach.OWN:  # a school's own people
         context.update(home.school(current_user.school_id, clock.today()))
+        context["report_tasks"] = tasks.school_open(current_user.school_id, clock.today())
     if allowed(current_user, Action.OBSERVE) and not allowed(current_user, Action.MANAGE):  # out in schools
         context["work"] = home.field_work(current_user)
     if allowed(current_user, Action.OBSERVE):

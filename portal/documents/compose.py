@@ -5,7 +5,9 @@ From the round's approved inspections the engine pre-fills (the office edits eve
 - 主要成效: the average and the schools rated 优秀;
 - 存在问题: the items not met, grouped by checklist item, the most frequent first, with the schools;
 - 整改要求: the usual requirements; the deadline sentence is added from the deadline field;
-- the attached table: school, score, band and rank (standard competition ranking: 1, 2, 2, 4).
+- the attached table: the round's ranking (supervision/ranking.py) by school category: rank (ties
+  shared, 1, 2, 2, 4; schools failed by a critical item after the ranked ones), school, score, band
+  and the rank change since the previous comparable round.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,15 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Document, Inspection, InspectionStatus, Round, TemplateVersion
+from ..models import Document, DocumentKind, Inspection, InspectionStatus, Round, TemplateVersion
 from ..pdf import engine
 from ..pdf.text import Paragraph, chinese_date, chinese_numeral, paragraphs, quoted
-from ..supervision import scoring, sheet
+from ..supervision import ranking, scoring, sheet, standings
 from . import dictionary
 
 UNFINISHED = "未完成"
-COLUMNS = ["名次", "学校", "得分率（%）", "等级"]
-WIDTHS = [14, 46, 20, 20]
+COLUMNS = ["类别", "名次", "学校", "得分率（%）", "等级", "名次升降"]
+WIDTHS = [12, 14, 34, 14, 12, 14]
+# Circulars composed before rankings were split by category keep their four columns.
+OLD_COLUMNS, OLD_WIDTHS = ["名次", "学校", "得分率（%）", "等级"], [14, 46, 20, 20]
 NOTES_PER_FINDING = 2
 
 
@@ -34,7 +38,7 @@ class SchoolResult:
     school: str
     code: str
     score: scoring.Score | None      # None: the inspection is not approved yet
-    rank: int | None = None
+    place: ranking.Place | None = None
 
 
 @dataclass
@@ -53,15 +57,17 @@ class RoundFacts:
     items: int
 
 
-def ranked(results: list[SchoolResult]) -> list[SchoolResult]:
-    """Highest percentage first; equal percentages share a rank and the next rank skips (1, 2, 2, 4).
-    Schools without a result come last, unranked, in code order."""
-    scored = sorted((r for r in results if r.score and r.score.percent is not None),
-                    key=lambda r: (-r.score.percent, r.code))
-    for r in scored:
-        r.rank = 1 + sum(1 for other in scored if other.score.percent > r.score.percent)
-    rest = sorted((r for r in results if not (r.score and r.score.percent is not None)), key=lambda r: r.code)
-    return scored + rest
+def ranked(round_: Round, inspections: list[Inspection], scores: dict[int, scoring.Score]) -> list[SchoolResult]:
+    """The round's schools in the order of its ranking, each with its place; `scores`: the approved
+    inspections' scores by inspection id."""
+    def result(inspection: Inspection) -> ranking.Result:
+        score, school = scores.get(inspection.id), inspection.school
+        return ranking.Result(school.id, school.name, school.code, school.kind, score.percent if score else None,
+                              score.band if score else None, bool(score and score.critical_failures), inspection.id)
+    by_id = {i.id: i for i in inspections}
+    return [SchoolResult(p.result.school, p.result.code, scores.get(p.result.inspection_id), p)
+            for s in standings.of_round(round_, [result(i) for i in inspections]) for p in s.places
+            if p.result.inspection_id in by_id]
 
 
 def facts(round_: Round) -> RoundFacts:
@@ -73,16 +79,11 @@ def facts(round_: Round) -> RoundFacts:
     approved = [i for i in inspections if i.status is InspectionStatus.APPROVED]
     by_version, answers = sheet.answers_of(approved)
     grouped: dict[str, Finding] = {}
-    results = []
-    for inspection in inspections:
-        if inspection.status is not InspectionStatus.APPROVED:
-            results.append(SchoolResult(inspection.school.name, inspection.school.code, None))
-            continue
+    scores: dict[int, scoring.Score] = {}
+    for inspection in approved:
         items, mine = by_version.get(inspection.version_id, []), answers.get(inspection.id, {})
-        score = scoring.score([sheet.rule(item) for item in items],
-                              {item.id: sheet.given(item, mine.get(item.id)) for item in items},
-                              inspection.version.bands, inspection.version.below_band)
-        results.append(SchoolResult(inspection.school.name, inspection.school.code, score))
+        score = sheet.total(inspection, items, mine)
+        scores[inspection.id] = score
         for item in items:
             if item.id in score.not_met:
                 finding = grouped.setdefault(item.text, Finding(item.text))
@@ -93,7 +94,7 @@ def facts(round_: Round) -> RoundFacts:
     findings = sorted(grouped.values(), key=lambda f: -len(f.schools))  # stable: checklist order among equals
     inspectors = sorted({i.inspector.display_name for i in inspections if i.inspector})
     items = sum(len(s.items) for s in round_.version.sections)
-    return RoundFacts(round_, ranked(results), findings, inspectors, items)
+    return RoundFacts(round_, ranked(round_, inspections, scores), findings, inspectors, items)
 
 
 def percent(value: Decimal | None) -> str:
@@ -101,8 +102,8 @@ def percent(value: Decimal | None) -> str:
 
 
 def table(results: list[SchoolResult]) -> list[list]:
-    return [[r.rank or "—", r.school, percent(r.score.percent) if r.score else "—",
-             (r.score.band or "—") if r.score else UNFINISHED] for r in results]
+    return [[r.place.category, ranking.rank_text(r.place), r.school, percent(r.score.percent) if r.score else "—",
+             (r.score.band or "—") if r.score else UNFINISHED, ranking.change_text(r.place)] for r in results]
 
 
 def band_counts(results: list[SchoolResult]) -> dict[str, int]:
@@ -121,7 +122,7 @@ def drafted(round_: Round, issuer: str, addressee: str, cc: str, deadline: date)
     opening = (f"根据县人民政府教育督导室工作安排，{period}，{issuer}组织开展了{round_.name}。"
                f"现将有关情况通报如下。")
     version = round_.version
-    basics = [f"本次{round_.kind.value}共涉及{len(f.results)}所学校，由{len(f.inspectors)}名督学"
+    basics = [f"本次{round_.kind.value}（{round_.mode.value}）共涉及{len(f.results)}所学校，由{len(f.inspectors)}名督学"
               + (f"（{'、'.join(f.inspectors)}）" if f.inspectors else "")
               + f"实地督导，采用《{version.template.name}》（第{version.number}版），共{f.items}项评估要点，"
               "采取查阅资料、实地查看、座谈访谈、推门听课等方式进行。"]
@@ -158,6 +159,8 @@ def drafted(round_: Round, issuer: str, addressee: str, cc: str, deadline: date)
         deadline=deadline, cc=cc, attachment_title=f"{round_.name}结果", table=table(f.results))
 
 
+# A 督办通知's parts (documents/orders.py): the opening, then 督办事项 and 督办要求.
+ORDER_SECTIONS = (("problems", "督办事项"), ("requirements", "督办要求"))
 SECTIONS = (("basics", "基本情况"), ("achievements", "主要成效"), ("problems", "存在问题"), ("requirements", "整改要求"))
 
 
@@ -172,9 +175,10 @@ def body(document: Document) -> list[Paragraph]:
     (一、基本情况 …), numbered as they come; the deadline closes 整改要求."""
     found = paragraphs(document.opening)
     n = 0
-    for name, heading in SECTIONS:
+    order = document.kind is DocumentKind.ORDER
+    for name, heading in ORDER_SECTIONS if order else SECTIONS:
         text = getattr(document, name) or ""
-        if name == "requirements":
+        if name == "requirements" and not order:
             text = "\n".join(filter(None, [text, deadline_sentence(document.deadline)]))
         if not text.strip():
             continue
@@ -190,8 +194,10 @@ def letter(document: Document, today: date) -> engine.Letter:
     year = document.year or today.year
     attachments = []
     if document.table:
-        attachments.append(engine.Attachment(document.attachment_title or "督导结果", columns=COLUMNS,
-                                             rows=document.table, text_columns=frozenset({1}), widths=WIDTHS))
+        old = len(document.table[0]) == len(OLD_COLUMNS)
+        attachments.append(engine.Attachment(
+            document.attachment_title or "督导结果", columns=OLD_COLUMNS if old else COLUMNS, rows=document.table,
+            text_columns=frozenset({1} if old else {0, 2}), widths=OLD_WIDTHS if old else WIDTHS))
     annotations = []
     if document.corrects is not None:
         annotations.append(f"此件更正{document.corrects.number}，原件同时废止")

@@ -18,8 +18,10 @@ from .views import bp
 
 @bp.get("/inspection/<int:inspection_id>/<any(opinion, rectification):kind>.pdf")
 def inspection_notice(inspection_id: int, kind: str):
-    """督导意见书 / 整改通知书: read by whoever may read the inspection."""
+    """督导意见书 / 整改通知书: read by whoever may read the inspection; a school's self-check has none."""
     inspection = load_by(can_read_inspection, Inspection, inspection_id)
+    if inspection.is_self_check:
+        abort(404)
     return pdfs.send(notices.inspection_notice(inspection, kind, clock.today()).render().pdf,
                      notices.filename(inspection, kind))
 

@@ -14,7 +14,7 @@ from .. import errors
 from ..extensions import db
 from ..htmx import is_partial, render, see_other
 from ..idempotency import made, new_key
-from ..models import (Document, DocumentJob, DocumentRecipient, DocumentStatus, Inspection, InspectionStatus,
+from ..models import (Document, DocumentJob, DocumentKind, DocumentRecipient, DocumentStatus, Inspection, InspectionStatus,
                       IssuedDocumentError, Round, utcnow)
 from ..pdf import engine, fonts
 from ..pdf.text import chinese_date
@@ -260,6 +260,8 @@ def correct(document_id: int):
     old = managed(document_id)
     if not old.issued:
         abort(409, description="草稿可以直接修改，无需更正。")
+    if old.kind is DocumentKind.ORDER:  # made by the escalation rules for one school, not drafted
+        abort(409, description="督办通知由督办规则生成，不能起草更正文件。")
     form = KeyForm()
     if not form.validate():
         abort(400)

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, event, inspect, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
@@ -38,6 +38,7 @@ class TemplateKind(enum.Enum):
 
 
 DEFAULT_BANDS = [[90, "优秀"], [80, "良好"], [60, "合格"]]
+NO_KINDS = text("'[]'")  # a JSON empty list, as the column's server default
 DEFAULT_BELOW = "不合格"  # the result below the last band (a version's `below_band`)
 
 
@@ -50,9 +51,15 @@ class ChecklistTemplate(Timestamped, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[TemplateKind] = mapped_column(label_enum(TemplateKind), default=TemplateKind.CHECKLIST,
                                                server_default=TemplateKind.CHECKLIST.name)
+    # The kinds of school (SchoolKind names) the checklist is written for; empty: every kind.
+    school_kinds: Mapped[list] = mapped_column(JSON, default=list, server_default=NO_KINDS)
 
     versions: Mapped[list["TemplateVersion"]] = relationship(
         back_populates="template", order_by="TemplateVersion.number", cascade="all, delete-orphan")
+
+    def fits(self, kind) -> bool:
+        """Whether a school of this kind (a SchoolKind) may be inspected with this template."""
+        return not self.school_kinds or kind.name in self.school_kinds
 
 
 class TemplateVersion(Timestamped, db.Model):
@@ -105,6 +112,8 @@ class Item(db.Model):
     max_points: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     na_allowed: Mapped[bool] = mapped_column(default=False)
     critical: Mapped[bool] = mapped_column(default=False)  # 一票否决
+    # Kinds of school (SchoolKind names) the item does not apply to: N/A there, left out of the score.
+    na_kinds: Mapped[list] = mapped_column(JSON, default=list, server_default=NO_KINDS)
     evidence: Mapped[EvidenceRule] = mapped_column(label_enum(EvidenceRule), default=EvidenceRule.NONE)
 
     section: Mapped[Section] = relationship(back_populates="items")

@@ -25,6 +25,11 @@ class DocumentStatus(enum.Enum):
     ISSUED = "已印发"
 
 
+class DocumentKind(enum.Enum):
+    CIRCULAR = "通报"       # composed by the office from a round, edited, issued to many schools
+    ORDER = "督办通知"      # made by the escalation run for one overdue item, to its school (never a draft)
+
+
 class Audience(enum.Enum):
     ALL = "全县在用学校"
     ROUND = "本批次督导学校"
@@ -40,6 +45,8 @@ class Document(Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[DocumentStatus] = mapped_column(label_enum(DocumentStatus), default=DocumentStatus.DRAFT, index=True)
+    kind: Mapped[DocumentKind] = mapped_column(label_enum(DocumentKind), default=DocumentKind.CIRCULAR,
+                                               server_default=DocumentKind.CIRCULAR.name)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_round.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     addressee: Mapped[str] = mapped_column(String(200), default="")

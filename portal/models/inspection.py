@@ -21,6 +21,8 @@ from .user import User
 
 if TYPE_CHECKING:
     from .round import Round
+    from .self_check import SelfCheck
+    from .team import InspectionMember, SectionAssignment
 
 
 class InspectionStatus(enum.Enum):
@@ -28,6 +30,11 @@ class InspectionStatus(enum.Enum):
     SUBMITTED = "已提交"
     RETURNED = "已退回"
     APPROVED = "已通过"
+
+
+class Purpose(enum.Enum):
+    OFFICIAL = "督导检查"
+    SELF = "学校自查"  # a school's check of itself (models/self_check.py): never an official result
 
 
 EDITABLE = {InspectionStatus.DRAFT, InspectionStatus.RETURNED}
@@ -57,6 +64,8 @@ class Inspection(Timestamped, db.Model):
     percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     band: Mapped[str | None] = mapped_column(String(20))
     critical_failed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    purpose: Mapped[Purpose] = mapped_column(label_enum(Purpose), default=Purpose.OFFICIAL, server_default="OFFICIAL",
+                                             index=True)
 
     school: Mapped[School] = relationship()
     version: Mapped[TemplateVersion] = relationship()
@@ -65,10 +74,20 @@ class Inspection(Timestamped, db.Model):
     answers: Mapped[list["Answer"]] = relationship(back_populates="inspection", cascade="all, delete-orphan")
     round: Mapped["Round | None"] = relationship(back_populates="inspections")
     inspector_draw: Mapped[Draw | None] = relationship()
+    self_check: Mapped["SelfCheck | None"] = relationship(back_populates="inspection", cascade="all, delete-orphan")
+    # Its 督导组 beside the inspector (models/team.py): none for an inspection filled alone.
+    members: Mapped[list["InspectionMember"]] = relationship(
+        back_populates="inspection", order_by="InspectionMember.id", cascade="all, delete-orphan")
+    assignments: Mapped[list["SectionAssignment"]] = relationship(
+        back_populates="inspection", cascade="all, delete-orphan")
 
     @property
     def editable(self) -> bool:
         return self.status in EDITABLE
+
+    @property
+    def is_self_check(self) -> bool:
+        return self.purpose is Purpose.SELF
 
     @property
     def released(self) -> bool:

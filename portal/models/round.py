@@ -1,5 +1,9 @@
 """Supervision rounds (督导批次): one template version, a date window, schools and their inspectors.
 
+A round has a kind (its scope and how schools are chosen: 综合/专项/随机/常规) and a mode (who runs it
+and at what stage: 期末/过程 by the county, 学区督导, 校内督导, 挂牌督导), so results of unlike rounds are
+told apart in figures, lists, exports and circulars.
+
 A round makes one inspection per school; the schools (and, per school, the inspector) may come
 from open random draws, whose records the round keeps.
 """
@@ -28,6 +32,16 @@ class RoundKind(enum.Enum):
     REGULAR = "常规督导"
 
 
+class RoundMode(enum.Enum):
+    """督导方式: the quality-year plan mixes 过程督导 and 期末督导, 校内督导 and 学区督导, and the
+    责任督学's 挂牌督导; rankings compare like with like."""
+    TERM_END = "期末督导"
+    PROCESS = "过程督导"
+    DISTRICT = "学区督导"
+    SELF = "校内督导"
+    LISTED = "挂牌督导"
+
+
 class Round(Timestamped, db.Model):
     __tablename__ = "supervision_round"
     __audit__ = True
@@ -35,6 +49,7 @@ class Round(Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[RoundKind] = mapped_column(label_enum(RoundKind))
+    mode: Mapped[RoundMode] = mapped_column(label_enum(RoundMode), default=RoundMode.TERM_END, index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("template_version.id", ondelete="RESTRICT"))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)

@@ -19,6 +19,11 @@ class SchoolKind(enum.Enum):
     VOCATIONAL = "职业学校"
 
 
+def kinds_in_words(names) -> str:
+    """SchoolKind names as the pages write them: ["JUNIOR", "PRIMARY"] -> "小学、初中", in SchoolKind's order."""
+    return "、".join(kind.value for kind in SchoolKind if kind.name in (names or ()))
+
+
 class Ownership(enum.Enum):
     PUBLIC = "公办"
     PRIVATE = "民办"

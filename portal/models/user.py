@@ -15,6 +15,7 @@ class Role(enum.Enum):
     INSPECTOR = "督学"
     PRINCIPAL = "校长"
     LEADER = "领导"
+    STAFF = "学校中层"  # 教导主任, 政教主任, 教研组长 …: 推门听课 at their own school, nothing else of it
 
 
 # An inspector's 责任区: the schools they are responsible for.
@@ -32,6 +33,7 @@ class User(UserMixin, Timestamped, db.Model):
     __audit_hidden__ = {"password_hash", "session_version", "totp_secret", "totp_last_step"}
     __table_args__ = (
         CheckConstraint("role != 'PRINCIPAL' OR school_id IS NOT NULL", name="principal_has_school"),
+        CheckConstraint("role != 'STAFF' OR school_id IS NOT NULL", name="staff_has_school"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,6 +9,7 @@ from .. import clock
 from ..extensions import db
 from ..forms import KEY, AutosaveForm, Form, enum_field, options, stripped, to_id
 from ..models import FeedbackWay, Observation, Role, User
+from .queries import OBSERVERS
 from ..security import Action
 from ..supervision.forms import schools_for
 from ..users.forms import school_choices
@@ -168,8 +169,9 @@ class QuotaForm(Form):
     leader = IntegerField("领导每学期听课（节）", validators=[InputRequired("请填写"), NumberRange(0, 500, "0 到 500 之间")])
     inspector = IntegerField("督学每学期听课（节）", validators=[InputRequired("请填写"), NumberRange(0, 500, "0 到 500 之间")])
     principal = IntegerField("校长每学期听课（节）", validators=[InputRequired("请填写"), NumberRange(0, 500, "0 到 500 之间")])
+    staff = IntegerField("学校中层每学期听课（节）", validators=[InputRequired("请填写"), NumberRange(0, 500, "0 到 500 之间")])
 
-    ROLES = {"leader": Role.LEADER, "inspector": Role.INSPECTOR, "principal": Role.PRINCIPAL}
+    ROLES = {"leader": Role.LEADER, "inspector": Role.INSPECTOR, "principal": Role.PRINCIPAL, "staff": Role.STAFF}
 
 
 class FilterForm(Form):
@@ -194,9 +196,9 @@ class FilterForm(Form):
         recent = clock.recent_semesters(clock.today())
         self.semester.choices = options(([("", "全部学期")] if all_semesters else [])
                                         + [(s.code, s.name) for s in recent])
-        self.school.choices = school_choices(schools_for(user, Action.VIEW, active_only=False), blank="全部学校")
+        self.school.choices = school_choices(schools_for(user, Action.LESSONS, active_only=False), blank="全部学校")
         observers = db.session.execute(select(User.id, User.display_name).where(
-            User.role.in_([Role.LEADER, Role.INSPECTOR, Role.PRINCIPAL, Role.ADMIN])).order_by(User.role, User.username))
+            User.role.in_([*OBSERVERS, Role.ADMIN])).order_by(User.role, User.username))
         self.observer.choices = options([("", "全部听课人")] + [(str(u.id), u.display_name) for u in observers])
         names = []
         for version in rubric.current():

@@ -10,12 +10,12 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import (Observation, ObservationQuota, ObservationStatus, Role, School, SchoolClass, TemplateVersion,
                       User)
-from ..security import Action, readable_observations, school_ids
+from ..security import Action, Reach, reach, readable_observations, school_ids
 
-DEFAULT_QUOTA = {Role.LEADER: 10, Role.INSPECTOR: 20, Role.PRINCIPAL: 20}  # lessons a semester; the office sets its own
+DEFAULT_QUOTA = {Role.LEADER: 10, Role.INSPECTOR: 20, Role.PRINCIPAL: 20, Role.STAFF: 20}  # lessons a semester; the office sets its own
 UNKNOWN = "未注明"
 # The roles that 推门听课 against a quota (the office observes too, without one).
-OBSERVERS = (Role.LEADER, Role.INSPECTOR, Role.PRINCIPAL)
+OBSERVERS = (Role.LEADER, Role.INSPECTOR, Role.PRINCIPAL, Role.STAFF)
 
 
 def filtered(stmt: Select, form) -> Select:
@@ -108,14 +108,17 @@ def summary(form, by) -> list[Row]:
 def by_observer(form) -> list[Row]:
     """Each observer's finished records against their role's quota (observers with none included
     when the filter names no school or observer: a quota not started on shows). Someone who sees
-    only part of the county (an inspector) gets their own row only."""
+    only part of the county (an inspector) gets their own row only; a school's own people (its
+    principal, its 中层) the rows of their school's observers, all of whose lessons are at that school."""
     counts = dict(db.session.execute(
         finished(select(Observation.observer_id, func.count()).group_by(Observation.observer_id), form)).all())
     quotas = quota_table()
     stmt = select(User).where(User.role.in_(OBSERVERS), User.active).order_by(User.role, User.username)
     if form.observer.data:
         stmt = select(User).where(User.id == form.observer.data)
-    if school_ids(current_user, Action.VIEW) is not None:  # sees part of the county: others' counts would be partial
+    if reach(current_user, Action.LESSONS) is Reach.OWN:
+        stmt = stmt.where(User.school_id == current_user.school_id)
+    elif school_ids(current_user, Action.LESSONS) is not None:  # sees part of the county: others' counts would be partial
         stmt = select(User).where(User.id == current_user.id)
     rows = [Row(user.display_name, counts.get(user.id, 0), quota=quotas.get(user.role), role=user.role)
             for user in db.session.scalars(stmt)]
@@ -153,3 +156,15 @@ def set_quota(role: Role, per_semester: int) -> None:
 
 
 GROUPS = {"school": ("学校", School.name), "subject": ("学科", Observation.subject), "grade": ("年级", SchoolClass.grade)}
+
+
+def school_semester(school_id: int, semester) -> Row:
+    """A school's finished lessons in a semester and how many were 达标 (the school's 听课记录 a checklist
+    item asks about), of those the current user may read."""
+    passing = func.sum(case((Observation.grade != TemplateVersion.below_band, 1), else_=0))
+    stmt = (select(func.count(), passing).select_from(Observation)
+            .join(TemplateVersion, TemplateVersion.id == Observation.version_id)
+            .where(Observation.school_id == school_id, Observation.status == ObservationStatus.FINAL,
+                   Observation.observed_on.between(semester.start, semester.end)))
+    count, up = db.session.execute(readable_observations(stmt)).one()
+    return Row(semester.name, count, up_to_standard=up or 0)

@@ -44,7 +44,7 @@ def filters(all_semesters: bool = True) -> FilterForm:
 
 @bp.get("/")
 def index():
-    authorize(Action.VIEW)
+    authorize(Action.LESSONS)
     form = filters()
     page = db.paginate(queries.listing(form), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render("observations/index.html", "results", filters=form, page=page)
@@ -52,7 +52,7 @@ def index():
 
 @bp.get("/export.xlsx")
 def export_records():
-    authorize(Action.VIEW)
+    authorize(Action.LESSONS)
     stmt = queries.listing(filters()).options(joinedload(Observation.version).joinedload(TemplateVersion.template))
     return excel.download(export.workbook(stmt), f"推门听课记录-{local(utcnow(), '%Y-%m-%d')}.xlsx")
 

@@ -8,9 +8,10 @@ from flask import current_app, url_for
 
 SHELL_FILES = ("css/app.css", "vendor/htmx-2.0.11.min.js", "js/app.js", "js/fields.js", "js/offline.js",
                "js/outbox.js", "js/photos.js", "js/sender.js", "js/session.js")
-# The pages a service worker keeps (and serves when the network is gone): the filling pages.
-FIELD_PAGES = re.compile(r"^/(inspections/\d+/fill|observations/\d+/record)$")
-SCOPES = ("/inspections/", "/observations/")
+# The pages a service worker keeps (and serves when the network is gone): the filling pages, and the
+# 责任督学's visit form (a visit typed at the school waits in the outbox until the network is back).
+FIELD_PAGES = re.compile(r"^/(inspections/\d+/fill|observations/\d+/record|visits/new)$")
+SCOPES = ("/inspections/", "/observations/", "/visits/")
 
 
 def shell() -> list[str]:

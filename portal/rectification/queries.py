@@ -9,7 +9,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Inspection, RectificationItem, RectificationStatus, School, User
 from ..queries import text_search
-from ..security import readable_items
+from ..security import Action, allowed, readable_items
 from . import overdue
 from .overdue import due_soon_clause, overdue_clause
 from .workflow import AWAITING_SCHOOL
@@ -121,4 +121,5 @@ def home(user) -> dict:
     people, the school's items overdue or due within DUE_SOON_DAYS."""
     today = clock.today()
     return dict(today=today, counts=counts(today), soon_days=overdue.DUE_SOON_DAYS,
-                attention=attention(today, user.school_id) if user.school_id else [])
+                attention=attention(today, user.school_id) if allowed(user, Action.VIEW, user.school_id) and user.school_id
+                else [])  # a school's 中层 has a school but does not see its 整改

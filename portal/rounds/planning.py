@@ -12,46 +12,96 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from ..draws import lots
 from ..extensions import db
-from ..models import Answer, Draw, Inspection, InspectionStatus, Round, School, User, inspector_school
+from ..models import (ChecklistTemplate, Draw, Inspection, InspectionStatus, Round, School, SchoolKind, User,
+                      inspector_school, kinds_in_words)
 from ..schools import queries as school_queries
+from ..teams import roster
 
 
 class PlanningError(ValueError):
     """The plan cannot be made as asked; the message says why, in Chinese."""
 
 
-def candidate_schools(kind=None, group: str = "", township: str = "", project: bool = False) -> Select:
-    """The active schools a round may take, narrowed as the school list narrows them."""
-    return school_queries.filtered(kind=kind, group=group, township=township, project="1" if project else "")
+# The one-tap choice 义务教育学校 on the round form (SchoolKind names).
+COMPULSORY = ("PRIMARY", "JUNIOR", "NINE_YEAR")
 
 
-def candidates(kind=None, group: str = "", township: str = "", project: bool = False) -> list[School]:
-    return db.session.scalars(candidate_schools(kind, group, township, project)).all()
+def candidate_schools(kinds=(), group: str = "", township: str = "", project: bool = False) -> Select:
+    """The active schools a round may take, narrowed as the school list narrows them; `kinds`:
+    SchoolKind names, any of them (none: every kind)."""
+    stmt = school_queries.filtered(group=group, township=township, project="1" if project else "")
+    return stmt.where(School.kind.in_([SchoolKind[k] for k in kinds])) if kinds else stmt
 
 
-def in_words(kind=None, group: str = "", township: str = "", project: bool = False) -> str:
-    """The candidates' filters as a school draw records them (its rule)."""
-    parts = [kind.value if kind else None, group, township, "公办强校项目学校" if project else None]
+@dataclass(frozen=True)
+class Pool:
+    """The schools a round may take, and those its filters matched but its rules leave out, with why."""
+    schools: list[School]
+    left_out: list[tuple[School, str]]
+
+
+def left_out_because(school: School, template: ChecklistTemplate | None, skip_teaching_points: bool,
+                     min_students: int | None) -> str | None:
+    """Why a round leaves this school out (None: it may take it)."""
+    if template is not None and not template.fits(school.kind):
+        return f"{template.name}不适用于{school.kind.value}"
+    if skip_teaching_points and school.kind is SchoolKind.TEACHING_POINT:
+        return "教学点（本批次设置为不列入）"
+    if min_students and school.students < min_students:
+        return f"在校生 {school.students} 人，少于 {min_students} 人"
+    return None
+
+
+def candidates(kinds=(), group: str = "", township: str = "", project: bool = False, *,
+               template: ChecklistTemplate | None = None, skip_teaching_points: bool = False,
+               min_students: int | None = None) -> Pool:
+    """The schools matching the filters, split into those the round may take and those it leaves out."""
+    schools, left_out = [], []
+    for school in db.session.scalars(candidate_schools(kinds, group, township, project)):
+        why = left_out_because(school, template, skip_teaching_points, min_students)
+        if why is None:
+            schools.append(school)
+        else:
+            left_out.append((school, why))
+    return Pool(schools, left_out)
+
+
+def in_words(kinds=(), group: str = "", township: str = "", project: bool = False, *,
+             template: ChecklistTemplate | None = None, skip_teaching_points: bool = False,
+             min_students: int | None = None) -> str:
+    """The candidates' filters and exclusions as a school draw records them (its rule)."""
+    named = kinds_in_words(kinds)
+    parts = [named, group, township, "公办强校项目学校" if project else None,
+             f"{template.name}适用的学校" if template is not None and template.school_kinds else None,
+             "不含教学点" if skip_teaching_points else None,
+             f"在校生不少于 {min_students} 人" if min_students else None]
     return "候选：在用学校" + "".join(f"，{p}" for p in parts if p)
 
 
-def plan(new: Round, pool: list[School], *, draw_count: int | None, chosen: set[int], rule: str,
-         inspectors: list[User], inspectors_at_random: bool, exclude_own_zone: bool) -> Round:
+def plan(new: Round, pool: Pool, *, draw_count: int | None, chosen: set[int], rule: str,
+         inspectors: list[User], inspectors_at_random: bool, exclude_own_zone: bool, team: list[int] = ()) -> Round:
     """The round, its draws and one inspection per school (added, not committed). Its schools are
-    `draw_count` drawn from `pool` under `rule`, or (None) those `chosen` of it."""
+    `draw_count` drawn from the pool's schools under `rule`, or (None) those `chosen` of them. `team`:
+    the 督导组's 组员 (user ids) who go with each school's inspector, its 组长 (one who is that
+    inspector is not their own 组员)."""
     if draw_count is not None:
-        new.school_draw, schools = draw_schools(f"{new.name} 学校", pool, draw_count, rule)
+        new.school_draw, schools = draw_schools(f"{new.name} 学校", pool.schools, draw_count, rule)
     else:
-        schools = [s for s in pool if s.id in chosen]
+        schools = [s for s in pool.schools if s.id in chosen]
+        refused = [f"{school.name}：{why}" for school, why in pool.left_out if school.id in chosen]
+        if refused:
+            raise PlanningError("以下学校不能列入本批次：" + "；".join(refused))
         if len(schools) != len(chosen):
             raise PlanningError("所选学校中有不符合筛选条件或已停用的学校，请重新选择")
     for a in assign(new.name, schools, inspectors, inspectors_at_random, exclude_own_zone):
-        new.inspections.append(Inspection(school=a.school, version_id=new.version_id, inspector=a.inspector,
-                                          inspector_draw=a.draw, visit_date=new.starts_on))
+        inspection = Inspection(school=a.school, version_id=new.version_id, inspector=a.inspector,
+                                inspector_draw=a.draw, visit_date=new.starts_on)
+        roster.set_team(inspection, a.inspector.id, list(team))
+        new.inspections.append(inspection)
     db.session.add(new)
     return new
 
@@ -124,13 +174,3 @@ def progress(inspection: Inspection, answered: int) -> Progress:
 def is_late(inspection: Inspection, ends_on: date, today: date) -> bool:
     """Past the round's last day and not yet handed in (submitted or approved)."""
     return today > ends_on and inspection.status not in (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
-
-
-def answered_counts(inspection_ids: list[int]) -> dict[int, int]:
-    """Answered items per inspection, in one query."""
-    if not inspection_ids:
-        return {}
-    rows = db.session.execute(
-        select(Answer.inspection_id, func.count()).where(Answer.inspection_id.in_(inspection_ids))
-        .where((Answer.value.is_not(None)) | Answer.na).group_by(Answer.inspection_id))
-    return dict(rows.all())

@@ -11,7 +11,8 @@ from ..plans import queries as plans
 from ..queries import audit_trail
 from ..security import Action, authorize, load, scoped
 from ..rectification import queries as rectification
-from . import queries, roster
+from ..supervision import standings
+from . import history, queries, roster
 from .forms import RosterImportForm, SchoolFilterForm, SchoolForm
 
 bp = Blueprint("schools", __name__, url_prefix="/schools")
@@ -38,6 +39,30 @@ def detail(school_id: int):
     today = clock.today()
     return render("schools/detail.html", school=school, people=people, history=history,
                   rectification=rectification.counts(today, school.id), school_plan=plans.school_plan(school.id, today))
+
+
+def _history(school: School) -> dict:
+    today = clock.today()
+    entries = history.inspections(school.id)
+    return dict(entries=entries, items=history.open_items(school.id), lessons=history.lessons(school.id, today),
+                school_plan=plans.school_plan(school.id, today))
+
+
+@bp.get("/<int:school_id>/history")
+def school_history(school_id: int):
+    """督导档案: the school's results over time with its ranks, open items, plan and lessons."""
+    school = load(School, school_id, Action.VIEW)
+    found = _history(school)
+    return render("schools/history.html", school=school, chart=history.chart_rows(found["entries"]),
+                  today=clock.today(), category=standings.grouping().category(school.kind), **found)
+
+
+@bp.get("/<int:school_id>/history.xlsx")
+def history_export(school_id: int):
+    school = load(School, school_id, Action.VIEW)
+    found = _history(school)
+    return excel.download(history.workbook(school, found["entries"], found["items"], found["lessons"]),
+                          f"{school.name}-督导档案-{clock.local(utcnow(), '%Y-%m-%d')}.xlsx")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -6,11 +6,14 @@ from sqlalchemy import Select, func, select
 from .. import excel
 from ..extensions import db
 from ..models import Answer, AnswerType, Photo
-from . import scoring
+from . import ranking, scoring
+from ..teams.roster import team_names
 from .sheet import ItemInfo, given, layout, total
+from .standings import Ranks
 
-HEADERS = ["学校代码", "学校", "检查表", "版本", "检查日期", "督学", "状态", "一级指标", "评估要点", "分值",
-           "答案", "得分", "未达标", "一票否决", "说明", "照片数", "总得分", "满分", "得分率(%)", "等级"]
+HEADERS = ["学校代码", "学校", "检查表", "版本", "检查日期", "督导批次", "督导方式", "督学（督导组）", "状态", "一级指标",
+           "评估要点", "分值", "答案", "得分", "未达标", "一票否决", "说明", "照片数", "总得分", "满分", "得分率(%)", "等级",
+           "排名类别", "名次", "名次升降"]
 BATCH = 200  # inspections read at a time: about 20,000 answers for a 100-item checklist
 
 
@@ -37,8 +40,10 @@ def judged(item: ItemInfo, answer) -> list:
 def rows(inspections: Select):
     lines: dict[int, list] = {}     # a version's items with the cells they write on every row
     answered_as: dict[tuple, list] = {}  # (item, value, n/a): its cells; an item's answers repeat a few values
+    ranks = Ranks()  # an approved inspection's place in its round's (or template's semester) ranking
     for batch in db.session.scalars(inspections.execution_options(yield_per=BATCH)).partitions():
         answered = answers([inspection.id for inspection in batch])
+        people = team_names(batch)
         for inspection in batch:
             if inspection.version_id not in lines:
                 lines[inspection.version_id] = [(item, [section.title, item.text, float(item.max_points)],
@@ -49,9 +54,13 @@ def rows(inspections: Select):
             score = total(inspection, [item for item, _, _ in items], mine)
             head = [inspection.school.code, inspection.school.name, inspection.version.template.name,
                     inspection.version.number, inspection.visit_date.isoformat(),
-                    inspection.inspector.display_name if inspection.inspector else "", inspection.status.value]
+                    inspection.round.name if inspection.round else "",
+                    inspection.round.mode.value if inspection.round else "日常检查",
+                    people[inspection.id], inspection.status.value]
+            place = ranks.of(inspection)
             tail = [float(round(score.points, 2)), float(score.max_points),
-                    None if score.percent is None else float(score.percent), score.band or ""]
+                    None if score.percent is None else float(score.percent), score.band or "",
+                    *([place.category, ranking.rank_text(place), ranking.change_text(place)] if place else ["", "", ""])]
             for item, about, critical in items:
                 answer = mine.get(item.id)
                 key = (item.id, answer.value, answer.na) if answer else (item.id, None, False)

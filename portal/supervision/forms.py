@@ -9,10 +9,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..clock import today
 from ..extensions import db
-from ..forms import KEY, AutosaveForm, Form, PhotoLocation, enum_field, options, stripped, to_id
-from ..models import (AnswerType, ChecklistTemplate, InspectionStatus, Item, Role, School, TemplateKind,
+from ..forms import KEY, AutosaveForm, CheckboxList, Form, PhotoLocation, enum_field, options, stripped, to_id
+from ..models import (AnswerType, ChecklistTemplate, InspectionStatus, Item, Role, RoundMode, School, TemplateKind,
                       TemplateVersion, User, VersionStatus)
 from ..security import Action, school_ids
+from ..teams import roster
+from ..teams.forms import validate_members
 from ..users.forms import school_choices
 from . import scoring
 
@@ -47,18 +49,32 @@ class StartForm(Form):
     school = SelectField("学校", coerce=to_id, validators=[InputRequired("请选择学校")])
     version = SelectField("检查表", coerce=to_id, validators=[InputRequired("请选择检查表")])
     visit_date = DateField("检查日期", validators=[InputRequired("请填写检查日期")])
+    members = CheckboxList("督导组组员（可选，您为组长）", coerce=to_id, validate_choice=False)
     key = HiddenField(validators=[DataRequired(), KEY])
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.school.choices = school_choices(schools_for(user, Action.INSPECT), blank="请选择学校")
+        self.user = user
+        self.people = [u for u in roster.inspectors() if u.id != user.id]
+        self.members.choices = options([(str(u.id), u.display_name) for u in self.people])
+        self.schools = {s.id: s for s in schools_for(user, Action.INSPECT)}
+        self.versions = {v.id: v for v in current_versions()}
+        self.school.choices = school_choices(self.schools.values(), blank="请选择学校")
         self.version.choices = options(
             [("", "请选择检查表")]
-            + [(str(v.id), f"{v.template.name}（第 {v.number} 版）") for v in current_versions()])
+            + [(str(v.id), f"{v.template.name}（第 {v.number} 版）") for v in self.versions.values()])
+
+    def validate_version(self, field):
+        school, version = self.schools.get(self.school.data), self.versions.get(field.data)
+        if school is not None and version is not None and not version.template.fits(school.kind):
+            raise ValidationError(f"该检查表不适用于{school.kind.value}，请选择适用的检查表")
 
     def validate_visit_date(self, field):
         if field.data and not date(2000, 1, 1) <= field.data <= today() + timedelta(days=60):
             raise ValidationError("检查日期不在合理范围内")
+
+    def validate_members(self, field):
+        validate_members(field, {u.id for u in self.people}, self.user.id)
 
 
 class AnswerForm(AutosaveForm):
@@ -120,6 +136,7 @@ class InspectionFilterForm(Form):
 
     q = SearchField("搜索", validators=[Optional(), Length(max=40)], render_kw={"placeholder": "学校名称或代码"})
     template = SelectField("检查表", coerce=to_id, validators=[Optional()])
+    mode = enum_field("督导方式", RoundMode, blank="全部方式", validators=[Optional()])
     inspector = SelectField("督学", coerce=to_id, validators=[Optional()])
     status = enum_field("状态", InspectionStatus, blank="全部状态", validators=[Optional()])
     start = DateField("起始日期", validators=[Optional()])

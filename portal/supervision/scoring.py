@@ -4,8 +4,10 @@ Rules (DOMAIN.md §1):
 - An item's weight is its maximum points. Points answers count as given (0..max). A rating counts
   a share of the maximum: 达标 1, 基本达标 0.6, 未达标 0; a grade: 优 1, 良 0.8, 合格 0.6, 不合格 0;
   yes/no: all or nothing.
-- N/A items leave both the points and the maximum. An unanswered applicable item counts 0 of its
-  maximum (the percentage is of the applicable maximum, answered or not).
+- N/A items leave both the points and the maximum. An item the checklist marks N/A for a kind of
+  school (课后服务 at a 幼儿园) is N/A at every school of that kind, whatever was answered. An
+  unanswered applicable item counts 0 of its maximum (the percentage is of the applicable maximum,
+  answered or not).
 - An item is *not met* when: points below 60 % of its maximum, 未达标, 不合格, or 否. A critical
   (一票否决) item not met fails the whole inspection whatever the total.
 - The percentage is rounded half-up to one decimal, and the band is read from that rounded figure,
@@ -32,6 +34,12 @@ class ItemRule:
     max_points: Decimal
     answer_type: AnswerType = AnswerType.POINTS
     critical: bool = False
+    na_kinds: tuple[str, ...] = ()  # SchoolKind names the item is N/A for
+
+
+def not_applicable(rule: ItemRule, school_kind: str | None) -> bool:
+    """The item does not apply to a school of this kind (a SchoolKind name)."""
+    return school_kind is not None and school_kind in rule.na_kinds
 
 
 @dataclass(frozen=True)
@@ -96,11 +104,13 @@ def band_for(percent: Decimal | None, bands=DEFAULT_BANDS, critical_failed: bool
     return below
 
 
-def score(rules: list[ItemRule], answers: dict[int, Answer], bands=DEFAULT_BANDS, below: str = FAIL_BAND) -> Score:
+def score(rules: list[ItemRule], answers: dict[int, Answer], bands=DEFAULT_BANDS, below: str = FAIL_BAND,
+          school_kind: str | None = None) -> Score:
+    """The score of these items at a school of `school_kind` (a SchoolKind name; None: any)."""
     result = Score()
     for rule in rules:
         answer = answers.get(rule.id)
-        if answer is not None and answer.na:
+        if (answer is not None and answer.na) or not_applicable(rule, school_kind):
             continue
         result.applicable += 1
         result.max_points += rule.max_points

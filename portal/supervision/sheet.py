@@ -43,7 +43,8 @@ def layout(version: TemplateVersion) -> tuple[SectionInfo, ...]:
     sections = tuple(
         SectionInfo(section.id, section.title, tuple(
             ItemInfo(id=item.id, max_points=item.max_points, answer_type=item.answer_type, critical=item.critical,
-                     text=item.text, standard=item.standard, na_allowed=item.na_allowed, evidence=item.evidence)
+                     na_kinds=tuple(item.na_kinds or ()), text=item.text, standard=item.standard,
+                     na_allowed=item.na_allowed, evidence=item.evidence)
             for item in section.items))
         for section in sections_of(version.id))
     if version.frozen:
@@ -55,10 +56,15 @@ def find_item(version: TemplateVersion, item_id: int) -> ItemInfo | None:
     return next((item for section in layout(version) for item in section.items if item.id == item_id), None)
 
 
+def section_of(version: TemplateVersion, item_id: int) -> int | None:
+    """The id of the section an item of the version is in."""
+    return next((section.id for section in layout(version) for item in section.items if item.id == item_id), None)
+
+
 def rule(item: Item | ItemInfo) -> scoring.ItemRule:
     if isinstance(item, scoring.ItemRule):
         return item
-    return scoring.ItemRule(item.id, item.max_points, item.answer_type, item.critical)
+    return scoring.ItemRule(item.id, item.max_points, item.answer_type, item.critical, tuple(item.na_kinds or ()))
 
 
 def given(item: Item | ItemInfo, answer) -> scoring.Answer:
@@ -90,6 +96,7 @@ class Row:
     answer: Answer | None  # or, beside an autosave's row, a row of the scoring columns
     points: Decimal | None
     not_met: bool
+    kind_na: bool = False  # the checklist marks the item N/A for this school's kind
 
 
 @dataclass
@@ -150,14 +157,20 @@ def saved(inspection: Inspection, item_id: int, answer: Answer | None) -> Sheet:
 def _scored(inspection: Inspection, answers: dict, row_of: int | None = None) -> Sheet:
     """Rows for every item, or (`row_of`) for that one item only; scores for every section."""
     sheet = Sheet(inspection)
-    bands, below = inspection.version.bands, inspection.version.below_band
+    bands, below, kind = inspection.version.bands, inspection.version.below_band, inspection.school.kind.name
     for section in layout(inspection.version):
         answered = {item.id: given(item, answers[item.id]) for item in section.items if item.id in answers}
-        rows = [Row(item, answers.get(item.id), *scoring.judge(item, answered.get(item.id, NO_ANSWER)))
+        rows = [_row(item, answers.get(item.id), answered.get(item.id, NO_ANSWER), kind)
                 for item in section.items if row_of is None or item.id == row_of]
-        sheet.parts.append(Part(section, rows, scoring.score(section.items, answered, bands, below)))
+        sheet.parts.append(Part(section, rows, scoring.score(section.items, answered, bands, below, kind)))
     sheet.total = scoring.combine([part.score for part in sheet.parts], bands, below)
     return sheet
+
+
+def _row(item: ItemInfo, answer, given_answer: scoring.Answer, school_kind: str) -> Row:
+    if scoring.not_applicable(item, school_kind):
+        return Row(item, answer, None, False, kind_na=True)
+    return Row(item, answer, *scoring.judge(item, given_answer))
 
 
 def record_result(inspection: Inspection, built: Sheet | None = None) -> None:
@@ -186,15 +199,25 @@ def answers_of(inspections: list[Inspection]) -> tuple[dict[int, list[Item]], di
 
 
 def totals(inspections: list[Inspection]) -> dict[int, scoring.Score]:
-    """Total scores of many inspections (a list page) in a fixed number of queries."""
+    """Total scores of many inspections (a list page, a round's progress) in a fixed number of queries:
+    their answers' scoring columns against each version's layout. Each score's answered/applicable
+    counts only the items that apply at its school (not those its kind is N/A for)."""
     if not inspections:
         return {}
-    by_version, answers = answers_of(inspections)
-    return {inspection.id: total(inspection, by_version.get(inspection.version_id, []), answers.get(inspection.id, {}))
+    answers: dict[int, dict[int, Stored]] = {inspection.id: {} for inspection in inspections}
+    rows = db.session.execute(select(Answer.inspection_id, Answer.item_id, Answer.value, Answer.na)
+                              .where(Answer.inspection_id.in_(list(answers))))
+    for inspection_id, item_id, value, na in rows:
+        answers[inspection_id][item_id] = Stored(value, na)
+    items: dict[int, list[ItemInfo]] = {}
+    for inspection in inspections:
+        if inspection.version_id not in items:
+            items[inspection.version_id] = [item for section in layout(inspection.version) for item in section.items]
+    return {inspection.id: total(inspection, items[inspection.version_id], answers[inspection.id])
             for inspection in inspections}
 
 
 def total(inspection: Inspection, items: list, answers: dict) -> scoring.Score:
     """An inspection's total score from its version's items and its answers by item id."""
     return scoring.score([rule(item) for item in items], {item.id: given(item, answers.get(item.id)) for item in items},
-                         inspection.version.bands, inspection.version.below_band)
+                         inspection.version.bands, inspection.version.below_band, inspection.school.kind.name)

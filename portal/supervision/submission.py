@@ -22,6 +22,8 @@ def blockers(sheet: Sheet) -> list[Blocker]:
     for s, part in enumerate(sheet.parts, 1):
         for i, row in enumerate(part.rows, 1):
             answer, item = row.answer, row.item
+            if row.kind_na:  # not asked at this kind of school
+                continue
             number = f"{s}.{i}"
             missing = []
             if answer is None or (not answer.na and answer.value is None):

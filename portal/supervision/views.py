@@ -12,8 +12,11 @@ from ..idempotency import Outcome, made, new_key
 from ..models import Answer, Inspection, Photo, utcnow
 from ..queries import audit_trail
 from ..rectification import queries as rectification
-from ..security import Action, authorize, can_act_on_findings, can_fill_inspection, can_read_inspection, load_by
-from . import autosave, export, queries, scoring, sheet, submission, workflow
+from ..security import (Action, authorize, can_act_on_findings, can_fill_inspection, can_fill_section, can_lead_inspection,
+                        can_read_inspection, load_by, team_member)
+from ..selfcheck import compare
+from ..teams import roster
+from . import autosave, export, lessons, queries, scoring, sheet, submission, workflow
 from .forms import AnswerForm, InspectionFilterForm, PhotoForm, ReviewForm, StartForm
 
 bp = Blueprint("supervision", __name__, url_prefix="/inspections")
@@ -41,6 +44,29 @@ def editable(inspection_id: int) -> Inspection:
     return inspection
 
 
+def own_item(inspection_id: int, item_id: int) -> tuple[Inspection, sheet.ItemInfo]:
+    """An item of an open inspection (editable) that is the current user's to fill: in a 督导组, one of
+    their own sections (security.can_fill_section), or 403; one the checklist marks N/A for the school's
+    kind takes no answer (scoring would ignore it), 409 as a closed record, so the tablet holds it."""
+    inspection = editable(inspection_id)
+    item = item_of(inspection, item_id)
+    if not can_fill_section(inspection, sheet.section_of(inspection.version, item.id)):
+        abort(403, description="这一部分由督导组的其他成员填写，您不能修改。")
+    kind = inspection.school.kind
+    if scoring.not_applicable(item, kind.name):
+        abort(409, description=f"该项对本校不适用（本校为{kind.value}），不作答、不计分，未保存。")
+    return inspection, item
+
+
+def filling(inspection: Inspection, built: sheet.Sheet, **context) -> dict:
+    """The filling page's context: the sheet, its findings and its 督导组 (whose part each section is,
+    which are the current user's to change, whether they submit)."""
+    return dict(inspection=inspection, sheet=built, findings=made_of_findings(inspection),
+                team=roster.roster(inspection, built), locked=roster.locked(inspection, built),
+                leads=can_lead_inspection(inspection), me=team_member(inspection), beside=compare.beside(inspection),
+                lessons=lessons.beside(inspection, built), **context)
+
+
 def made_of_findings(inspection: Inspection) -> dict:
     """The rectification items already made from its not-met items, for their 生成整改事项 slots."""
     return rectification.for_finding(inspection) if can_act_on_findings(inspection) else {}
@@ -61,7 +87,7 @@ def index():
     filters.validate()
     page = db.paginate(queries.from_form(filters), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render("supervision/index.html", "results", filters=filters, page=page,
-                  scores=sheet.totals(page.items))
+                  scores=sheet.totals(page.items), teams=roster.team_names(page.items))
 
 
 @bp.get("/export.xlsx")
@@ -84,6 +110,7 @@ def start():
             inspection = Inspection(school_id=form.school.data, version_id=form.version.data,
                                     visit_date=form.visit_date.data, inspector_id=current_user.id,
                                     client_key=form.key.data)
+            roster.set_team(inspection, current_user.id, form.members.data or [])
             db.session.add(inspection)
             db.session.commit()
         return see_other(url_for("supervision.fill", inspection_id=inspection.id))
@@ -95,15 +122,13 @@ def fill(inspection_id: int):
     inspection = load_by(can_fill_inspection, Inspection, inspection_id)
     if not inspection.editable:
         return see_other(url_for("supervision.detail", inspection_id=inspection.id))
-    return render("supervision/fill.html", inspection=inspection, sheet=sheet.build(inspection),
-                  findings=made_of_findings(inspection))
+    return render("supervision/fill.html", **filling(inspection, sheet.build(inspection)))
 
 
 @bp.post("/<int:inspection_id>/items/<int:item_id>")
 def answer(inspection_id: int, item_id: int):
     """Autosave of one item: its state, its section's subtotal and the overall score come back."""
-    inspection = editable(inspection_id)
-    item = item_of(inspection, item_id)
+    inspection, item = own_item(inspection_id, item_id)
     form = AnswerForm(item)
     if not form.validate():
         stored = autosave.find(inspection, item)
@@ -130,25 +155,26 @@ def _answered(inspection: Inspection, item, answer, outcome: str, error: str | N
     if not is_partial():
         if status == 200:
             return see_other(url_for("supervision.fill", inspection_id=inspection.id, _anchor=f"item-{item.id}"))
-        return render("supervision/fill.html", inspection=inspection, sheet=sheet.build(inspection),
-                      findings=made_of_findings(inspection), problems={item.id: error or outcome}, status=status)
+        return render("supervision/fill.html", **filling(inspection, sheet.build(inspection)),
+                      problems={item.id: error or outcome}, status=status)
     if outcome == "conflict":
         built = sheet.build(inspection)
         sides = conflicts.differences(autosave.labels(item), autosave.content(answer), mine)
         response = render("supervision/fill.html", "item", inspection=inspection, sheet=built,
                           findings=made_of_findings(inspection), row=built.row(item.id), problems={item.id: outcome},
-                          conflict=(sides, mine), status=status)
+                          conflict=(sides, mine), status=status, beside=compare.beside(inspection, item.id),
+                          lessons=lessons.beside(inspection, built))
         return reswap(response, "outerHTML", f"#item-{item.id}")
     reply = autosave.reply(inspection, item, answer, before)
     return render("supervision/fill.html", "item_saved", inspection=inspection, sheet=reply.sheet, part=reply.part,
                   row=reply.row, outcome=outcome, error=error, turned=reply.turned, status=status,
-                  findings=made_of_findings(inspection) if reply.turned else {})  # the slot is sent only when it turned
+                  findings=made_of_findings(inspection) if reply.turned else {},  # the slot is sent only when it turned
+                  beside=compare.beside(inspection, item.id))  # the school's self-check mark follows the answer
 
 
 @bp.post("/<int:inspection_id>/items/<int:item_id>/photos")
 def add_photo(inspection_id: int, item_id: int):
-    inspection = editable(inspection_id)
-    item = item_of(inspection, item_id)
+    inspection, item = own_item(inspection_id, item_id)
     form = PhotoForm()
     error = None if form.validate() else next(iter(form.errors.values()))[0]
     if error is None:
@@ -164,7 +190,8 @@ def add_photo(inspection_id: int, item_id: int):
 @bp.post("/<int:inspection_id>/photos/<int:photo_id>/delete")
 def delete_photo(inspection_id: int, photo_id: int):
     inspection = editable(inspection_id)
-    photo = load_by(lambda found: found.answer.inspection_id == inspection.id, Photo, photo_id)
+    photo = load_by(lambda found: found.answer.inspection_id == inspection.id
+                    and can_fill_section(inspection, found.answer.item.section_id), Photo, photo_id)
     item = photo.answer.item
     evidence.remove(photo.answer.photos, photo)
     return _photos(inspection, item, None)
@@ -187,8 +214,7 @@ def submit(inspection_id: int):
     built = sheet.build(inspection)
     blocking = submission.blockers(built)
     if blocking:
-        return render("supervision/fill.html", "blockers", inspection=inspection, sheet=built,
-                      findings=made_of_findings(inspection), blocking=blocking, status=422)
+        return render("supervision/fill.html", "blockers", **filling(inspection, built), blocking=blocking, status=422)
     workflow.submit(inspection, built)
     db.session.commit()
     flash("检查已提交，等待督导室审核。", "success")
@@ -212,8 +238,11 @@ def detail(inspection_id: int):
 
 def _detail(inspection: Inspection, form: ReviewForm, status: int = 200):
     history = audit.history(db.session.scalars(audit_trail(inspection)))
-    return render("supervision/detail.html", "review", inspection=inspection, sheet=sheet.build(inspection),
-                  findings=made_of_findings(inspection), form=form, history=history, status=status)
+    built = sheet.build(inspection)
+    return render("supervision/detail.html", "review", inspection=inspection, sheet=built,
+                  findings=made_of_findings(inspection), form=form, history=history,
+                  team=roster.roster(inspection, built), leads=can_lead_inspection(inspection), status=status,
+                  lessons=lessons.beside(inspection, built))
 
 
 @bp.post("/<int:inspection_id>/review")

@@ -1,7 +1,7 @@
 """Who may move an inspection from which state to which: the transitions as data, and the one
 function that applies a step or refuses it (as rectification/workflow.py and plans/workflow.py).
 
-    草稿 DRAFT ──提交 (its inspector)──▶ 待审核 SUBMITTED ──通过 (the office)──▶ 已通过 APPROVED
+    草稿 DRAFT ──提交 (its inspector, the 组长 of a 督导组)──▶ 待审核 SUBMITTED ──通过 (the office)──▶ 已通过 APPROVED
     已退回 RETURNED ◀──退回, with a comment (the office)──┘   and RETURNED ──提交──▶ SUBMITTED
 
 提交 is refused while an item lacks the evidence its rule asks for (submission.blockers); the total
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_login import current_user
 
 from ..models import Inspection, InspectionStatus, utcnow
-from ..security import Action, allowed, can_fill_inspection
+from ..security import Action, allowed, can_lead_inspection
 from . import sheet
 
 DRAFT, SUBMITTED, APPROVED, RETURNED = (InspectionStatus.DRAFT, InspectionStatus.SUBMITTED,
@@ -28,7 +28,8 @@ class Step(enum.Enum):
 
 
 def office_reviews(inspection: Inspection) -> bool:
-    return allowed(current_user, Action.MANAGE, inspection.school_id)
+    """The office reviews official inspections; a school's self-check, once handed in, is not reviewed."""
+    return not inspection.is_self_check and allowed(current_user, Action.MANAGE, inspection.school_id)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Transition:
 
 
 TRANSITIONS: dict[Step, Transition] = {
-    Step.SUBMIT: Transition(frozenset({DRAFT, RETURNED}), SUBMITTED, can_fill_inspection, "不能再修改"),
+    Step.SUBMIT: Transition(frozenset({DRAFT, RETURNED}), SUBMITTED, can_lead_inspection, "不能再修改"),
     Step.APPROVE: Transition(frozenset({SUBMITTED}), APPROVED, office_reviews, "不在待审核状态"),
     Step.RETURN: Transition(frozenset({SUBMITTED}), RETURNED, office_reviews, "不在待审核状态"),
 }

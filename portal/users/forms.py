@@ -7,8 +7,10 @@ from ..auth.passwords import MIN_LENGTH, hash_password
 from ..extensions import db
 from ..forms import CheckboxList, Form, enum_field, options, stripped, to_id
 from ..models import Role, School, User
+from ..security import Action, allowed
 
 PASSWORD_RULE = Length(min=MIN_LENGTH, max=200, message=f"密码至少 {MIN_LENGTH} 位")
+AT_A_SCHOOL = (Role.PRINCIPAL, Role.STAFF)  # roles that belong to one school (the user's school_id)
 ZONE_LIMIT = 20  # a 责任区 has at most 20 schools
 NO_SUCH_SCHOOL = "所选学校不存在或已停用"
 
@@ -33,6 +35,9 @@ class UserFilterForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not allowed(current_user, Action.MANAGE):  # a principal's list: their school's 中层 only
+            del self.role, self.school
+            return
         schools = db.session.execute(SCHOOL_COLUMNS.order_by(School.active.desc(), School.code))
         self.school.choices = school_choices(schools, blank="全部学校")
 
@@ -46,7 +51,7 @@ class UserForm(Form):
     phone = TelField("电话", filters=[stripped], validators=[
         Optional(), Length(max=20, message="最多 20 个字符"), Regexp(r"^[0-9-]+$", message="只能包含数字和 -")])
     role = enum_field("角色", Role, validators=[DataRequired("请选择角色")])
-    school_id = SelectField("所在学校（校长必填）", coerce=to_id, invalid_choice_message=NO_SUCH_SCHOOL)
+    school_id = SelectField("所在学校（校长、学校中层必填）", coerce=to_id, invalid_choice_message=NO_SUCH_SCHOOL)
     school_ids = CheckboxList("责任区学校（仅督学）", coerce=to_id, invalid_choice_message=NO_SUCH_SCHOOL,
                               description=f"只对督学有效，最多 {ZONE_LIMIT} 所；其他角色保存时清空")
     # new-password: browsers must not fill in the admin's own saved password here
@@ -77,10 +82,10 @@ class UserForm(Form):
             raise ValidationError("不能取消您自己的管理员角色")
 
     def validate_school_id(self, field):
-        if self.role.data is not Role.PRINCIPAL or field.errors:  # errors: not one of the choices
+        if self.role.data not in AT_A_SCHOOL or field.errors:  # errors: not one of the choices
             return
         if field.data is None:
-            raise ValidationError("校长必须指定所在学校")
+            raise ValidationError(f"{self.role.data.value}必须指定所在学校")
         if not db.session.get(School, field.data).active:
             raise ValidationError("该学校已停用，请另选学校")
 
@@ -93,13 +98,37 @@ class UserForm(Form):
         zone = self.school_ids.data if role is Role.INSPECTOR else []
         # Loaded before any change: an autoflush midway would split the audit entry in two.
         user.schools = db.session.scalars(select(School).where(School.id.in_(zone))).all() if zone else []
+        self.fill_details(user)
+        user.role = role
+        user.school_id = self.school_id.data if role in AT_A_SCHOOL else None
+
+    def fill_details(self, user: User) -> None:
+        """The account's own details, whoever keeps it: name, phone and (a new one) the first password."""
         user.username = self.username.data
         user.display_name = self.display_name.data
         user.phone = self.phone.data or ""
-        user.role = role
-        user.school_id = self.school_id.data if role is Role.PRINCIPAL else None
         if self.password is not None:
             user.password_hash = hash_password(self.password.data)
+
+
+class StaffForm(UserForm):
+    """A 中层 account as the school's principal keeps it: the role and the school are given, not chosen."""
+
+    def __init__(self, *args, school_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff_school_id = school_id
+        del self.role, self.school_id, self.school_ids
+
+    def populate_obj(self, user: User) -> None:
+        self.fill_details(user)
+        user.role, user.school_id = Role.STAFF, self.staff_school_id
+
+
+def account_form(editor, user: User | None = None, **kwargs) -> UserForm:
+    """The office chooses any account's role and school; a principal keeps their school's 中层 only."""
+    if allowed(editor, Action.MANAGE):
+        return UserForm(user=user, **kwargs)
+    return StaffForm(user=user, school_id=editor.school_id, **kwargs)
 
 
 class PasswordResetForm(Form):

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from ..models import School, User
 from ..queries import by_status, text_search
+from ..security import manageable_accounts
 
 
 def filtered(q: str = "", role=None, status: str = "", school_id: int | None = None) -> Select:
@@ -19,7 +20,8 @@ def filtered(q: str = "", role=None, status: str = "", school_id: int | None = N
 
 
 def from_form(form) -> Select:
-    """The list as the filter form asks; a school that is not one of its choices is ignored."""
-    school_id = None if form.school.errors else form.school.data
-    return filtered(form.q.data, form.role.data, form.status.data, school_id)
+    """The list as the filter form asks, of the accounts the current user keeps; a school that is not one
+    of its choices is ignored."""
+    school_id = None if form.school is None or form.school.errors else form.school.data
+    return manageable_accounts(filtered(form.q.data, form.role.data if form.role else None, form.status.data, school_id))
 

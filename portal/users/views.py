@@ -9,16 +9,16 @@ from ..forms import inline_check
 from ..htmx import render, see_other
 from ..models import User, log_event
 from ..queries import audit_trail
-from ..security import Action, authorize, load
+from ..security import Action, authorize, can_manage_account, load, load_by
 from . import queries
-from .forms import ActiveForm, PasswordResetForm, UserFilterForm, UserForm
+from .forms import ActiveForm, PasswordResetForm, UserFilterForm, UserForm, account_form
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 
 @bp.get("/")
 def index():
-    authorize(Action.MANAGE)
+    authorize(Action.ACCOUNTS)
     filters = UserFilterForm(request.args)
     filters.validate()
     page = db.paginate(queries.from_form(filters), per_page=current_app.config["PER_PAGE"], error_out=False)
@@ -27,14 +27,14 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    authorize(Action.MANAGE)
-    return _save(UserForm(), User(), "用户 {} 已创建，请把初始密码告知本人。")
+    authorize(Action.ACCOUNTS)
+    return _save(account_form(current_user), User(), "用户 {} 已创建，请把初始密码告知本人。")
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 def edit(user_id: int):
-    user = load(User, user_id, Action.MANAGE)
-    return _save(UserForm(user=user), user, "用户 {} 已保存。")
+    user = load_by(can_manage_account, User, user_id)
+    return _save(account_form(current_user, user), user, "用户 {} 已保存。")
 
 
 def _save(form: UserForm, user: User, message: str):
@@ -52,7 +52,7 @@ def _save(form: UserForm, user: User, message: str):
 
 @bp.post("/<int:user_id>/password")
 def reset_password(user_id: int):
-    user = load(User, user_id, Action.MANAGE)
+    user = load_by(can_manage_account, User, user_id)
     reset = PasswordResetForm()
     if not reset.validate_on_submit():
         return _page(user, "reset", reset=reset, status=422)
@@ -76,7 +76,7 @@ def reset_two_factor(user_id: int):
 
 @bp.post("/<int:user_id>/active")
 def toggle_active(user_id: int):
-    user = load(User, user_id, Action.MANAGE)
+    user = load_by(can_manage_account, User, user_id)
     form = ActiveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -98,7 +98,7 @@ def _page(user: User, block: str = "form", status: int = 200, form: UserForm | N
     """The user's page (details form, password reset, change history), or one block of it."""
     return render(
         "users/form.html", block, status=status, user=user,
-        form=form if form is not None else UserForm(user=user, formdata=None),
+        form=form if form is not None else account_form(current_user, user, formdata=None),
         reset=reset if reset is not None else PasswordResetForm(formdata=None),
         history=audit.history(db.session.scalars(audit_trail(user))) if user.id else [],
         second_factor=user.id is not None and two_factor.offered(user),

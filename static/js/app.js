@@ -15,6 +15,19 @@ import * as session from "./session.js";
     if (button) button.parentElement.remove();
   });
 
+  // A one-tap choice of several checkboxes (button[data-tick="A,B"] inside or beside them, data-tick-in
+  // naming their box): exactly those ticked, then one change event, as if ticked by hand.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-tick]");
+    if (!button) return;
+    var box = document.querySelector(button.getAttribute("data-tick-in"));
+    if (!box) return;
+    var wanted = button.getAttribute("data-tick").split(",");
+    var boxes = box.querySelectorAll("input[type=checkbox]");
+    boxes.forEach(function (input) { input.checked = wanted.indexOf(input.value) !== -1; });
+    if (boxes.length) boxes[0].dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
   // Menus (details[data-menu]): a tap elsewhere or Escape closes them; one open at a time.
   function closeMenus(except) {
     document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {

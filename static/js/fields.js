@@ -2,7 +2,10 @@
 // (sender.js). What waits is shown where it was typed, and counted exactly.
 //   data-queue="replace"  a unit saved whole on every change (answers and notes, an observation's
 //                         fields, a score); typing waits a moment before it is sent
-//   data-queue="submit"   a form sent once when submitted (a rectification report, a milestone's progress)
+//   data-queue="submit"   a form sent once when submitted (a rectification report, a milestone's progress);
+//                         with data-unit="key" it makes a new record each time (a visit): its page key is
+//                         the unit and what the server sees, so a resend or a second tap stores it once,
+//                         and [data-queue-next] starts the next record while this one waits
 //   data-queue="append"   each submit its own entry (a quick-log tap), shown as a pending line
 //   data-queue="upload"   a picked photo or file, shrunk on the tablet first (photos.js)
 // data-target / data-swap: where the server's answer goes ("find .item-state", "#quick-log", …).
@@ -27,11 +30,15 @@ function scopes() {
   return found;
 }
 
-// Every named field of the form but the CSRF token and the page's key (the outbox gives its own).
+function keyed(form) { return form.getAttribute("data-unit") === "key"; }
+
+// Every named field of the form but the CSRF token and the page's key (the outbox gives its own,
+// unless the key is the record's own). A name given several values (ticked boxes) keeps them all.
 function fieldsOf(form) {
   const fields = {};
   new FormData(form).forEach(function (value, name) {
-    if (name !== "csrf_token" && name !== "key" && typeof value === "string") fields[name] = value;
+    if (name === "csrf_token" || (name === "key" && !keyed(form)) || typeof value !== "string") return;
+    fields[name] = name in fields ? [].concat(fields[name], value) : value;
   });
   if (form.querySelector("[name=revision]")) fields.revision = fields.revision || "0";
   return fields;
@@ -42,10 +49,30 @@ function entryOf(form, extra) {
   const url = form.getAttribute("action");
   return Object.assign({
     user: sender.user(), scope: scopeOf(form), page: location.pathname + location.search, mode: mode,
-    unit: mode === "replace" || mode === "submit" ? url : null, url: url,
-    label: form.getAttribute("data-label"), target: form.getAttribute("data-target"),
+    unit: keyed(form) ? url + "#" + keyOf(form).value : mode === "replace" || mode === "submit" ? url : null,
+    keyed: keyed(form), url: url, label: labelOf(form), target: form.getAttribute("data-target"),
     swap: form.getAttribute("data-swap") || "innerHTML",
   }, extra);
+}
+
+function keyOf(form) { return form.elements.namedItem("key"); }
+
+// What a waiting entry is called in its line: data-label, after the values of data-label-fields as
+// shown (a select's chosen option: the school's name, not its id).
+function labelOf(form) {
+  const parts = (form.getAttribute("data-label-fields") || "").split(" ").filter(Boolean).map(function (name) {
+    const field = form.elements.namedItem(name);
+    if (!field) return "";
+    return field.tagName === "SELECT" ? (field.selectedIndex > 0 ? field.options[field.selectedIndex].text : "") : field.value;
+  });
+  return parts.concat([form.getAttribute("data-label") || ""]).filter(Boolean).join(" ") || null;
+}
+
+// A keyed form starts its next record: blank as the page gave it, under a key of its own.
+function startNext(form) {
+  form.reset();
+  keyOf(form).value = outbox.newKey();
+  render();
 }
 
 let keeping = 0;          // changes on their way into the outbox
@@ -111,19 +138,37 @@ function render() {
       el.querySelectorAll("[hidden]").forEach(function (hidden) { hidden.hidden = false; });
     });
     const pendingUnits = new Map();  // form -> its newest entry (one may be in flight behind it)
+    const lined = new Set();         // keyed forms' earlier records drawn as lines of their list
     local.forEach(function (entry) {
       const form = sender.formOf(entry);
       if (entry.mode === "replace" || entry.mode === "submit") {
         if (form) pendingUnits.set(form, entry);
+        else if (entry.keyed && line(null, entry)) lined.add(entry.seq);  // an earlier record: listed
       } else {
         line(form, entry);
       }
     });
     pendingUnits.forEach(function (entry, form) { markUnit(form, entry); });
+    document.querySelectorAll("[data-queue-next]").forEach(function (button) {
+      button.hidden = !pendingUnits.has(button.closest("form"));
+    });
     countAnswers(pendingUnits);
     // Refused changes whose form is not on this page are listed on whatever page is open.
-    heldList(entries.filter(function (e) { return e.state === "held" && e.problem !== "conflict" && !sender.formOf(e); }));
-    status(local, entries.length - local.length);
+    heldList(entries.filter(function (e) {
+      return e.state === "held" && e.problem !== "conflict" && !sender.formOf(e) && !lined.has(e.seq);
+    }));
+    const counted = newest(local);
+    status(counted, newest(entries).length - counted.length);
+  });
+}
+
+// One change counted per unit: an older entry of a unit still in flight behind the newer one that
+// replaces it is not a second change (sender.js sends the newer, the older goes if not saved).
+function newest(entries) {
+  return entries.filter(function (e) {
+    return !((e.mode === "replace" || e.mode === "submit") && entries.some(function (n) {
+      return n.seq > e.seq && n.unit === e.unit && n.user === e.user;
+    }));
   });
 }
 
@@ -159,11 +204,17 @@ function discardButton(entry) {
   return drop;
 }
 
-// A quick-log tap or a picked file waiting: a line in the place its answer will go.
+// A quick-log tap or a picked file waiting: a line in the place its answer will go; a keyed form's
+// earlier record: a line in the list named for where it goes ([data-pending-lines="<url>"]). A tap the
+// server's list already shows (stored, its answer not heard yet: it is resent and stored once) is
+// not drawn a second time.
 function line(form, entry) {
-  const target = form ? sender.resolve(form, entry.target) : null;
+  const target = form ? sender.resolve(form, entry.target)
+    : document.querySelector('[data-pending-lines="' + CSS.escape(entry.url) + '"]');
   const list = target && (target.querySelector("[data-pending-lines]") || target);
-  if (!list) return;
+  if (!list) return false;
+  const key = sender.sentKey(entry);
+  if (key && list.querySelector('[data-key="' + CSS.escape(key) + '"]')) return true;
   const item = document.createElement(list.matches("ol, ul") ? "li" : "p");
   item.className = entry.state === "held" ? "error small" : "pending small";
   item.setAttribute("data-outbox-line", "");
@@ -176,6 +227,7 @@ function line(form, entry) {
       : time + " " + entry.label + "（未同步）";
   if (entry.state === "held") item.appendChild(discardButton(entry));
   list.appendChild(item);
+  return true;
 }
 
 // 已答 counts what the server has plus what waits here (answers given offline), marked as such
@@ -239,12 +291,19 @@ function status(local, elsewhere) {
   }
 }
 
+// A box of a group is ticked when its value was sent; a lone box when anything was.
+function ticked(form, box, value) {
+  if (Array.isArray(value)) return value.indexOf(box.value) >= 0;
+  const lone = form.elements.namedItem(box.name) === box;
+  return value !== undefined && (lone || box.value === value);
+}
+
 function fill(form, fields) {
   Array.prototype.forEach.call(form.elements, function (el) {
     if (!el.name || el.name === "revision" || el.name === "key" || el.name === "csrf_token") return;
     const value = fields[el.name];
     if (el.type === "radio") el.checked = el.value === value;
-    else if (el.type === "checkbox") el.checked = value !== undefined;
+    else if (el.type === "checkbox") el.checked = ticked(form, el, value);
     else if (el.type !== "button" && el.type !== "submit" && el.type !== "file") el.value = value === undefined ? "" : value;
   });
 }
@@ -254,6 +313,8 @@ function fill(form, fields) {
 function restore() {
   const user = sender.user();
   if (!user) return;
+  // A kept page (a reload without network) carries the key it was drawn with, maybe long saved.
+  document.querySelectorAll('form[data-unit="key"]').forEach(function (form) { keyOf(form).value = outbox.newKey(); });
   Promise.all([outbox.acknowledged(user), outbox.all(user)]).then(function (found) {
     found[0].forEach(function (saved) {
       const form = sender.formOf(saved);
@@ -320,6 +381,8 @@ export function wire() {
   document.addEventListener("click", function (event) {
     const choice = event.target.closest("[data-keep]");
     if (choice) choose(choice);
+    const next = event.target.closest("[data-queue-next]");
+    if (next) startNext(next.closest("form"));
     const discard = event.target.closest("[data-discard]");
     if (discard && window.confirm("放弃这条未能保存的内容？放弃后无法找回。")) {
       outbox.remove(Number(discard.getAttribute("data-discard")));

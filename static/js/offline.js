@@ -1,5 +1,6 @@
 // The page's side of working offline. A service worker (templates/offline/sw.js) is registered for
-// the filling pages only (/inspections/, /observations/): it keeps the app shell and those pages.
+// the filling pages only (/inspections/, /observations/, and /visits/ for 记录走访): it keeps the app
+// shell and those pages.
 // Service workers need a secure context: HTTPS, or this machine itself (localhost); on a plain-HTTP
 // intranet address the browser has none, and a reload without network shows its own error page
 // (what was typed still waits in the outbox and comes back once the page loads again).
@@ -9,8 +10,9 @@ import * as outbox from "./outbox.js";
 import * as sender from "./sender.js";
 
 const PAGES_CACHE = "dudao-pages";
-const SCOPES = ["/inspections/", "/observations/"];
+const SCOPES = ["/inspections/", "/observations/", "/visits/"];
 const REFRESH_AFTER_MS = 5000;   // the kept copy of a filling page follows what the server has acknowledged
+const KEEP_WAIT_MS = 30000;      // a worker that has not installed by then is tried again on the next keep
 
 export function supported() { return "serviceWorker" in navigator && window.isSecureContext; }
 
@@ -21,12 +23,26 @@ function register() {
   }));
 }
 
+// Looked at again and again rather than followed by its statechange: a registration just made may
+// have no installing worker yet to follow (nothing was kept then, and a kept page never came).
+// Refused if none is active by KEEP_WAIT_MS (it failed to install); the next keep tries again.
 function installed(registration) {
-  if (registration.active) return Promise.resolve();
-  const worker = registration.installing || registration.waiting;
-  return new Promise(function (resolve) {
-    worker.addEventListener("statechange", function () { if (worker.state === "activated") resolve(); });
+  const deadline = Date.now() + KEEP_WAIT_MS;
+  return new Promise(function (resolve, reject) {
+    (function check() {
+      if (registration.active) resolve();
+      else if (Date.now() > deadline) reject(new Error("worker not installed"));
+      else setTimeout(check, 100);
+    })();
   });
+}
+
+// Gives up on a promise after `ms`: a worker stopped mid-way never answers, and the next keep must
+// not wait behind it for ever.
+function within(ms, promise) {
+  return Promise.race([promise, new Promise(function (resolve, reject) {
+    setTimeout(function () { reject(new Error("timed out")); }, ms);
+  })]);
 }
 
 // The worker keeps pages (templates/offline/sw.js, one writer); `progress(n, of)` follows along.
@@ -79,11 +95,18 @@ function signOut(form, event) {
 // reload without network shows what was saved, with what still waits filled in on top.
 function fieldPage() { return supported() && window.caches && document.querySelector("[data-offline-queue]"); }
 
+// Whether this page's own load went through the worker (which kept it then, unless asked with a query). A worker that took
+// control after the request had gone (it was still installing) is the page's controller but never saw it.
+function seenByWorker() {
+  const load = performance.getEntriesByType("navigation")[0];
+  return Boolean(navigator.serviceWorker.controller && load && load.workerStart > 0);
+}
+
 let refreshing = null;
 function keepThisPage(delay) {
   if (!fieldPage() || refreshing) return;
   refreshing = setTimeout(function () {
-    keepPages([location.pathname]).catch(function () {}).then(function () { refreshing = null; });
+    within(KEEP_WAIT_MS, keepPages([location.pathname])).catch(function () {}).then(function () { refreshing = null; });
   }, delay);
 }
 
@@ -100,7 +123,7 @@ function listKept(list) {
       const item = document.createElement("li");
       const link = document.createElement("a");
       link.href = page;
-      link.textContent = (/observations/.test(page) ? "推门听课记录 " : "督导检查 ") + page;
+      link.textContent = (/observations/.test(page) ? "推门听课记录 " : /visits/.test(page) ? "记录走访 " : "督导检查 ") + page;
       item.appendChild(link);
       list.appendChild(item);
     });
@@ -110,7 +133,7 @@ function listKept(list) {
 
 export function wire() {
   register().catch(function () {});
-  if (fieldPage() && !navigator.serviceWorker.controller) keepThisPage(0);
+  if (fieldPage() && (!seenByWorker() || location.search)) keepThisPage(0);
   document.addEventListener("outbox-acknowledged", function () { keepThisPage(REFRESH_AFTER_MS); });
   document.body.addEventListener("htmx:load", function (event) {
     if (event.detail.elt.querySelector && event.detail.elt.querySelector("[data-offline-queue]")

@@ -68,6 +68,9 @@ function randomHex(bytes) {
   return Array.prototype.map.call(values, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
 }
 
+// A page key drawn here (a keyed form's next record, static/js/fields.js).
+export function newKey() { return randomHex(16); }
+
 // This browser's device id for `user` (one per user: a shared tablet's users are different writers).
 function device(user) {
   return transact(["meta"], "readwrite", function (stores) {
@@ -205,6 +208,26 @@ export function forgetAcknowledged(id) {
 
 export function remove(seq) {
   return transact(["outbox"], "readwrite", function (stores) { stores.outbox.delete(seq); }).then(changed);
+}
+
+// An entry sent and not saved (the session ended, no answer, a busy server) waits again, unless a
+// newer change of its unit was made while it was in flight: that one carries the whole unit and is
+// the one sent, so the older goes (sent first it would be saved, then overwritten: two saves where
+// the user made one change, and two entries counted for one unit). Resolves with whether it waits.
+export function unsent(seq, fields) {
+  return transact(["outbox"], "readwrite", function (stores) {
+    const store = stores.outbox;
+    return requested(store.getAll()).then(function (all) {
+      const entry = all.find(function (e) { return e.seq === seq; });
+      if (!entry) return false;
+      const replaced = (entry.mode === "replace" || entry.mode === "submit") && all.some(function (e) {
+        return e.seq > seq && e.unit === entry.unit && e.user === entry.user && e.state === "waiting";
+      });
+      if (replaced) store.delete(seq);
+      else store.put(Object.assign(entry, fields, { sentAt: 0 }));
+      return !replaced;
+    });
+  }).then(function (waits) { changed(); return waits; });
 }
 
 // Change fields of an entry still there (it may have been replaced or acknowledged meanwhile).

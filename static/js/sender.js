@@ -1,6 +1,7 @@
 // Sends the outbox (outbox.js), oldest first, one at a time, and removes an entry only when the
 // server has answered it:
-// - 2xx: saved (its fragment swapped in); 422: refused with the reason shown beside the field.
+// - 2xx: saved (its fragment swapped in); 422: refused with the reason shown beside the field (its
+//   form not on this page: held, with the reasons, until the user lets it go or saves it again).
 // - 409: a conflict or a closed record: held, its fragment (theirs beside mine) shown; it stays
 //   until the user chooses (fields.js), and is sent again after a reload.
 // - 401: the session ended: sending pauses until the user has signed in again (session.js).
@@ -36,6 +37,9 @@ export function setCsrfToken(token) {
 
 export function isPaused() { return paused; }
 export function uploaded(seq) { return progress[seq]; }
+// The key an entry is sent under: a keyed form's record goes under its page key (fields.js), so a
+// second tap is the same record; any other entry under its own.
+export function sentKey(entry) { return entry.keyed ? entry.fields.key : entry.key; }
 export function retrying(seq) { return retries[seq] ? retries[seq].attempts : 0; }
 
 export function pause() { paused = true; changed(); }
@@ -108,12 +112,12 @@ function send(entry) {
     xhr.setRequestHeader("HX-Request", "true");
     xhr.setRequestHeader("HX-Current-URL", location.href);
     xhr.setRequestHeader("X-CSRFToken", csrfToken());
-    const fields = Object.assign({}, entry.fields, { key: entry.key });
+    const fields = Object.assign({}, entry.fields, { key: sentKey(entry) });
     if (entry.mode === "append") fields.age = String(Math.max(0, Date.now() - entry.created));
     let body;
     if (entry.file) {
       body = new FormData();
-      Object.keys(fields).forEach(function (name) { body.append(name, fields[name]); });
+      appendAll(body, fields);
       body.append(entry.fileField, entry.file, entry.name);
       let stalled = setTimeout(function () { xhr.abort(); }, UPLOAD_STALL_MS);
       xhr.upload.onprogress = function (event) {
@@ -123,13 +127,21 @@ function send(entry) {
       };
       xhr.upload.onloadend = function () { clearTimeout(stalled); };
     } else {
-      body = new URLSearchParams(fields);
+      body = appendAll(new URLSearchParams(), fields);
       xhr.timeout = TIMEOUT_MS;
     }
     xhr.onload = function () { resolve(xhr); };
     xhr.onerror = xhr.ontimeout = xhr.onabort = function () { resolve(null); };
     xhr.send(body);
   });
+}
+
+// Each field's value, or each of its values (ticked boxes of one name).
+function appendAll(body, fields) {
+  Object.keys(fields).forEach(function (name) {
+    [].concat(fields[name]).forEach(function (value) { body.append(name, value); });
+  });
+  return body;
 }
 
 function header(xhr, name) { return xhr ? xhr.getResponseHeader(name) : null; }
@@ -148,11 +160,11 @@ function settle(entry, xhr) {
   if (status === 401) {
     pause();
     document.body.dispatchEvent(new CustomEvent("session-ended"));
-    return outbox.update(entry.seq, { sentAt: 0 }).then(function () { return false; });
+    return outbox.unsent(entry.seq, {}).then(function () { return false; });
   }
   if (status === 400 && events["csrf-expired"] && !entry.retriedToken) {
     return refreshToken().then(function (ok) {
-      return outbox.update(entry.seq, { sentAt: 0, retriedToken: true }).then(function () { return ok; });
+      return outbox.unsent(entry.seq, { retriedToken: true }).then(function () { return ok; });
     });
   }
   if (RETRYABLE(status)) {
@@ -162,14 +174,18 @@ function settle(entry, xhr) {
     const after = Number(header(xhr, "Retry-After")) * 1000;
     retry.at = Date.now() + Math.max(wait, after || 0);
     retries[entry.seq] = retry;
-    return outbox.update(entry.seq, { sentAt: 0 }).then(function () { return true; });
+    return outbox.unsent(entry.seq, {}).then(function (waits) {
+      if (!waits) delete retries[entry.seq];
+      return true;
+    });
   }
   delete retries[entry.seq];
   show(entry, xhr, status);
   Object.keys(events).forEach(function (name) { htmx.trigger(document.body, name, events[name]); });
-  if (status === 409 || !(status >= 200 && status < 300) && status !== 422) {
+  const unseen = status === 422 && !formOf(entry);  // refused where nobody sees the form's errors
+  if (status === 409 || !(status >= 200 && status < 300) && status !== 422 || unseen) {
     // A 409 with the unit as it now is: a conflict, chosen on the page; with a reason: a closed record.
-    const reason = events["app-error"] && events["app-error"].message;
+    const reason = events["app-error"] && events["app-error"].message || (unseen ? refusal(xhr) : null);
     const problem = status === 409 && !reason ? "conflict" : reason || "未能保存（" + status + "）";
     return outbox.update(entry.seq, { state: "held", problem: problem, sentAt: 0 }).then(function () { return true; });
   }
@@ -187,9 +203,23 @@ function settle(entry, xhr) {
   });
 }
 
-// The form an entry was made from, when it is on this page.
+// The form an entry was made from, when it is on this page (a keyed form's only while it still
+// shows that record: once it has started the next, the earlier one is a line of its list).
 export function formOf(entry) {
-  return document.querySelector('form[data-queue][action="' + CSS.escape(entry.url) + '"]');
+  const form = document.querySelector('form[data-queue][action="' + CSS.escape(entry.url) + '"]');
+  if (form && entry.keyed && form.elements.namedItem("key").value !== entry.fields.key) return null;
+  return form;
+}
+
+// A 422's reasons as one line ("发现情况：请写明…"), from the form the server sent back.
+function refusal(xhr) {
+  const page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+  const reasons = Array.prototype.map.call(page.querySelectorAll(".has-error"), function (field) {
+    const label = field.querySelector("label, .field-label");
+    const errors = Array.prototype.map.call(field.querySelectorAll(".error"), function (e) { return e.textContent; });
+    return (label ? label.textContent.trim() + "：" : "") + errors.join("、");
+  });
+  return reasons.length ? reasons.join("；") : "内容有误，请重新填写";
 }
 
 // Swap the answer where the form says (or the server retargets), when the form is on this page.

@@ -8,12 +8,18 @@ import * as sender from "./sender.js";
 
 function dialog() { return document.querySelector("dialog[data-session-dialog]"); }
 
+// The form is fetched once per ended session: the dialog closed with Escape and opened again shows the
+// same form. Fetched again, without a cookie, while the first answer was still on its way, each answer
+// began a session of its own, and the form shown could carry the other one's token (refused as expired).
+let loading = null;
 function ask() {
   const box = dialog();
   if (!box || box.open) return;
   sender.pause();
   box.showModal();
-  htmx.ajax("GET", box.getAttribute("data-login"), { target: "#signin-slot", select: "#signin", swap: "innerHTML" });
+  if (loading || box.querySelector("#signin-slot form")) return;
+  loading = htmx.ajax("GET", box.getAttribute("data-login"), { target: "#signin-slot", select: "#signin", swap: "innerHTML" })
+    .finally(function () { loading = null; });
 }
 
 function resumed(fragment) {

@@ -1,5 +1,5 @@
 // The service worker (served by portal/offline/views.py, registered by static/js/offline.js for
-// /inspections/ and /observations/ only). It keeps the app shell and the filling pages, so that a
+// /inspections/, /observations/ and /visits/ only). It keeps the app shell and the filling pages, so that a
 // reload, or a tablet that discarded the tab, brings the page back without network; what was typed
 // waits in the outbox (IndexedDB) and goes back into the page. Changes (POST) always go to the
 // network: the outbox is their queue, not this worker.
@@ -38,10 +38,13 @@ self.addEventListener("fetch", function (event) {
 });
 
 // A filling page: from the network when it answers in time (and kept for later), else as kept.
+// One asked with a query is one variant of it (记录走访 with its school chosen): the plain page is
+// the one kept (static/js/offline.js asks for it), never shown offline for another school.
 function fieldPage(event) {
   const request = event.request;
   const network = fetch(request).then(function (response) {
-    if (response.ok && !response.redirected) event.waitUntil(keep(request.url, response.clone()));
+    const plain = !new URL(request.url).search;
+    if (plain && response.ok && !response.redirected) event.waitUntil(keep(request.url, response.clone()));
     return response;
   });
   const offline = function () { return caches.match("/offline", { cacheName: SHELL_CACHE }); };
@@ -86,7 +89,7 @@ self.addEventListener("message", function (event) {
   let done = 0;
   const all = pages.reduce(function (chain, page) {
     return chain.then(function () {
-      return fetch(page, { credentials: "same-origin" }).then(function (response) {
+      return fetch(page, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
         if (!response.ok || response.redirected) throw new Error(page);
         return keep(response.url, response);
       }).then(function () { done += 1; port.postMessage({ progress: done, of: pages.length }); });

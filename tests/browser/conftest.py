@@ -1,6 +1,7 @@
 """A live server with the demo county, and Chromium at tablet size (1024×768, touch)."""
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """The served app: tests read the database through it to check what really arrived."""
-    folder = tmp_path_factory.mktemp("browser")
-    # Its own SQLite file, also in the PostgreSQL run: this checks the browser, not the database.
+def demo_app(folder):
+    """The demo county served from its own SQLite file in `folder` (also in the PostgreSQL run: this
+    checks the browser, not the database)."""
     app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'browser.sqlite3'}",
                       "UPLOAD_FOLDER": str(folder / "uploads"), "BACKUP_FOLDER": str(folder / "backups"),
                       "WTF_CSRF_ENABLED": True})
@@ -35,6 +34,13 @@ def live_app(tmp_path_factory):
         db.create_all()
         seed()
         db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The served app: tests read the database through it to check what really arrived."""
+    app = demo_app(tmp_path_factory.mktemp("browser"))
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -55,14 +61,23 @@ def buffered(app):
     return wsgi
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app):
-    server = make_server("127.0.0.1", 0, buffered(live_app), threaded=True)
+@contextmanager
+def serving(app):
+    """`app` served on a free port in a thread of this process; yields its address."""
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -77,10 +92,51 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def context(browser):
+# Chromium words a refused inline style or script in several ways over its versions ("Refused to apply
+# inline style", "Applying inline style violates…", "Refused to execute inline script"); the page's own
+# securitypolicyviolation event says it one way, whatever the version.
+CSP_REPORT = "Content Security Policy violation"
+CSP_MESSAGE = re.compile(r"Refused to (apply|execute|evaluate|load)|Applying inline style|Content Security Policy"
+                         r"|" + CSP_REPORT)
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", function (e) {
+  const where = e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 120) : location.pathname;
+  console.error("%s: " + e.violatedDirective + " at " + where);
+}, true);""" % CSP_REPORT
+
+
+class Violations:
+    """CSP violations reported by any page of a browser context (pages a test opens itself included)."""
+
+    def __init__(self):
+        self.found: list[str] = []
+        self.expected = False
+
+    def watch(self, context) -> None:
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on("console", lambda message: self.found.append(message.text)
+                   if message.type == "error" and CSP_MESSAGE.search(message.text) else None)
+
+
+@pytest.fixture(autouse=True)
+def csp_violations():
+    """Every browser test fails on a CSP violation in any of its pages, whatever else it allows (a
+    test that provokes one on purpose sets `expected`)."""
+    violations = Violations()
+    yield violations
+    assert violations.expected or violations.found == [], f"CSP violations: {violations.found}"
+
+
+def tablet(browser, violations: Violations):
+    """A browser context at tablet size, touch, its CSP violations watched."""
     context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True, is_mobile=False,
                                   locale="zh-CN")
+    violations.watch(context)
+    return context
+
+
+@pytest.fixture
+def context(browser, csp_violations):
+    context = tablet(browser, csp_violations)
     yield context
     context.close()
 
@@ -126,6 +182,14 @@ def settled(page) -> None:
     only when the swap settles, about 20 ms later: a test quicker than any finger could
     otherwise change a filter before anything listens."""
     page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
+def signed_out(page) -> None:
+    """Whoever was signed in here is gone, before the next person signs in on this tablet. The page is
+    left first: a photo of it still loading would go out without a cookie, and the sign-in redirect it
+    got would begin a session of its own, refusing the sign-in form opened meanwhile (seen in CI)."""
+    page.goto("about:blank")
+    page.context.clear_cookies()
 
 
 def sign_in(page, username: str, password: str = DEMO_PASSWORD, succeeds: bool = True):

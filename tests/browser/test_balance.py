@@ -49,26 +49,26 @@ def test_the_what_if_moves_the_verdict(page, live_app):
     expect(page.locator("#whatif-county")).to_have_text("未达标")
 
     field = page.get_by_label("体育运动场馆面积（㎡）")
-    field.fill("15698")  # 10.2 ㎡ for each of its 1539 students
+    field.fill("19074")  # 10.2 ㎡ for each of its 1870 students
     expect(page.locator("#whatif")).to_contain_text("修改后的结果（未保存）")
     expect(page.locator("#whatif-county")).to_have_text("达标")
     expect(page.locator("#whatif-school")).to_have_text("达标")
     expect(page.locator("#whatif-county")).to_be_in_viewport()  # both verdicts in sight beside the field typed in
     expect(page.locator("#whatif-school")).to_be_in_viewport()
-    expect(page.locator("#whatif tr", has_text="体育场馆").last).to_contain_text("0.444")
+    expect(page.locator("#whatif tr", has_text="体育场馆").last).to_contain_text("0.439")
     shot(page, "balance-whatif")
     assert sports_area(live_app, "南湖第二初级中学") == before  # a preview saves nothing
 
     field.fill("12000")  # and back below: the verdict follows what is typed
     expect(page.locator("#whatif-county")).to_have_text("未达标")
-    field.fill("15698")
+    field.fill("19074")
     expect(page.locator("#whatif-county")).to_have_text("达标")
     try:
         page.get_by_role("button", name="保存").tap()
         page.wait_for_url(re.compile(r"/balance/schools/\d+\?year="))
         settled(page)
         expect(page.get_by_text("资源数据已保存")).to_be_visible()
-        expect(page.locator(".balance-readings tr", has_text="体育场馆")).to_contain_text("15,698")
+        expect(page.locator(".balance-readings tr", has_text="体育场馆")).to_contain_text("19,074")
         page.get_by_role("link", name="全县汇总").tap()
         settled(page)
         expect(page.locator("#verdict h2")).to_have_text("资源配置达到优质均衡要求")

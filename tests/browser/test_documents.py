@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import Document, DocumentRecipient, School
 
 from ..conftest import worker_process
-from .conftest import settled, sign_in
+from .conftest import settled, sign_in, signed_out
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +66,7 @@ def test_from_finished_round_to_every_inbox_and_back(page, context, live_app):
         school = db.session.scalar(select(School).where(School.name == "城东实验小学"))
     assert total >= 25
 
-    context.clear_cookies()
+    signed_out(page)
     sign_in(page, f"xz{school.code}")
     panel = page.locator(".doc-inbox")
     expect(panel).to_contain_text("待签收")
@@ -76,7 +76,7 @@ def test_from_finished_round_to_every_inbox_and_back(page, context, live_app):
     page.get_by_role("button", name="签收").tap()
     expect(page.locator("#receipt")).to_contain_text("已签收")
 
-    context.clear_cookies()
+    signed_out(page)
     sign_in(page, "admin")
     page.goto(page.base + f"/documents/{document_id}")
     expect(page.locator(".tally")).to_contain_text("已签收 1 所")

@@ -4,6 +4,7 @@ uplink. Each ends with the database holding exactly what was typed, once."""
 import random
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -11,24 +12,26 @@ from portal.extensions import db
 from portal.models import (Answer, AuditLog, Inspection, InspectionStatus, Observation, ObservationStatus, Photo,
                            RectificationEvent, RectificationItem, RectificationStatus, Step, User)
 
-from .conftest import settled, sign_in
+from .conftest import settled, sign_in, signed_out, tablet
 from .photos import camera_photo
 from .test_foundation import sign_in_again
-from .test_inspection import NO, YES, answers, start, tap
+from .test_inspection import ITEM, NO, YES, answers, start, tap
 from .test_observation import start_at
 
 ITEM_URL = r"/inspections/\d+/items/\d+$"
 
 
 def item(page, index: int):
-    return page.locator(".sheet-item").nth(index)
+    """The `index`-th item the school answers (not one its kind is N/A for)."""
+    return page.locator(ITEM).nth(index)
 
 
 def answer(live_app, inspection_id: int, index: int) -> Answer | None:
     """The stored answer to the inspection's `index`-th item (page order), or None."""
     with live_app.app_context():
         inspection = db.session.get(Inspection, inspection_id)
-        items = [i.id for s in inspection.version.sections for i in s.items]
+        items = [i.id for s in inspection.version.sections for i in s.items  # those the school answers
+                 if inspection.school.kind.name not in i.na_kinds]
         return db.session.scalar(select(Answer).where(Answer.inspection_id == inspection_id,
                                                       Answer.item_id == items[index]))
 
@@ -54,14 +57,89 @@ def test_a_tap_and_a_note_after_the_session_ended_arrive_once_after_signing_in_a
     expect(item(page, 0).locator(".saved")).to_be_visible()
     context.clear_cookies()  # the session ends (expiry, sign-out elsewhere)
     tap(page, 1, NO)
+    # The tap's save finds the session gone and the sign-in dialog opens over the page, which cannot
+    # be typed into meanwhile (Playwright's fill() would pass without typing anything): the inspector
+    # closes it to write the note first, then taps the waiting count to sign in.
+    dialog = page.get_by_role("dialog", name="登录已过期，请重新登录")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
     item(page, 1).get_by_label("说明").fill("课后服务名单未公示")
     expect(item(page, 1).locator(".item-state")).to_contain_text("重新登录后发送")
     expect(page.locator("[data-sync-status]")).to_have_text("1 条未同步（请重新登录）")
+    page.locator("[data-sync-status]").tap()
     sign_in_again(page)
     synced(page)
     expect(page).to_have_url(re.compile(rf"/inspections/{inspection}/fill$"))  # never left the page
     saved = answer(live_app, inspection, 1)
     assert (saved.value, saved.note, saved.revision) == ("否", "课后服务名单未公示", 1)
+
+
+IN_OUTBOX = """(note) => new Promise((resolve) => {
+  indexedDB.open("dudao").onsuccess = (event) => {
+    event.target.result.transaction("outbox").objectStore("outbox").getAll().onsuccess = (read) => {
+      resolve(read.target.result.some((e) => e.fields.note === note));
+    };
+  };
+})"""
+
+
+def hold_first_save(page):
+    """The next save is held on its way (sent, not yet answered), to be let go by the test; the saves
+    after it are listed as they go on to the server."""
+    held, after = [], []
+
+    def handler(route):
+        if route.request.method == "POST" and not held:
+            held.append(route)
+            return
+        if route.request.method == "POST":
+            after.append(route.request.post_data)
+        route.continue_()
+
+    page.route(re.compile(ITEM_URL), handler)
+    return held, after
+
+
+@pytest.mark.parametrize("outcome", ["session ended", "503", "dropped"])
+def test_a_note_typed_while_the_taps_save_is_on_its_way_arrives_once_when_that_save_fails(
+        page, context, live_app, console, outcome):
+    console.allow(401)
+    console.allow(503)
+    console.allow_network_failures()
+    sign_in(page, "duxue1")
+    inspection = start(page, 2)
+    held, after = hold_first_save(page)
+    if outcome == "session ended":
+        context.clear_cookies()
+    tap(page, 1, NO)
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the tap's save was not sent"
+    note = item(page, 1).get_by_label("说明")
+    note.fill("课后服务名单未公示")  # the tap's save is still on its way: the note is a newer change
+    note.blur()
+    for _ in range(100):  # kept in the outbox beside the tap's entry still on its way
+        if page.evaluate(IN_OUTBOX, "课后服务名单未公示"):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(IN_OUTBOX, "课后服务名单未公示"), "the note was not kept"
+    if outcome == "session ended":
+        held[0].continue_()  # reaches the server without a session: 401
+        expect(page.locator("[data-sync-status]")).to_have_text("1 条未同步（请重新登录）")
+        sign_in_again(page)
+    elif outcome == "503":
+        held[0].fulfill(status=503, body="")
+    else:
+        held[0].abort()
+    synced(page)
+    expect(item(page, 1).locator(".saved")).to_be_visible()
+    expect(note).to_have_value("课后服务名单未公示")
+    saved = answer(live_app, inspection, 1)
+    assert (saved.value, saved.note, saved.revision) == ("否", "课后服务名单未公示", 1)
+    assert len(after) == 1 and "note=%E8%AF%BE" in after[0]  # the tap's entry went: one save, both fields
 
 
 def test_a_note_typed_after_a_password_reset_elsewhere_arrives_after_signing_in_again(page, live_app, console):
@@ -157,10 +235,46 @@ def test_quick_log_keeps_every_tap_in_order_on_a_slow_link(page, live_app):
         assert lines[0].at < lines[1].at < lines[2].at
 
 
-def test_a_real_conflict_shows_theirs_and_mine_and_keeps_what_is_chosen(page, context, browser, live_server, live_app):
+def test_a_quick_log_tap_whose_reply_was_lost_shows_once_and_is_stored_once(page, live_app, console):
+    """The tap reaches the server and its reply is lost; the page is opened again while the link is still
+    down. The server's list shows the tap, and the tablet, which has not heard it arrive, keeps it to
+    resend: one line, not the stored one and a waiting copy of it. Resent, it is stored once."""
+    console.allow_network_failures()
+    sign_in(page, "fenguan")
+    observation = start_at(page, "城东第二小学")
+    log = page.locator("#quick-log")
+    reached = []
+
+    def handler(route):  # the first tap arrives but its reply is lost; then nothing gets through
+        if not reached and route.request.method == "POST":
+            route.fetch()
+            reached.append(route.request.url)
+        route.abort()
+
+    page.route(re.compile(r"/observations/\d+/log$"), handler)
+    log.get_by_role("button", name="教师讲授").tap()
+    for _ in range(100):
+        if reached:
+            break
+        page.wait_for_timeout(100)
+    assert reached, "the tap was not sent"
+    page.reload()
+    expect(page.locator("[data-sync-status]")).to_have_text("1 条未同步")
+    expect(log.locator(".log-lines li")).to_have_count(1)
+    expect(log.locator(".log-lines li")).to_have_text([re.compile("教师讲授")])
+    page.unroute(re.compile(r"/observations/\d+/log$"))
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    synced(page)
+    expect(log.locator(".log-lines li")).to_have_text([re.compile("教师讲授")])
+    with live_app.app_context():
+        assert [line.kind for line in db.session.get(Observation, observation).log] == ["教师讲授"]
+
+
+def test_a_real_conflict_shows_theirs_and_mine_and_keeps_what_is_chosen(page, context, browser, live_server, live_app,
+                                                                        csp_violations):
     sign_in(page, "duxue1")
     inspection = start(page, 5)
-    office = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True, locale="zh-CN")
+    office = tablet(browser, csp_violations)
     other = office.new_page()
     other.base = live_server
     sign_in(other, "admin")
@@ -202,10 +316,18 @@ WAITING_UPLOAD = """() => new Promise((resolve) => {
 })"""
 
 
-def wait_until_kept(page):
-    """The page is controlled by the service worker and kept by it (as it is a moment after opening)."""
-    page.wait_for_function("""async () => navigator.serviceWorker && navigator.serviceWorker.controller !== null
-        && (await caches.open("dudao-pages").then(cache => cache.matchAll(location.pathname, {ignoreSearch: true}))).length > 0""")
+KEPT = """async () => navigator.serviceWorker && navigator.serviceWorker.controller !== null
+    && (await caches.open("dudao-pages").then(cache => cache.matchAll(location.pathname, {ignoreSearch: true}))).length > 0"""
+
+
+def wait_until_kept(page, seconds: float = 10):
+    """The page is controlled by the service worker and kept by it (as it is a moment after opening).
+    Asked in a loop: wait_for_function takes the async check's promise itself for a yes."""
+    for _ in range(int(seconds * 4)):
+        if page.evaluate(KEPT):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{page.url} was not kept for use without network")
 
 
 def test_a_reload_without_network_reopens_the_page_with_what_waits(page, context, live_app, console):
@@ -254,6 +376,9 @@ def test_offline_preparation_keeps_todays_open_work_for_a_tablet_without_network
     synced(page)
     after = answer(live_app, never_opened, 0)
     assert after.note.endswith("（离线补充）") and after.revision == (before.revision + 1 if before else 1)
+    context.set_offline(True)  # duxue1 is a 责任督学: 记录走访 was kept too
+    page.goto(page.base + "/visits/new")
+    expect(page.get_by_label("走访日期")).to_be_visible()
 
 
 def test_a_camera_photo_is_shrunk_on_the_tablet_and_shows_its_progress(page, live_app, console):
@@ -287,12 +412,13 @@ def test_counts_match_what_waits_and_progress_includes_it(page, context, live_ap
         files=[{"name": "公示栏.jpg", "mimeType": "image/jpeg", "buffer": camera_photo(1200, 900)}])
     expect(item(page, 0).locator(".photos .pending")).to_have_count(1)
     expect(page.locator("[data-sync-status]")).to_have_text("6 条未同步")
-    expect(page.locator("#sheet-summary")).to_contain_text("已答 5/5（含 5 项未同步）")
-    expect(page.locator(".section-stats").first).to_contain_text("（含 5 项未同步）")
+    expect(page.locator("#sheet-summary")).to_contain_text(re.compile(r"已答 5/\d+（含 5 项未同步）"))
+    first = min(5, page.locator(".sheet-section").first.locator(ITEM).count())  # of the five, those in its first part
+    expect(page.locator(".section-stats").first).to_contain_text(f"（含 {first} 项未同步）")
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     synced(page)
-    expect(page.locator("#sheet-summary")).to_contain_text("已答 5/5")
+    expect(page.locator("#sheet-summary")).to_contain_text(re.compile(r"已答 5/\d+"))
     expect(page.locator("#sheet-summary")).not_to_contain_text("未同步")
 
 
@@ -340,7 +466,7 @@ def test_home_puts_open_field_work_and_reviews_one_tap_away(page, live_app):
         with live_app.app_context():
             db.session.get(Inspection, returned_id).status = InspectionStatus.SUBMITTED
             db.session.commit()
-    page.context.clear_cookies()
+    signed_out(page)
     sign_in(page, "admin")
     reviews = page.locator("#reviews")
     expect(reviews.locator("li", has_text=names[1])).to_be_visible()
@@ -352,14 +478,17 @@ def test_soak_200_answers_and_notes_through_drops_500s_a_session_end_and_an_offl
     500/503, the session ends once and the tablet reloads once without network: the database ends
     holding exactly the last thing typed into each item, each saved once per send that arrived."""
     console.allow(401)
+    # A save sent with the ended session's token after signing in again is answered 400 csrf-expired,
+    # and the page fetches the new token and sends it again (seen once in CI; what arrives is checked below).
+    console.allow(400)
     console.allow(500)
     console.allow(503)
     console.allow_network_failures()
     rng = random.Random(20261206)
     sign_in(page, "duxue2")
-    inspection = start(page, 1, "学校综合督导检查表")
-    cards = page.locator(".sheet-item")
-    maxima = [int(re.search(r"\d+", text).group()) for text in page.locator(".sheet-item .item-max").all_inner_texts()]
+    inspection = start(page, 3, "学校综合督导检查表")  # 南湖小学 (the first of duxue2's is a 幼儿园)
+    cards = page.locator(ITEM)
+    maxima = [int(re.search(r"\d+", text).group()) for text in page.locator(f"{ITEM} .item-max").all_inner_texts()]
     trouble = {"lost": 0, "failed": 0}
 
     def weak_wifi(route):
@@ -377,6 +506,12 @@ def test_soak_200_answers_and_notes_through_drops_500s_a_session_end_and_an_offl
     page.route(re.compile(ITEM_URL), weak_wifi)
     expected: dict[int, dict] = {}
     for step in range(200):
+        # The session ends as step 70 is typed; its save brings up the sign-in dialog, over a page that
+        # cannot be typed into until the inspector has signed in again (before step 71).
+        if step == 70:
+            context.clear_cookies()
+        if step == 71:
+            sign_in_again(page)
         index = rng.randrange(len(maxima))
         card = cards.nth(index)
         if rng.random() < 0.5:
@@ -390,18 +525,18 @@ def test_soak_200_answers_and_notes_through_drops_500s_a_session_end_and_an_offl
             if rng.random() < 0.5:
                 card.get_by_label("说明").blur()
             expected.setdefault(index, {"value": None})["note"] = note
-        if step == 70:
-            context.clear_cookies()  # the session ends in the middle of the work
-        if step == 71:
-            sign_in_again(page)  # the dialog comes up with the next save; the inspector signs in
         if step == 140:
             context.set_offline(True)
         if step == 150:
             card.get_by_label("说明").blur()
             page.wait_for_timeout(400)  # the last keystrokes are staged; the tablet reloads without network
             expect(page).to_have_url(re.compile(rf"/inspections/{inspection}/fill$"))  # still on the filling page
-            assert page.evaluate("""async () => (await caches.open("dudao-pages").then(cache => cache.keys()))
-                .some(request => new URL(request.url).pathname === location.pathname)"""), "the page is not kept"
+            kept = page.evaluate("""async () => ({
+                kept: (await caches.open("dudao-pages").then(cache => cache.keys())).map(request => request.url),
+                controlled: Boolean(navigator.serviceWorker.controller),
+                workers: (await navigator.serviceWorker.getRegistrations()).map(registration => [registration.scope,
+                    ["installing", "waiting", "active"].map(slot => registration[slot] && registration[slot].state)])})""")
+            assert any(f"/inspections/{inspection}/fill?" in url for url in kept["kept"]), f"the page is not kept: {kept}"
             page.reload()
             expect(cards.first).to_be_visible()
         if step == 160:

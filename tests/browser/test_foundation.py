@@ -8,7 +8,7 @@ from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import Inspection, InspectionStatus
 
-from .conftest import settled, sign_in
+from .conftest import settled, sign_in, submit_login
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +67,24 @@ def test_wrong_password_error_beside_the_field(page, console):
     expect(page.locator("#field-password .error")).to_have_text("用户名或密码不正确。")
     expect(page).to_have_url(re.compile("/login"))
     expect(page.get_by_label("用户名")).to_have_value("admin")
+
+
+def test_a_sign_in_page_left_open_while_the_session_changed_still_signs_in(page, context, console):
+    """Signed out in another tab after this sign-in page was opened: its token is no longer the
+    session's. The form comes back asking only for the password, and then signs in."""
+    console.allow(422)
+    page.goto(page.base + "/login")
+    context.clear_cookies()
+    other = context.new_page()
+    other.goto(page.base + "/login?next=/schools")  # a new session, with a token of its own
+    other.close()
+    submit_login(page, "admin")
+    expect(page.locator("#field-password .error")).to_have_text("登录页已过期，请再输入一次密码后登录。")
+    expect(page.get_by_label("用户名")).to_have_value("admin")
+    expect(page.get_by_label("密码", exact=True)).to_have_value("")
+    submit_login(page, "admin")
+    page.wait_for_url(lambda url: "/login" not in url)
+    expect(nav(page).get_by_role("link", name="学校")).to_be_visible()
 
 
 def open_school_list(page):
@@ -176,13 +194,20 @@ def test_sign_out(page):
     expect(page).to_have_url(re.compile(r"/login\?next="))
 
 
-def test_console_guard_catches_csp_violations(page, console):
-    """The guard every test relies on: an inline style is refused and reported."""
+def test_console_guard_catches_csp_violations(page, context, console, csp_violations):
+    """The guards every test relies on: an inline style or script is refused and reported, in the test's
+    page and in any other page of its context."""
     page.goto(page.base + "/login")
-    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+    with page.expect_console_message(lambda m: "Content Security Policy violation" in m.text):  # the page's report
         page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
-    assert any("Content Security Policy" in p for p in console.problems)
+    assert any("style-src-attr" in p for p in console.problems)
     console.problems.clear()
+    other = context.new_page()  # a page the test opens itself: no Console of its own
+    other.goto(page.base + "/login")
+    with other.expect_console_message(lambda m: "violation" in m.text):
+        other.evaluate("const s = document.createElement('script'); s.textContent = '1'; document.body.append(s)")
+    assert any("script-src" in found for found in csp_violations.found), csp_violations.found
+    csp_violations.expected = True
 
 
 def test_a_swap_never_applies_an_inline_style(page, live_app, console):

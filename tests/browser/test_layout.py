@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import sign_in
+from .conftest import sign_in, signed_out
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +30,10 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
 
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
+# The main navigation's entries by the line they sit on: one line at 1024 px for every role.
+NAV_LINES = """() => new Set([...document.querySelectorAll('.mainnav > a, .mainnav > details > summary')]
+  .map(el => Math.round(el.getBoundingClientRect().top))).size"""
+
 def open_page(page, user, path):
     if user:
         sign_in(page, user)
@@ -47,6 +51,8 @@ PAGES = [
     pytest.param("inspector_home", "duxue1", "/", id="inspector-home"),
     pytest.param("principal_home", "xz360001", "/", id="principal-home"),
     pytest.param("leader_home", "juzhang", "/", id="leader-home"),
+    pytest.param("staff_home", "jd360001", "/", id="staff-home"),
+    pytest.param("staff_accounts", "xz360001", "/users/", id="staff-accounts"),
     pytest.param("inspections", "duxue1", "/inspections/", id="inspections"),
     pytest.param("inspection_start", "duxue1", "/inspections/new", id="inspection-start"),
     pytest.param("inspection_fill", "duxue1", "/inspections/1/fill", id="inspection-fill"),
@@ -94,4 +100,47 @@ def test_fits_a_tablet(page, name, user, path):
             problems[f"{width}px scrolls sideways by"] = sideways
         if small:
             problems[f"{width}px targets under 44 px"] = small
+        if width == 1024 and page.evaluate(NAV_LINES) > 1:
+            problems["1024px navigation wraps"] = page.locator(".mainnav").inner_text()
     assert problems == {}
+
+
+def test_links_in_running_text_are_tap_sized(page, live_app):
+    """随机抽班记录 (an open lesson's page), 随机抽取 (a finished one's) and 查看本批次整改 (a round's circular)
+    sit in a line of text: each is still a 44 px target at 1024×768."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import (Document, DocumentStatus, Draw, Observation, ObservationStatus, RectificationItem,
+                               User)
+
+    with live_app.app_context():
+        leader = db.session.scalar(select(User).where(User.username == "juzhang"))
+        lesson = db.session.scalar(select(Observation).where(Observation.status == ObservationStatus.FINAL))
+        ids = {}
+        for status in ObservationStatus:
+            draw = Draw(purpose="随机抽班", school_id=lesson.school_id, candidates=[["1", "一年级1班"]], count=1, seed="s",
+                        picked=["1"])
+            record = Observation(school_id=lesson.school_id, observer=leader, version_id=lesson.version_id,
+                                 observed_on=lesson.observed_on, status=status, draw=draw, class_label="一年级1班")
+            db.session.add(record)
+            db.session.commit()
+            ids[status] = record.id
+        # the demo's circular made no items: one issued with one, as its 整改要求 would have made
+        round_id = db.session.scalar(select(Document.round_id).where(Document.round_id.is_not(None)))
+        circular = Document(title="布局测试通报", status=DocumentStatus.ISSUED, number="X教督〔2026〕98号", prefix="X教督",
+                            year=2026, sequence=98, opening="正文。", signed_on=lesson.observed_on, issuer="督导室",
+                            round_id=round_id, items=[db.session.scalar(select(RectificationItem))])
+        db.session.add(circular)
+        db.session.commit()
+        circular = circular.id
+    for user, path, name in (("juzhang", f"/observations/{ids[ObservationStatus.DRAFT]}/record", "随机抽班记录"),
+                             ("juzhang", f"/observations/{ids[ObservationStatus.FINAL]}", "随机抽取"),
+                             ("admin", f"/documents/{circular}", "查看本批次整改")):
+        signed_out(page)  # whoever was signed in, signed out
+        sign_in(page, user)
+        page.goto(page.base + path)
+        link = page.get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box["height"] >= 43.5 and box["width"] >= 43.5, (name, box)

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import Milestone, MilestoneStatus, Plan, PlanStatus, School
 
 from ..test_documents import pdf_text
-from .conftest import settled, sign_in
+from .conftest import settled, sign_in, signed_out
 from .test_rectification import jpeg, shot
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def test_principal_marks_a_milestone_done_with_a_photo_and_the_board_shows_it(pa
     sign_in(page, "admin")
     page.goto(page.base + "/plans/")
     expect(direction_cell(page, name)).to_have_text("33")  # 1 of 3 milestones of 明确办学方向 done
-    context.clear_cookies()
+    signed_out(page)
 
     sign_in(page, principal)
     page.get_by_role("link", name="规划", exact=True).tap()
@@ -67,7 +67,7 @@ def test_principal_marks_a_milestone_done_with_a_photo_and_the_board_shows_it(pa
         assert milestone.status is MilestoneStatus.DONE and milestone.done_on and len(milestone.files) == 1
         assert milestone.files[0].thumbnail_id and [u.status for u in milestone.updates] == [MilestoneStatus.DONE]
 
-    context.clear_cookies()
+    signed_out(page)
     sign_in(page, "admin")
     page.get_by_role("link", name="规划", exact=True).tap()
     settled(page)
@@ -91,7 +91,7 @@ def test_the_assigned_expert_returns_a_plan_with_a_comment_beside_a_goal(page, c
     expect(page.get_by_text("已退回学校修改。")).to_be_visible()
     expect(page.locator(".plan-facts .badge").first).to_have_text("已退回")
 
-    context.clear_cookies()
+    signed_out(page)
     sign_in(page, principal)
     page.goto(page.base + f"/plans/{plan_id}")
     expect(page.locator(f"#goal-{goal_id} .goal-comment")).to_contain_text("质量目标请写出可检验的指标。")

@@ -17,7 +17,7 @@ from portal.models import (AnswerType, Inspection, RectificationItem, Rectificat
 from portal.models import Answer
 from portal.supervision.scoring import choices
 
-from .conftest import settled, sign_in
+from .conftest import settled, sign_in, signed_out
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +89,7 @@ def test_finding_to_closed_item(page, context, live_app):
     expect(page.locator(".rect-facts")).to_contain_text("现场未见相关记录")
     shot(page, "rectification-generated")
 
-    context.clear_cookies()
+    signed_out(page)
     sign_in(page, principal)
     page.get_by_role("link", name="整改", exact=True).tap()
     settled(page)
@@ -104,7 +104,7 @@ def test_finding_to_closed_item(page, context, live_app):
     page.get_by_role("button", name="提交整改报告").tap()
     expect(page.locator(".rect-facts .badge").first).to_have_text("已提交")
 
-    context.clear_cookies()
+    signed_out(page)
     sign_in(page, "duxue1")
     page.goto(page.base + f"/rectification/{item_id}")
     page.locator("label", has_text="整改到位，销号").tap()
