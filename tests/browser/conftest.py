@@ -180,8 +180,12 @@ def page(context, live_server, console):
 def settled(page) -> None:
     """Wait until htmx has finished a swap. It wires up swapped-in content (hx-trigger listeners)
     only when the swap settles, about 20 ms later: a test quicker than any finger could
-    otherwise change a filter before anything listens."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    otherwise change a filter before anything listens. After a full page load (a redirect the
+    server sent as HX-Redirect), htmx wires up the page only once its deferred scripts have run:
+    a page whose heading shows while they still load (the service worker fetching its copies
+    beside them) would send the next tap's form the plain way, and reload (seen in CI)."""
+    page.wait_for_function("() => document.readyState === 'complete'"
+                           " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def signed_out(page) -> None:
