@@ -1,4 +1,5 @@
 """A live server with the demo county, and Chromium at tablet size (1024×768, touch)."""
+import os
 import re
 import threading
 from contextlib import contextmanager
@@ -14,6 +15,9 @@ from portal.extensions import db
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 HERE = Path(__file__).parent
+# A slow school link under every page of the run, to bring out tests that race the network before CI
+# does: `BROWSER_LATENCY_MS=300 make test PYTEST_ARGS=tests/browser` (0, the default, emulates nothing).
+LATENCY_MS = int(os.environ.get("BROWSER_LATENCY_MS") or 0)
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m chooses by markers
@@ -173,8 +177,19 @@ def page(context, live_server, console):
     page.on("console", console.on_message)
     page.on("pageerror", lambda error: console.problems.append(f"uncaught: {error}"))
     page.base = live_server
+    if LATENCY_MS:
+        network(page, latency=LATENCY_MS)
     yield page
     assert console.problems == [], f"browser console errors: {console.problems}"
+
+
+def network(page, **conditions):
+    """Chromium's network emulation for this page (latency in ms, throughput in bytes per second)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": LATENCY_MS, "downloadThroughput": -1,
+                                                  "uploadThroughput": -1, **conditions})
+    return cdp
 
 
 def settled(page) -> None:
