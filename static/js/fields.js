@@ -188,7 +188,8 @@ function markUnit(form, entry) {
     state.querySelectorAll(".saved, .error, .pending").forEach(function (el) { el.hidden = true; });
     state.appendChild(note);
   } else {
-    form.appendChild(note);
+    note.classList.add("form-note");  // a whole form's state: above its fields, where it is read first
+    form.prepend(note);
   }
   if (held && entry.problem !== "conflict") note.after(discardButton(entry));
 }
@@ -202,6 +203,43 @@ function discardButton(entry) {
   drop.setAttribute("data-outbox-line", "");
   drop.textContent = "放弃此条";
   return drop;
+}
+
+// A refused earlier record of a keyed form (记录走访) goes back into the form to be put right, not
+// typed again: the form takes the record's key, so the outbox shows it there with its reason, and
+// saving it again replaces the refused one (until then it stays on the tablet: a reload lists it again).
+function reopenButton(entry) {
+  const reopen = document.createElement("button");
+  reopen.type = "button";
+  reopen.className = "btn btn-small";
+  reopen.setAttribute("data-reopen", String(entry.seq));
+  reopen.setAttribute("data-outbox-line", "");
+  reopen.textContent = "放回表单修改";
+  return reopen;
+}
+
+function keyedForm(entry) {
+  const form = document.querySelector('form[data-unit="key"][action="' + CSS.escape(entry.url) + '"]');
+  return form && keyOf(form) ? form : null;
+}
+
+function reopen(seq) {
+  outbox.all(sender.user()).then(function (entries) {
+    const entry = entries.find(function (e) { return e.seq === seq; });
+    const form = entry && keyedForm(entry);
+    if (!form) return;
+    const waiting = entries.some(function (e) { return e.unit === form.getAttribute("action") + "#" + keyOf(form).value; });
+    const typed = Array.prototype.some.call(form.querySelectorAll("textarea, input[type=text]"), function (el) { return el.value.trim(); });
+    if (!waiting && typed) {  // never typed over: what the form holds is not saved anywhere yet
+      window.dudaoToast("表单中有正在填写的走访：请先保存或清空它，再放回这一条。");
+      return;
+    }
+    form.reset();  // what the form holds waits in the outbox under its own key (a line of the list now)
+    fill(form, entry.fields);
+    keyOf(form).value = entry.fields.key;
+    render();
+    form.scrollIntoView({ block: "start" });
+  });
 }
 
 // A quick-log tap or a picked file waiting: a line in the place its answer will go; a keyed form's
@@ -225,7 +263,10 @@ function line(form, entry) {
     : entry.mode === "upload"
       ? "“" + entry.label + "”" + (sent !== undefined ? "上传中 " + Math.round(sent * 100) + "%" : "待上传（已保存在本机）")
       : time + " " + entry.label + "（未同步）";
-  if (entry.state === "held") item.appendChild(discardButton(entry));
+  if (entry.state === "held") {
+    if (entry.keyed && keyedForm(entry)) item.appendChild(reopenButton(entry));
+    item.appendChild(discardButton(entry));
+  }
   list.appendChild(item);
   return true;
 }
@@ -383,6 +424,8 @@ export function wire() {
     if (choice) choose(choice);
     const next = event.target.closest("[data-queue-next]");
     if (next) startNext(next.closest("form"));
+    const back = event.target.closest("[data-reopen]");
+    if (back) reopen(Number(back.getAttribute("data-reopen")));
     const discard = event.target.closest("[data-discard]");
     if (discard && window.confirm("放弃这条未能保存的内容？放弃后无法找回。")) {
       outbox.remove(Number(discard.getAttribute("data-discard")));

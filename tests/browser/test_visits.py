@@ -272,6 +272,47 @@ def test_a_visit_queued_then_refused_stays_visible_with_the_reason(page, context
     assert stored(live_app, school_id) == []
 
 
+def test_a_refused_visit_goes_back_into_the_form_to_be_put_right(page, context, live_app, console):
+    """What was typed for a refused visit is not retyped: it goes back into the form, stays in the
+    outbox until saved again (a reload lists it again), and is stored once when put right."""
+    console.allow(422)
+    console.allow_network_failures()
+    school_id = open_visit_form(page, live_app)
+    context.set_offline(True)
+    type_visit(page, "漏选督导事项的走访", duties=())
+    page.get_by_role("button", name="保存").tap()
+    page.get_by_role("button", name="记录下一次走访").tap()
+    page.get_by_label("发现情况").fill("正在记的下一次走访")  # typed, not saved anywhere yet
+    back_online(page, context)
+    refused = page.locator("main li", has_text="未能保存")
+    expect(refused).to_contain_text("督导事项：请至少选择一项本次督导的事项")
+    refused.get_by_role("button", name="放回表单修改").tap()
+    expect(page.locator(".toast")).to_contain_text("请先保存或清空它")
+    expect(page.get_by_label("发现情况")).to_have_value("正在记的下一次走访")  # never typed over
+
+    page.get_by_label("发现情况").fill("")
+    refused.get_by_role("button", name="放回表单修改").tap()
+    form = page.locator("form.visit-form")
+    expect(page.get_by_label("发现情况")).to_have_value("漏选督导事项的走访")
+    expect(page.get_by_label("学校")).to_have_value(str(school_id))
+    expect(form).to_contain_text("未能保存：督导事项：请至少选择一项本次督导的事项")
+    expect(page.locator("main li", has_text="未能保存")).to_have_count(0)  # in the form now, not a line
+    expect(page.locator("[data-sync-status]")).to_have_text("1 条未同步")
+    shot(page, "visits-refused-back-in-form")
+
+    page.reload()  # left before putting it right: still on the tablet, listed again
+    settled(page)
+    refused = page.locator("main li", has_text="未能保存")
+    expect(refused).to_have_count(1)
+    refused.get_by_role("button", name="放回表单修改").tap()
+    expect(page.get_by_label("发现情况")).to_have_value("漏选督导事项的走访")
+    page.locator("label.chip", has_text="校园安全").tap()
+    page.get_by_role("button", name="保存").tap()
+    page.wait_for_url(re.compile(r"/visits/\d+$"))
+    expect(page.locator("main")).to_contain_text("漏选督导事项的走访")
+    assert stored(live_app, school_id) == [("漏选督导事项的走访", ["safety"])]
+
+
 def test_a_visit_typed_offline_survives_a_reload_without_network(page, context, live_app, console):
     console.allow_network_failures()
     school_id = open_visit_form(page, live_app)
