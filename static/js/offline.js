@@ -103,10 +103,13 @@ function seenByWorker() {
 }
 
 let refreshing = null;
+let unkept = false;  // the last keep failed (the session had ended, the link dropped): the next save acknowledged keeps at once
 function keepThisPage(delay) {
   if (!fieldPage() || refreshing) return;
   refreshing = setTimeout(function () {
-    within(KEEP_WAIT_MS, keepPages([location.pathname])).catch(function () {}).then(function () { refreshing = null; });
+    within(KEEP_WAIT_MS, keepPages([location.pathname]))
+      .then(function () { unkept = false; }, function () { unkept = true; })
+      .then(function () { refreshing = null; });
   }, delay);
 }
 
@@ -134,7 +137,7 @@ function listKept(list) {
 export function wire() {
   register().catch(function () {});
   if (fieldPage() && (!seenByWorker() || location.search)) keepThisPage(0);
-  document.addEventListener("outbox-acknowledged", function () { keepThisPage(REFRESH_AFTER_MS); });
+  document.addEventListener("outbox-acknowledged", function () { keepThisPage(unkept ? 0 : REFRESH_AFTER_MS); });
   document.body.addEventListener("htmx:load", function (event) {
     if (event.detail.elt.querySelector && event.detail.elt.querySelector("[data-offline-queue]")
         && !navigator.serviceWorker.controller) keepThisPage(0);

@@ -524,6 +524,9 @@ def test_soak_200_answers_and_notes_through_drops_500s_a_session_end_and_an_offl
                 card.get_by_label("说明").blur()
             expected.setdefault(index, {"value": None})["note"] = note
         if step == 140:
+            # The page's copy was last asked for while the session had ended (refused): the first save
+            # acknowledged after signing in again keeps it anew, before the link goes.
+            wait_until_kept(page, 30)
             context.set_offline(True)
         if step == 150:
             card.get_by_label("说明").blur()
