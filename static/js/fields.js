@@ -195,28 +195,22 @@ function markUnit(form, entry) {
 }
 
 // A refused change can be let go (its text stays readable until then).
-function discardButton(entry) {
-  const drop = document.createElement("button");
-  drop.type = "button";
-  drop.className = "btn btn-ghost btn-small";
-  drop.setAttribute("data-discard", String(entry.seq));
-  drop.setAttribute("data-outbox-line", "");
-  drop.textContent = "放弃此条";
-  return drop;
+function discardButton(entry) { return entryButton(entry, "data-discard", "放弃此条", "btn btn-ghost btn-small"); }
+
+function entryButton(entry, attribute, text, className) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = className;
+  button.setAttribute(attribute, String(entry.seq));
+  button.setAttribute("data-outbox-line", "");
+  button.textContent = text;
+  return button;
 }
 
 // A refused earlier record of a keyed form (记录走访) goes back into the form to be put right, not
 // typed again: the form takes the record's key, so the outbox shows it there with its reason, and
 // saving it again replaces the refused one (until then it stays on the tablet: a reload lists it again).
-function reopenButton(entry) {
-  const reopen = document.createElement("button");
-  reopen.type = "button";
-  reopen.className = "btn btn-small";
-  reopen.setAttribute("data-reopen", String(entry.seq));
-  reopen.setAttribute("data-outbox-line", "");
-  reopen.textContent = "放回表单修改";
-  return reopen;
-}
+function reopenButton(entry) { return entryButton(entry, "data-reopen", "放回表单修改", "btn btn-small"); }
 
 function keyedForm(entry) {
   const form = document.querySelector('form[data-unit="key"][action="' + CSS.escape(entry.url) + '"]');

@@ -251,7 +251,9 @@ def test_a_visit_saved_after_the_session_ended_arrives_after_signing_in_again(pa
     assert stored(live_app, school_id) == [("登录过期后保存的走访", ["safety", "hygiene"])]
 
 
-def test_a_visit_queued_then_refused_stays_visible_with_the_reason(page, context, live_app, console):
+def refused_visit(page, context, live_app, console, typing_next: str = "") -> int:
+    """A visit saved offline with no 督导事项 ticked, the next begun (`typing_next` typed into it), back
+    online: the server refuses the first. Its school's id."""
     console.allow(422)
     console.allow_network_failures()
     school_id = open_visit_form(page, live_app)
@@ -260,7 +262,14 @@ def test_a_visit_queued_then_refused_stays_visible_with_the_reason(page, context
     page.get_by_role("button", name="保存").tap()
     page.get_by_role("button", name="记录下一次走访").tap()
     expect(page.get_by_role("button", name="记录下一次走访")).to_be_hidden()  # the blank form has nothing waiting
+    if typing_next:
+        page.get_by_label("发现情况").fill(typing_next)
     back_online(page, context)
+    return school_id
+
+
+def test_a_visit_queued_then_refused_stays_visible_with_the_reason(page, context, live_app, console):
+    school_id = refused_visit(page, context, live_app, console)
     refused = page.locator("main li", has_text="未能保存")
     expect(refused).to_have_count(1)  # once, in the list of this form's visits (not again in the page's panel)
     expect(refused).to_contain_text("未能保存：督导事项：请至少选择一项本次督导的事项")
@@ -275,15 +284,7 @@ def test_a_visit_queued_then_refused_stays_visible_with_the_reason(page, context
 def test_a_refused_visit_goes_back_into_the_form_to_be_put_right(page, context, live_app, console):
     """What was typed for a refused visit is not retyped: it goes back into the form, stays in the
     outbox until saved again (a reload lists it again), and is stored once when put right."""
-    console.allow(422)
-    console.allow_network_failures()
-    school_id = open_visit_form(page, live_app)
-    context.set_offline(True)
-    type_visit(page, "漏选督导事项的走访", duties=())
-    page.get_by_role("button", name="保存").tap()
-    page.get_by_role("button", name="记录下一次走访").tap()
-    page.get_by_label("发现情况").fill("正在记的下一次走访")  # typed, not saved anywhere yet
-    back_online(page, context)
+    school_id = refused_visit(page, context, live_app, console, typing_next="正在记的下一次走访")  # not saved anywhere yet
     refused = page.locator("main li", has_text="未能保存")
     expect(refused).to_contain_text("督导事项：请至少选择一项本次督导的事项")
     refused.get_by_role("button", name="放回表单修改").tap()
