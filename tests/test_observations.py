@@ -15,7 +15,8 @@ from portal.draws import lots
 from portal.extensions import db
 from portal.models import (AuditLog, InspectionStatus, Item, Observation, ObservationScore, ObservationStatus, Role,
                            SchoolClass, TimetableSlot, User, utcnow)
-from portal.observations import grading, rubric
+from portal.observations import grading, queries, rubric
+from portal.observations.forms import QuotaForm
 from portal.clock import local_date
 
 from .conftest import HX, Auth
@@ -584,6 +585,32 @@ def test_counts_per_observer_against_quota_and_per_school_subject_grade(app, cli
         make_observation(school, observer, ObservationStatus.FINAL, observed_on=date(2026, 11, 1 + n), points=full)
     assert queries_for("/observations/counts?semester=2026-1") == few
     assert queries_for("/observations/?semester=2026-1") == queries_for("/observations/?semester=2027-2")
+
+
+def test_a_refused_quota_comes_back_beside_its_field_and_saves_nothing(app, client, auth):
+    """The 任务量 form has a field for each role it saves (学校中层 was missing from the page, so every
+    save from it was refused); a wrong figure is refused beside its field (422), the others kept."""
+    auth.login_as(Role.ADMIN)
+    page = client.get("/observations/counts").get_data(as_text=True)
+    assert all(f'name="{name}"' in page for name in QuotaForm.ROLES)
+    before = queries_table(app)
+    answer = client.post("/observations/quota", headers=HX, data={"leader": "12", "inspector": "-1", "principal": "18",
+                                                                  "staff": "", "csrf_token": auth.token()})
+    assert answer.status_code == 422
+    form = answer.get_data(as_text=True)
+    assert form.lstrip().startswith("<form") and "<html" not in form
+    assert re.search(r'id="inspector-msg"[^>]*>.*?0 到 500 之间', form, re.S)
+    assert re.search(r'id="staff-msg"[^>]*>.*?请填写', form, re.S)
+    assert 'value="12"' in form and 'value="18"' in form
+    assert queries_table(app) == before
+    assert client.post("/observations/quota", data={"leader": "12", "inspector": "15", "principal": "18", "staff": "6",
+                                                    "csrf_token": auth.token()}).status_code == 303
+    assert queries_table(app)[Role.STAFF] == 6
+
+
+def queries_table(app) -> dict:
+    with app.app_context():
+        return queries.quota_table()
 
 
 def test_an_inspector_sees_only_their_own_count_not_others_partial_ones(app, client, auth, make_school, make_user,

@@ -60,15 +60,20 @@ def export_records():
 @bp.get("/counts")
 def counts():
     authorize(Action.OBSERVE)
+    return _counts("results")
+
+
+def _counts(block: str, quota_form: QuotaForm | None = None, status: int = 200):
+    """听课统计, or one block of it; `quota_form` brings a refused 任务量 back with its errors."""
     form = filters(all_semesters=False)
     tables = {key: (label, queries.summary(form, column)) for key, (label, column) in queries.GROUPS.items()}
     totals = {key: queries.total_of(rows, "合计") for key, (_, rows) in tables.items()}
     observers = queries.by_observer(form)
     quotas = queries.quota_table()
-    return render("observations/counts.html", "results", filters=form, observers=observers,
+    quota_form = quota_form or QuotaForm(formdata=None, **{name: quotas[role] for name, role in QuotaForm.ROLES.items()})
+    return render("observations/counts.html", block, status, filters=form, observers=observers,
                   role_totals=queries.role_totals(observers), tables=tables, totals=totals,
-                  semester=form.chosen_semester, period=form.chosen_period,
-                  quota_form=QuotaForm(formdata=None, **{name: quotas[role] for name, role in QuotaForm.ROLES.items()}))
+                  semester=form.chosen_semester, period=form.chosen_period, quota_form=quota_form)
 
 
 @bp.post("/quota")
@@ -76,8 +81,7 @@ def quota():
     authorize(Action.MANAGE)
     form = QuotaForm()
     if not form.validate_on_submit():
-        flash("；".join(f"{form[name].label.text}：{errors[0]}" for name, errors in form.errors.items()), "error")
-        return see_other(url_for("observations.counts"))
+        return _counts("quota", form, 422)  # each refusal beside its field, what was typed kept
     for name, role in QuotaForm.ROLES.items():
         queries.set_quota(role, form[name].data)
     db.session.commit()
