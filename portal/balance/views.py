@@ -64,11 +64,18 @@ def chosen_year() -> int:
 @bp.get("/")
 def index():
     county_wide()
+    return _index()
+
+
+def _index(rules_form: RulesForm | None = None, status: int = 200):
+    """The county's table, or (a refused 评估设置 brought back with its errors) only the settings form."""
     year = chosen_year()
     row = queries.rule_row()
     found = queries.county(year, rule=queries.rules(row))
-    form = RulesForm(formdata=None, obj=row or BalanceRule(remaining_rule=True, remaining_share=found.rules.remaining_share))
-    return render("balance/index.html", found=found, years=queries.years(year), rules_form=form)
+    form = rules_form or RulesForm(formdata=None, obj=row or BalanceRule(remaining_rule=True,
+                                                                        remaining_share=found.rules.remaining_share))
+    return render("balance/index.html", "rules" if rules_form else None, status, found=found,
+                  years=queries.years(year), rules_form=form)
 
 
 @bp.get("/export.xlsx")
@@ -83,13 +90,12 @@ def save_rules():
     authorize(Action.MANAGE)
     form = RulesForm()
     if not form.validate_on_submit():
-        flash("；".join(f"{form[name].label.text}：{errors[0]}" for name, errors in form.errors.items()), "error")
-    else:
-        row = queries.rule_row() or BalanceRule()
-        form.populate_obj(row)
-        db.session.add(row)
-        db.session.commit()
-        flash("优质均衡评估设置已保存。", "success")
+        return _index(form, 422)  # each refusal beside its field, what was typed kept
+    row = queries.rule_row() or BalanceRule()
+    form.populate_obj(row)
+    db.session.add(row)
+    db.session.commit()
+    flash("优质均衡评估设置已保存。", "success")
     return see_other(url_for("balance.index", year=request.args.get("year", type=int)))
 
 
