@@ -379,6 +379,7 @@ ROUTES = {
     "visits.batch_start": Route(MANAGE, fixed("visits.batch_start"), ("POST",)),
     "visits.batch_job": Route(MANAGE, fixed("visits.batch_job", job_id="sign_job")),
     "visits.batch_pdf": Route(MANAGE, fixed("visits.batch_pdf", job_id="sign_job")),
+    "visits.set_target": Route(MANAGE, fixed("visits.set_target"), ("POST",)),
     # Another inspector's portrait: they and the office (the signed-in inspector changes only their own).
     "visits.portrait": Route(OFFICE, fixed("visits.portrait", user_id="colleague"), ("GET", "POST")),
     "supervision.index": Route(VIEW, fixed("supervision.index")),

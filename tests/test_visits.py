@@ -205,6 +205,30 @@ def test_the_interval_and_the_prorated_target(app):
         assert schedule.interval(autumn) == 77
 
 
+def test_the_office_sets_the_visit_target_and_schools_fall_due_by_it(app, client, auth, zone):
+    """走访频次 on the 公示牌 page: a wrong figure refused beside its field (422, nothing saved), a right
+    one saved (audited) and used from then on by every standing and the sign."""
+    record(app, zone["theirs"], zone["wu"], date(2026, 12, 1))
+    admin = auth.login_as("admin")
+    token = auth.token()
+    assert re.search(r'<input[^>]*name="per_semester"[^>]*value="4"', client.get("/visits/signs").get_data(as_text=True))
+    refused = client.post("/visits/target", headers=HX, data={"per_semester": "0", "csrf_token": token})
+    form = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and form.lstrip().startswith("<form")
+    assert re.search(r'id="per_semester-msg"[^>]*>.*?1 到 30 之间', form, re.S)
+    with app.app_context():
+        assert schedule.target() == 4
+    assert standing(app, zone["theirs"], TODAY).behind  # 1 of 2 due by now (4 a semester)
+    assert client.post("/visits/target", data={"per_semester": "2", "csrf_token": token}).status_code == 303
+    with app.app_context():
+        assert schedule.target() == 2 and schedule.interval(clock.Semester(2026, 1)) == 77
+        change = db.session.scalar(select(AuditLog).where(AuditLog.entity == "visit_target"))
+        assert change is not None and change.user_id == admin
+    assert not standing(app, zone["theirs"], TODAY).behind  # 1 of 1 due by now
+    page = client.get(f"/visits/?school={zone['theirs']}").get_data(as_text=True)
+    assert "（目标 2 次）" in page  # (who may set it: the access matrix, tests/test_access.py)
+
+
 def standing(app, school_id, day):
     with app.app_context():
         from portal.models import School

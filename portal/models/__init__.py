@@ -26,7 +26,7 @@ from .team import InspectionMember, SectionAssignment, TeamRole
 from .school import Ownership, School, SchoolKind, kinds_in_words
 from .self_check import SelfCheck, SelfCheckFile, self_check_member
 from .user import RecoveryCode, Role, User, inspector_school
-from .visit import Portrait, SignJob, Visit, VisitPhoto
+from .visit import Portrait, SignJob, Visit, VisitPhoto, VisitTarget
 
 __all__ = [
     "MAX_ID",
@@ -47,5 +47,5 @@ __all__ = [
     "Purpose", "SelfCheck", "SelfCheckFile", "self_check_member",
     "Accountability", "EscalationRun", "Measure", "OrderRule", "SupervisionOrder", "accountability_rectification",
     "AnswerStatus", "ReportAnswer", "ReportTask", "TaskKind",
-    "Portrait", "SignJob", "Visit", "VisitPhoto",
+    "Portrait", "SignJob", "Visit", "VisitPhoto", "VisitTarget",
 ]

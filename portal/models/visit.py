@@ -47,6 +47,17 @@ class Visit(Timestamped, db.Model):
         back_populates="visit", order_by="VisitPhoto.id", cascade="all, delete-orphan")
 
 
+class VisitTarget(Timestamped, db.Model):
+    """How many visits a 责任督学 owes each of their schools per semester, as the office set it (one
+    row; absent means the VISITS_PER_SEMESTER setting). portal/visits/schedule.py reads it."""
+
+    __tablename__ = "visit_target"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    per_semester: Mapped[int]
+
+
 class VisitPhoto(db.Model):
     """A photo taken on a visit (downscaled, with a thumbnail: portal/files/evidence.py)."""
 

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import or_, select
-from wtforms import DateField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
 from ..forms import CheckboxList, Form, KEY, options, stripped, to_id
@@ -90,3 +90,10 @@ class PortraitForm(Form):
     file = FileField("照片", validators=[FileRequired("请选择一张照片")], render_kw={"accept": "image/*"})
     key = HiddenField(validators=[DataRequired("缺少请求标识，请刷新页面"), KEY])
 
+
+
+class TargetForm(Form):
+    """The office's 走访频次: visits a 责任督学 owes each school per semester."""
+
+    per_semester = IntegerField("每所学校每学期走访（次）", validators=[
+        InputRequired("请填写次数"), NumberRange(1, 30, "请填写 1 到 30 之间的整数")])

@@ -1,24 +1,39 @@
 """How often a 责任督学 visits each of their schools, and which schools are due.
 
-The office sets a target per school per semester (setting VISITS_PER_SEMESTER, default 4: about
-monthly). Spread over the semester (portal/clock.py), that makes an interval: a school is due a visit
-when its last one is older than the interval (or it never had one), or when it is behind the
+The office sets a target per school per semester on the 公示牌与督学照片 page (until it does, the
+setting VISITS_PER_SEMESTER, default 4: about monthly). Spread over the semester (portal/clock.py),
+that makes an interval: a school is due a visit when its last one is older than the interval (or it never had one), or when it is behind the
 semester's target so far (the target prorated to the days gone: two of four halfway through).
 """
 import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import func, select
 
 from .. import clock
 from ..extensions import db
-from ..models import School, User, Visit, inspector_school
+from ..models import School, User, Visit, VisitTarget, inspector_school
 
 
 def target() -> int:
-    return current_app.config["VISITS_PER_SEMESTER"]
+    """Visits owed to each school per semester: the office's figure (公示牌与督学照片), else the setting.
+    Read once per request: a list of standings asks for it twice a school."""
+    if has_request_context() and "visit_target" in g:
+        return g.visit_target
+    figure = db.session.scalar(select(VisitTarget.per_semester).order_by(VisitTarget.id).limit(1))
+    figure = figure or current_app.config["VISITS_PER_SEMESTER"]
+    if has_request_context():
+        g.visit_target = figure
+    return figure
+
+
+def set_target(per_semester: int) -> None:
+    row = db.session.scalar(select(VisitTarget).order_by(VisitTarget.id).limit(1)) or VisitTarget()
+    row.per_semester = per_semester
+    db.session.add(row)
+    g.pop("visit_target", None)
 
 
 def interval(term: clock.Semester) -> int:

@@ -21,7 +21,7 @@ from ..security import (Action, allowed, authorize, can_change_portrait, can_rea
 from ..storage import storage
 from . import batch, portraits, queries, schedule, sign
 from .duties import DUTIES, labels
-from .forms import PortraitForm, VisitForm
+from .forms import PortraitForm, TargetForm, VisitForm
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 bp.add_app_template_global(labels, "duty_labels")
@@ -41,7 +41,7 @@ def index():
     page = db.paginate(queries.listing(school.id if school else None), per_page=current_app.config["PER_PAGE"],
                        error_out=False)
     standing = schedule.standings([school], clock.today())[0] if school else None
-    return render("visits/index.html", "results", page=page, school=school, standing=standing,
+    return render("visits/index.html", "results", page=page, school=school, standing=standing, target=schedule.target(),
                   can_record=allowed(current_user, Action.INSPECT, school.id if school else None))
 
 
@@ -128,14 +128,35 @@ def sign_pdf(school_id: int):
 
 @bp.get("/signs")
 def signs():
-    """The office's page: each inspector's portrait and schools, the batch of every school's signs."""
+    """The office's page: each inspector's portrait and schools, the batch of every school's signs, and
+    how often each school is to be visited."""
     authorize(Action.MANAGE)
+    return _signs()
+
+
+def _signs(target_form: TargetForm | None = None, status: int = 200):
+    """The page, or (a refused 走访频次 brought back with its error) only that form."""
     inspectors = db.session.scalars(select(User).where(User.role == Role.INSPECTOR, User.active)
                                     .options(selectinload(User.schools)).order_by(User.username)).all()
     kept = {p.user_id: p for p in db.session.scalars(select(Portrait))}
     last = db.session.scalar(select(SignJob).order_by(SignJob.id.desc()).limit(1))
-    return render("visits/signs.html", inspectors=inspectors, portraits=kept, last_job=last,
-                  batch_form=KeyForm(formdata=None, data={"key": new_key()}))
+    target_form = target_form or TargetForm(formdata=None, per_semester=schedule.target())
+    return render("visits/signs.html", "target" if status != 200 else None, status, inspectors=inspectors,
+                  portraits=kept, last_job=last, batch_form=KeyForm(formdata=None, data={"key": new_key()}),
+                  target_form=target_form)
+
+
+@bp.post("/target")
+def set_target():
+    """走访频次: from the next page on, schools are due by the new figure (the change is audited)."""
+    authorize(Action.MANAGE)
+    form = TargetForm()
+    if not form.validate_on_submit():
+        return _signs(form, 422)
+    schedule.set_target(form.per_semester.data)
+    db.session.commit()
+    flash(f"走访频次已保存：每所学校每学期 {form.per_semester.data} 次。", "success")
+    return see_other(url_for("visits.signs"))
 
 
 @bp.post("/signs/batch")
