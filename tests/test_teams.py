@@ -228,14 +228,32 @@ def test_members_and_other_inspectors_do_not_set_the_team(client, team, as_user)
                            data=team_form(token, team[who])).status_code == 403
 
 
-def test_the_team_is_fixed_once_handed_in(app, client, team, as_user):
+@pytest.mark.parametrize("status", [InspectionStatus.SUBMITTED, InspectionStatus.APPROVED])
+def test_the_team_is_fixed_once_handed_in(app, client, team, as_user, status):
     with app.app_context():
-        db.session.get(Inspection, team["inspection"]).status = InspectionStatus.SUBMITTED
+        db.session.get(Inspection, team["inspection"]).status = status
         db.session.commit()
     token = as_user("office")
     response = client.post(f"/inspections/{team['inspection']}/team", data=team_form(token, team["leader"]))
     assert response.status_code == 409
     assert "督导组和分工不能再修改" in client.get(f"/inspections/{team['inspection']}/team").get_data(as_text=True)
+
+
+def test_a_returned_inspections_team_can_be_changed_for_the_correction(app, client, team, as_user):
+    """退回 for correction: a member who cannot come back is taken off and their sections go back to the
+    组长 (who corrects them), as while it was first filled."""
+    with app.app_context():
+        db.session.get(Inspection, team["inspection"]).status = InspectionStatus.RETURNED
+        db.session.commit()
+    token = as_user("zhou")
+    assert "督导组和分工不能再修改" not in client.get(f"/inspections/{team['inspection']}/team").get_data(as_text=True)
+    assert 'href="/inspections/%d/team"' % team["inspection"] in client.get(
+        f"/inspections/{team['inspection']}/fill").get_data(as_text=True)
+    response = client.post(f"/inspections/{team['inspection']}/team", data=team_form(token, team["leader"]))
+    assert response.status_code in (200, 303)
+    with app.app_context():
+        inspection = db.session.get(Inspection, team["inspection"])
+        assert inspection.members == [] and inspection.assignments == []
 
 
 def test_a_team_chosen_at_the_start_of_an_inspection(app, client, team, as_user):

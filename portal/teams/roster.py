@@ -1,7 +1,8 @@
 """The 督导组 of one inspection: who is on it, who fills which section, whose part is done.
 
 The 组长 is the inspection's inspector; the 组员 are InspectionMember rows; a section given to nobody is
-the 组长's (security.section_filler). The team is set while the inspection is a draft; each member
+the 组长's (security.section_filler). The team is set while the inspection can be filled (填写中, or
+已退回 for correction: a member who cannot come back hands their sections on); each member
 marks their own part 已完成 so the 组长 sees which parts are in before submitting. Nothing here
 commits; every row is audited (models.team).
 """
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Inspection, InspectionMember, InspectionStatus, Role, SectionAssignment, TeamRole, User, utcnow
+from ..models import Inspection, InspectionMember, Role, SectionAssignment, TeamRole, User, utcnow
 from ..security import can_fill_section, section_filler
 
 MAX_MEMBERS = 8  # a county 督导组: a 组长 and a handful of 组员
@@ -21,8 +22,9 @@ class Refused(Exception):
 
 
 def check_open(inspection: Inspection) -> None:
-    """The team is set while the inspection is a draft: once handed in, its parts are what they were."""
-    if inspection.status is not InspectionStatus.DRAFT:
+    """The team is set while the inspection can be filled (a draft, or returned for correction): once
+    handed in, its parts are what they were."""
+    if not inspection.editable:
         raise Refused(f"这次检查{inspection.status.value}，督导组和分工不能再修改。")
 
 
