@@ -26,7 +26,7 @@ AUDIT_ENTITIES = {"supervision_order": "督办", "escalation_run": "督办检查
                   "observation_quota": "听课任务", "self_check": "学校自查", "self_check_file": "自查报告",
                   "school_class": "班级", "teacher": "教师", "timetable_slot": "课表",
                   "report_task": "报送任务", "report_answer": "学校报送",
-                  "supervision_visit": "挂牌督导走访", "supervision_visit_photo": "走访照片",
+                  "supervision_visit": "挂牌督导走访", "supervision_visit_photo": "走访照片", "visit_target": "走访频次",
                   "inspector_portrait": "督学照片", "sign_job": "公示牌批量生成"}
 # Tables the change log never names: its own, counters, sign-in bookkeeping and pure link tables
 # (their changes are logged on the record they link from).
@@ -57,7 +57,7 @@ AUDIT_FIELDS = {
     "observer_id": "听课人", "observed_on": "听课日期", "period": "节次", "subject": "学科", "class_label": "班级",
     "teacher_name": "授课教师", "topic": "课题", "strengths": "亮点", "problems": "问题", "suggestions": "建议",
     "grade": "评价等级", "feedback_way": "反馈方式", "feedback_on": "反馈日期", "feedback_note": "反馈说明",
-    "per_semester": "每学期节数", "weekday": "星期",
+    "per_semester": "每学期节数", "visits_per_semester": "每校每学期走访次数", "weekday": "星期",
     "start_year": "起始学年", "reviewer_id": "审核专家", "baseline": "批准时的目标与里程碑", "based_on_id": "上一期规划",
     "dimension": "维度", "owner": "责任人", "result": "可测成果", "done_on": "完成日期", "term": "学期",
     "milestones": "里程碑", "goals": "目标", "updates": "进度记录", "events": "审核记录", "revisions": "调整记录",

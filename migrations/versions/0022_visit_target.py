@@ -21,7 +21,7 @@ depends_on = None
 def upgrade():
     op.create_table('visit_target',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('per_semester', sa.Integer(), nullable=False),
+    sa.Column('visits_per_semester', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visit_target'))

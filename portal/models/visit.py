@@ -55,7 +55,7 @@ class VisitTarget(Timestamped, db.Model):
     __audit__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    per_semester: Mapped[int]
+    visits_per_semester: Mapped[int]
 
 
 class VisitPhoto(db.Model):

@@ -22,7 +22,7 @@ def target() -> int:
     Read once per request: a list of standings asks for it twice a school."""
     if has_request_context() and "visit_target" in g:
         return g.visit_target
-    figure = db.session.scalar(select(VisitTarget.per_semester).order_by(VisitTarget.id).limit(1))
+    figure = db.session.scalar(select(VisitTarget.visits_per_semester).order_by(VisitTarget.id).limit(1))
     figure = figure or current_app.config["VISITS_PER_SEMESTER"]
     if has_request_context():
         g.visit_target = figure
@@ -31,7 +31,7 @@ def target() -> int:
 
 def set_target(per_semester: int) -> None:
     row = db.session.scalar(select(VisitTarget).order_by(VisitTarget.id).limit(1)) or VisitTarget()
-    row.per_semester = per_semester
+    row.visits_per_semester = per_semester
     db.session.add(row)
     g.pop("visit_target", None)
 
