@@ -327,8 +327,10 @@ def test_the_office_assigns_a_reviewer_from_the_schools_inspectors(app, setup, m
     stranger = make_user("inspector")
     plan_id = make_plan(setup["school"], status=SUBMITTED)
     admin = Person(app, setup["admin"])
-    admin.post(f"/plans/{plan_id}/reviewer", {"reviewer": stranger})
-    assert plan_of(app, plan_id).reviewer_id is None  # not one of the school's inspectors
+    refused = admin.post(f"/plans/{plan_id}/reviewer", {"reviewer": stranger})
+    assert refused.status_code == 422  # not one of the school's inspectors: said beside the choice
+    assert re.search(r'id="reviewer-msg"[^>]*>\s*<span class="error">', refused.get_data(as_text=True))
+    assert plan_of(app, plan_id).reviewer_id is None
     admin.post(f"/plans/{plan_id}/reviewer", {"reviewer": setup["inspector"]})
     assert plan_of(app, plan_id).reviewer_id == setup["inspector"]
 

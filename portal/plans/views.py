@@ -138,12 +138,11 @@ def assign_reviewer(plan_id: int):
     """The office names the expert inspector who reviews the plan (or none: the office itself)."""
     plan = load(Plan, plan_id, Action.MANAGE)
     form = ReviewerForm(plan.school_id)
-    if form.validate_on_submit():
-        plan.reviewer_id = form.reviewer.data
-        db.session.commit()
-        flash("已指定审核专家。" if plan.reviewer_id else "改由督导室审核。", "success")
-    else:
-        flash(next(iter(form.errors.values()))[0], "error")
+    if not form.validate_on_submit():  # a choice gone meanwhile (the inspector moved to another 责任区)
+        return _detail(plan, status=422, reviewer_form=form)
+    plan.reviewer_id = form.reviewer.data
+    db.session.commit()
+    flash("已指定审核专家。" if plan.reviewer_id else "改由督导室审核。", "success")
     return to_plan(plan)
 
 
