@@ -800,4 +800,4 @@ def test_home_pages_show_this_semesters_lessons_against_the_quota(app, make_scho
     assert cards(leader) == (("1", "10"), "2")
     assert cards(make_user("admin")) == (None, "2")  # the office has no quota of its own
     assert cards(inspector) == (("1", "20"), None)  # their own only: they see part of the county
-    assert cards(make_user("principal", school_id=school)) == (None, None)
+    assert cards(make_user("principal", school_id=school)) == (("0", "20"), None)  # their own, at their school
