@@ -178,18 +178,26 @@ def page(context, live_server, console):
     page.on("pageerror", lambda error: console.problems.append(f"uncaught: {error}"))
     page.base = live_server
     if LATENCY_MS:
-        network(page, latency=LATENCY_MS)
+        network(page)
+        # Playwright's own offline switch and this emulation are two sessions' conditions, the later one
+        # winning: a test's set_offline(True) must also say so here, or its requests still go out.
+        set_offline = context.set_offline
+        context.set_offline = lambda offline: (set_offline(offline), page.is_closed() or network(page, offline=offline))
     yield page
     assert console.problems == [], f"browser console errors: {console.problems}"
 
 
-def network(page, **conditions):
-    """Chromium's network emulation for this page (latency in ms, throughput in bytes per second)."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": LATENCY_MS, "downloadThroughput": -1,
-                                                  "uploadThroughput": -1, **conditions})
-    return cdp
+def network(page, **conditions) -> None:
+    """Chromium's network emulation for this page (latency in ms, throughput in bytes per second): one
+    session a page, so that a later call changes only what it names (two sessions' conditions would
+    replace each other whole)."""
+    if not hasattr(page, "emulation"):
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        page.emulation = (cdp, {"offline": False, "latency": LATENCY_MS, "downloadThroughput": -1, "uploadThroughput": -1})
+    cdp, current = page.emulation
+    current.update(conditions)
+    cdp.send("Network.emulateNetworkConditions", current)
 
 
 def settled(page) -> None:
