@@ -16,7 +16,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 HERE = Path(__file__).parent
 # A slow school link under every page of the run, to bring out tests that race the network before CI
-# does: `BROWSER_LATENCY_MS=300 make test PYTEST_ARGS=tests/browser` (0, the default, emulates nothing).
+# does: `BROWSER_LATENCY_MS=300 make test PYTEST_WORKERS=3 PYTEST_ARGS=tests/browser` (0, the default: none).
 LATENCY_MS = int(os.environ.get("BROWSER_LATENCY_MS") or 0)
 
 

@@ -47,7 +47,7 @@ def test_inspector_lands_on_their_schools(page):
 
 def test_principal_sees_only_their_school(page):
     sign_in(page, "xz360001")
-    expect(page.get_by_role("heading", name="城东实验小学")).to_be_visible()
+    expect(page.get_by_role("heading", name="城东实验小学", exact=True)).to_be_visible()
     expect(nav(page).get_by_role("link", name="本校")).to_be_visible()
     expect(nav(page).get_by_role("link", name="学校")).to_have_count(0)
     expect(nav(page).get_by_role("link", name="用户")).to_have_count(0)
