@@ -223,7 +223,8 @@ function reopen(seq) {
     const form = entry && keyedForm(entry);
     if (!form) return;
     const waiting = entries.some(function (e) { return e.unit === form.getAttribute("action") + "#" + keyOf(form).value; });
-    const typed = Array.prototype.some.call(form.querySelectorAll("textarea, input[type=text]"), function (el) { return el.value.trim(); });
+    const typed = Array.prototype.some.call(form.querySelectorAll("textarea, input[type=text], input[type=checkbox]"),
+      function (el) { return el.type === "checkbox" ? el.checked : el.value.trim(); });
     if (!waiting && typed) {  // never typed over: what the form holds is not saved anywhere yet
       window.dudaoToast("表单中有正在填写的走访：请先保存或清空它，再放回这一条。");
       return;

@@ -292,6 +292,10 @@ def test_a_refused_visit_goes_back_into_the_form_to_be_put_right(page, context, 
     expect(page.get_by_label("发现情况")).to_have_value("正在记的下一次走访")  # never typed over
 
     page.get_by_label("发现情况").fill("")
+    page.locator("label.chip", has_text="卫生管理").tap()  # a tick is typing too
+    refused.get_by_role("button", name="放回表单修改").tap()
+    expect(page.get_by_label("卫生管理")).to_be_checked()
+    page.locator("label.chip", has_text="卫生管理").tap()
     refused.get_by_role("button", name="放回表单修改").tap()
     form = page.locator("form.visit-form")
     expect(page.get_by_label("发现情况")).to_have_value("漏选督导事项的走访")
