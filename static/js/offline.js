@@ -13,6 +13,7 @@ const PAGES_CACHE = "dudao-pages";
 const SCOPES = ["/inspections/", "/observations/", "/visits/"];
 const REFRESH_AFTER_MS = 5000;   // the kept copy of a filling page follows what the server has acknowledged
 const KEEP_WAIT_MS = 30000;      // a worker that has not installed by then is tried again on the next keep
+const KEEP_RETRIES = 3;
 
 export function supported() { return "serviceWorker" in navigator && window.isSecureContext; }
 
@@ -104,12 +105,16 @@ function seenByWorker() {
 
 let refreshing = null;
 let unkept = false;  // the last keep failed (the session had ended, the link dropped): the next save acknowledged keeps at once
+let retries = 0;     // a failed keep is tried again a few times by itself, a page just opened having no saves to wait for
 function keepThisPage(delay) {
   if (!fieldPage() || refreshing) return;
   refreshing = setTimeout(function () {
     within(KEEP_WAIT_MS, keepPages([location.pathname]))
-      .then(function () { unkept = false; }, function () { unkept = true; })
-      .then(function () { refreshing = null; });
+      .then(function () { unkept = false; retries = 0; }, function () { unkept = true; })
+      .then(function () {
+        refreshing = null;
+        if (unkept && retries < KEEP_RETRIES) { retries += 1; keepThisPage(REFRESH_AFTER_MS); }
+      });
   }, delay);
 }
 

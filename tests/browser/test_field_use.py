@@ -307,13 +307,13 @@ WAITING_UPLOAD = """() => new Promise((resolve) => {
 })"""
 
 
-# The worker for this address is active (it answers the next load, a reload without network too) and
-# holds a copy of the page. Not `controller`: a page whose load was under way while the worker activated
+# The worker for this address is active (activating or activated: it answers the next load, a reload
+# without network too) and holds a copy of the page. Not `controller`: a page whose load was under way while the worker activated
 # stays without one until it is loaded again (clients.claim() passes over a document not yet running),
 # which on a slow link is the reload a test makes right after the install.
 KEPT = """async () => {
     const registration = navigator.serviceWorker && await navigator.serviceWorker.getRegistration(location.pathname);
-    return Boolean(registration && registration.active && registration.active.state === "activated")
+    return Boolean(registration && registration.active)
         && (await caches.open("dudao-pages").then(cache => cache.matchAll(location.pathname, {ignoreSearch: true}))).length > 0;
 }"""
 
@@ -325,7 +325,16 @@ def wait_until_kept(page, seconds: float = 10):
         if page.evaluate(KEPT):
             return
         page.wait_for_timeout(250)
-    raise AssertionError(f"{page.url} was not kept for use without network")
+    raise AssertionError(f"{page.url} was not kept for use without network: {kept_state(page)}")
+
+
+def kept_state(page) -> dict:
+    """What this browser keeps for use without network, and the state of each of its workers."""
+    return page.evaluate("""async () => ({
+        kept: (await caches.open("dudao-pages").then(cache => cache.keys())).map(request => request.url),
+        controlled: Boolean(navigator.serviceWorker.controller),
+        workers: (await navigator.serviceWorker.getRegistrations()).map(registration => [registration.scope,
+            ["installing", "waiting", "active"].map(slot => registration[slot] && registration[slot].state)])})""")
 
 
 def test_a_reload_without_network_reopens_the_page_with_what_waits(page, context, live_app, console):
@@ -532,11 +541,7 @@ def test_soak_200_answers_and_notes_through_drops_500s_a_session_end_and_an_offl
             card.get_by_label("说明").blur()
             page.wait_for_timeout(400)  # the last keystrokes are staged; the tablet reloads without network
             expect(page).to_have_url(re.compile(rf"/inspections/{inspection}/fill$"))  # still on the filling page
-            kept = page.evaluate("""async () => ({
-                kept: (await caches.open("dudao-pages").then(cache => cache.keys())).map(request => request.url),
-                controlled: Boolean(navigator.serviceWorker.controller),
-                workers: (await navigator.serviceWorker.getRegistrations()).map(registration => [registration.scope,
-                    ["installing", "waiting", "active"].map(slot => registration[slot] && registration[slot].state)])})""")
+            kept = kept_state(page)
             assert any(f"/inspections/{inspection}/fill?" in url for url in kept["kept"]), f"the page is not kept: {kept}"
             page.reload()
             expect(cards.first).to_be_visible()
