@@ -91,7 +91,6 @@ class PortraitForm(Form):
     key = HiddenField(validators=[DataRequired("缺少请求标识，请刷新页面"), KEY])
 
 
-
 class TargetForm(Form):
     """The office's 走访频次: visits a 责任督学 owes each school per semester."""
 

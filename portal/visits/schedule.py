@@ -2,8 +2,9 @@
 
 The office sets a target per school per semester on the 公示牌与督学照片 page (until it does, the
 setting VISITS_PER_SEMESTER, default 4: about monthly). Spread over the semester (portal/clock.py),
-that makes an interval: a school is due a visit when its last one is older than the interval (or it never had one), or when it is behind the
-semester's target so far (the target prorated to the days gone: two of four halfway through).
+that makes an interval: a school is due a visit when its last one is older than the interval (or it
+never had one), or when it is behind the semester's target so far (the target prorated to the days
+gone: two of four halfway through).
 """
 import math
 from dataclasses import dataclass, field
