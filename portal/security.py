@@ -412,10 +412,13 @@ def can_verify_item(item: RectificationItem) -> bool:
 
 
 def readable_items(stmt: Select) -> Select:
+    return _school_or_own(stmt, RectificationItem.school_id, RectificationItem.inspector_id)
+
+
+def _school_or_own(stmt: Select, school_column, person_column) -> Select:
+    """Rows of the schools the user sees, and their own (`person_column`) wherever they are."""
     ids = school_ids(current_user, Action.VIEW)
-    if ids is None:
-        return stmt
-    return stmt.where(or_(RectificationItem.school_id.in_(ids), RectificationItem.inspector_id == current_user.id))
+    return stmt if ids is None else stmt.where(or_(school_column.in_(ids), person_column == current_user.id))
 
 
 # 督办 (models.SupervisionOrder) and 问责 (models.Accountability): the school's record, read by whoever
@@ -452,10 +455,7 @@ def can_record_visit(visit: Visit) -> bool:
 
 
 def readable_visits(stmt: Select) -> Select:
-    ids = school_ids(current_user, Action.VIEW)
-    if ids is None:
-        return stmt
-    return stmt.where(or_(Visit.school_id.in_(ids), Visit.inspector_id == current_user.id))
+    return _school_or_own(stmt, Visit.school_id, Visit.inspector_id)
 
 
 # An inspector's portrait (models.Portrait): printed on their schools' signs at the gate, so whoever

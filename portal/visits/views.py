@@ -140,10 +140,9 @@ def _signs(target_form: TargetForm | None = None, status: int = 200):
                                     .options(selectinload(User.schools)).order_by(User.username)).all()
     kept = {p.user_id: p for p in db.session.scalars(select(Portrait))}
     last = db.session.scalar(select(SignJob).order_by(SignJob.id.desc()).limit(1))
-    target_form = target_form or TargetForm(formdata=None, per_semester=schedule.target())
-    return render("visits/signs.html", "target" if status != 200 else None, status, inspectors=inspectors,
+    return render("visits/signs.html", "target" if target_form else None, status, inspectors=inspectors,
                   portraits=kept, last_job=last, batch_form=KeyForm(formdata=None, data={"key": new_key()}),
-                  target_form=target_form)
+                  target_form=target_form or TargetForm(formdata=None, per_semester=schedule.target()))
 
 
 @bp.post("/target")
